@@ -1,0 +1,43 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const services = ['gateway', 'auth', 'invoice', 'query', 'analytics', 'notification'];
+
+// Tests run against the TypeScript sources: workspace imports resolve to `src/`, not `dist/`.
+const alias = [
+  { find: /^@fiscal\/contracts$/, replacement: root('./packages/contracts/src/index.ts') },
+  { find: /^@fiscal\/contracts\/(.*)$/, replacement: root('./packages/contracts/src/$1/index.ts') },
+  { find: /^@fiscal\/kit\/(.*)$/, replacement: root('./packages/kit/src/$1/index.ts') },
+  ...services.map((name) => ({
+    find: new RegExp(`^@fiscal/${name}$`),
+    replacement: root(`./services/${name}/src/main.ts`),
+  })),
+];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['tests/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
