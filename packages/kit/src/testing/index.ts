@@ -1,0 +1,1 @@
+export { type ExternalService, probeService, serviceUrls } from './services.js';
