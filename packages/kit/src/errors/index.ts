@@ -1,0 +1,7 @@
+export {
+  AppError,
+  type AppErrorOptions,
+  type ErrorKind,
+  type FieldProblem,
+  isAppError,
+} from './app-error.js';
