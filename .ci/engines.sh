@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Starts the local PostgreSQL, Redis and RabbitMQ when they are installed but not running, and
+# waits until each accepts connections. Installs them from Debian's packages when missing and
+# this runs as root (a fresh CI machine); elsewhere it only reports what is absent.
+set -uo pipefail
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() {
+  local name=$1 port=$2
+  for _ in $(seq 1 60); do
+    listening "$port" && { echo "$name: up on $port"; return 0; }
+    sleep 1
+  done
+  echo "$name: not reachable on $port" >&2
+  return 1
+}
+
+install_missing() {
+  local packages=()
+  command -v pg_ctlcluster >/dev/null || packages+=(postgresql)
+  command -v redis-server >/dev/null || packages+=(redis-server)
+  command -v rabbitmq-server >/dev/null || packages+=(rabbitmq-server)
+  [ ${#packages[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    echo "missing engines: ${packages[*]} (install them, or their tests will be reported absent)" >&2
+    return 0
+  fi
+  echo "installing ${packages[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+}
+
+install_missing
+
+if ! listening 5432 && command -v pg_ctlcluster >/dev/null; then
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  # A fresh cluster only trusts local socket users; the tests connect over TCP as postgres.
+  hba="/etc/postgresql/$version/main/pg_hba.conf"
+  if [ -w "$hba" ] && ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+    sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main reload || true
+  fi
+fi
+if ! listening 6379 && command -v redis-server >/dev/null; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+fi
+if ! listening 5672 && command -v rabbitmq-server >/dev/null; then
+  rabbitmq-server -detached >/dev/null 2>&1 || true
+fi
+
+status=0
+wait_for postgresql 5432 || status=1
+wait_for redis 6379 || status=1
+wait_for rabbitmq 5672 || status=1
+exit $status

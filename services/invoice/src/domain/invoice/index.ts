@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './invoice.js';
+export * from './invoice-repository.js';
+export * from './submission.js';

@@ -1,0 +1,30 @@
+import type { NamedMigration } from '@fiscal/kit/db';
+import { inboxMigrations } from '@fiscal/kit/inbox';
+import { sql } from 'kysely';
+
+export const queryMigrations: readonly NamedMigration[] = [
+  ...inboxMigrations,
+  {
+    name: '2026-11-24-001-invoice-summaries',
+    async up(db) {
+      await sql`
+        create table invoice_summaries (
+          id text primary key,
+          org_id text not null,
+          uuid text,
+          issuer text,
+          receiver text,
+          amount numeric(24, 6),
+          currency text,
+          issuance_date timestamptz,
+          status text not null,
+          sequence integer not null,
+          created_at timestamptz not null,
+          updated_at timestamptz not null
+        )`.execute(db);
+      await sql`create index invoice_summaries_org_status on invoice_summaries (org_id, status, id)`.execute(
+        db,
+      );
+    },
+  },
+];

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './invoice-summary.js';
+export * from './summary-store.js';
