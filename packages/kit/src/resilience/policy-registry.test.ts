@@ -1,0 +1,28 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createPolicyRegistry } from './policy-registry.js';
+import { httpError, rejectionOf } from './testing/helpers.js';
+
+describe('policy registry', () => {
+  it('hands out one policy per key', () => {
+    const policies = createPolicyRegistry({ name: 'fetch', registry: new Registry(), timeoutMs: 1_000 });
+    expect(policies.forKey('sat.gob.mx')).toBe(policies.forKey('sat.gob.mx'));
+    expect(policies.forKey('sat.gob.mx')).not.toBe(policies.forKey('erp.example.com'));
+    expect(policies.forKey('sat.gob.mx').name).toBe('fetch:sat.gob.mx');
+  });
+
+  it('keeps a failing upstream from opening the breaker of a healthy one', async () => {
+    const policies = createPolicyRegistry({
+      name: 'fetch',
+      registry: new Registry(),
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 },
+    });
+    const failing = policies.forKey('down.example.com');
+    await rejectionOf(failing.execute(async () => Promise.reject(httpError(502))));
+    await rejectionOf(failing.execute(async () => Promise.reject(httpError(502))));
+
+    expect(failing.breakerState).toBe('open');
+    expect(policies.forKey('up.example.com').breakerState).toBe('closed');
+    expect(await policies.forKey('up.example.com').execute(async () => 'fine')).toBe('fine');
+  });
+});
