@@ -14,7 +14,7 @@ export const invoiceMigrations: readonly NamedMigration[] = [
           uuid text not null,
           issuer text not null,
           receiver text not null,
-          amount numeric(24, 6) not null,
+          amount numeric not null,
           currency text not null,
           issuance_date timestamptz not null,
           source_kind text not null check (source_kind in ('url', 'inline')),

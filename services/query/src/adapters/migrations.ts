@@ -14,7 +14,7 @@ export const queryMigrations: readonly NamedMigration[] = [
           uuid text,
           issuer text,
           receiver text,
-          amount numeric(24, 6),
+          amount numeric,
           currency text,
           issuance_date timestamptz,
           status text not null,

@@ -79,12 +79,14 @@ export function checksumOf(submission: InvoiceSubmission): string {
     .digest('hex');
 }
 
-/** Canonical forms, so "100.5" and "100.50" are the same amount and dates compare as instants. */
+/**
+ * Canonical forms for what is compared and indexed: lower-case UUIDs, dates as UTC instants. The
+ * amount keeps the scale it was submitted with ("1160.00"); comparisons go through `Decimal`.
+ */
 export function normalizeMetadata<T extends InvoiceMetadata>(metadata: T): T {
   return {
     ...metadata,
     uuid: metadata.uuid.toLowerCase(),
-    amount: new Decimal(metadata.amount).toFixed(),
     issuanceDate: new Date(metadata.issuanceDate).toISOString(),
   };
 }

@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '@fiscal/kit/config';
+import { runMigrate } from './commands/migrate.js';
+import { runServe } from './commands/serve.js';
+import { runStart } from './commands/start.js';
+
+const usage = `fiscal — ingest, validate, archive and report on fiscal invoices
+
+Usage:
+  fiscal start [--memory]      every service in one process on embedded engines (PGlite, in-process bus)
+  fiscal serve <service>       one service against PostgreSQL, RabbitMQ and Redis
+                               services: gateway, auth, invoice, invoice-worker, query, analytics, notification
+  fiscal migrate [service...]  apply database migrations (all services when none is named)
+  fiscal help                  this text
+
+Configuration is read from FISCAL_* environment variables; see the README.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { memory: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    console.log(usage);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  switch (command) {
+    case 'start':
+      return runStart({ memory: values.memory ?? false });
+    case 'serve':
+      return runServe(rest[0]);
+    case 'migrate':
+      return runMigrate(rest);
+    default:
+      console.error(`fiscal: unknown command "${command}"\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Long-running commands keep the event loop alive and exit through the shutdown orchestrator.
+    if (code !== undefined && code !== 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      console.error(`fiscal: invalid configuration\n${error.message}`);
+      process.exit(2);
+    }
+    console.error('fiscal: failed to start', error);
+    process.exit(1);
+  },
+);

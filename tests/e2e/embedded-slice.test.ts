@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type FiscalProcess, startFiscal, waitFor } from '../support/fiscal-process.js';
+
+const submission = () => ({
+  uuid: randomUUID(),
+  issuer: 'EKU9003173C9',
+  receiver: 'XAXX010101000',
+  amount: '1160.00',
+  currency: 'MXN',
+  issuanceDate: '2026-11-20T10:00:00Z',
+  xml: '<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0"/>',
+});
+
+async function submit(fiscal: FiscalProcess, body: unknown) {
+  const response = await fetch(`${fiscal.baseUrl}/api/v1/invoices`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: await response.json(),
+  };
+}
+
+async function readInvoice(fiscal: FiscalProcess, id: string) {
+  const response = await fetch(`${fiscal.baseUrl}/api/v1/invoices/${id}`);
+  return response.status === 200 ? response.json() : undefined;
+}
+
+describe('fiscal start (embedded mode)', () => {
+  const dataDirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('accepts an invoice, projects it to the read side, and exits 0 on SIGTERM', async () => {
+    const fiscal = await startFiscal(['start', '--memory']);
+    try {
+      const invoice = submission();
+      const accepted = await submit(fiscal, invoice);
+      expect(accepted.status).toBe(202);
+      expect(accepted.body).toMatchObject({ uuid: invoice.uuid, status: 'pending', created: true });
+
+      const projected = await waitFor(() => readInvoice(fiscal, accepted.body.id), {
+        what: 'the invoice to reach the read model',
+      });
+      expect(projected).toMatchObject({
+        id: accepted.body.id,
+        uuid: invoice.uuid,
+        issuer: invoice.issuer,
+        amount: '1160.00',
+        currency: 'MXN',
+        status: 'pending',
+      });
+
+      const replay = await submit(fiscal, invoice);
+      expect(replay.status).toBe(202);
+      expect(replay.body).toMatchObject({ id: accepted.body.id, created: false });
+
+      const conflict = await submit(fiscal, { ...invoice, amount: '1.00' });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.code).toBe('invoice_uuid_conflict');
+    } finally {
+      fiscal.child.kill('SIGTERM');
+    }
+    expect(await fiscal.exited()).toBe(0);
+  });
+
+  it('answers bad input with problem+json naming every offending field', async () => {
+    const fiscal = await startFiscal(['start', '--memory']);
+    try {
+      const invalid = await submit(fiscal, {
+        ...submission(),
+        uuid: 'nope',
+        issuer: 'lowercase',
+        amount: '1.5e3',
+        currency: 'pesos',
+      });
+      expect(invalid.status).toBe(400);
+      expect(invalid.contentType).toContain('application/problem+json');
+      const fields = (invalid.body.errors as { field: string }[]).map((error) => error.field).sort();
+      expect(fields).toEqual(expect.arrayContaining(['/amount', '/currency', '/issuer', '/uuid']));
+
+      const missing = await fetch(`${fiscal.baseUrl}/api/v1/invoices/${randomUUID()}`);
+      expect(missing.status).toBe(404);
+      expect((await missing.json()).code).toBe('invoice_not_found');
+    } finally {
+      fiscal.child.kill('SIGTERM');
+    }
+    expect(await fiscal.exited()).toBe(0);
+  });
+
+  it('loses no accepted invoice when killed with SIGKILL', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fiscal-e2e-'));
+    dataDirs.push(dataDir);
+    const first = await startFiscal(['start'], { FISCAL_DATA_DIR: dataDir });
+    const accepted: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await submit(first, submission());
+      expect(response.status).toBe(202);
+      accepted.push(response.body.id);
+    }
+    first.child.kill('SIGKILL');
+    expect(await first.exited()).toBe('SIGKILL');
+
+    const second = await startFiscal(['start'], { FISCAL_DATA_DIR: dataDir });
+    try {
+      for (const id of accepted) {
+        await waitFor(() => readInvoice(second, id), { what: `invoice ${id} after restart` });
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect(await second.exited()).toBe(0);
+  });
+});

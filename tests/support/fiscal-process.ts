@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const fiscalBin = fileURLToPath(new URL('../../apps/cli/bin/fiscal.js', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** A real `fiscal` process, as a user would start it, with its output kept for diagnosis. */
+export interface FiscalProcess {
+  readonly child: ChildProcess;
+  readonly baseUrl: string;
+  readonly adminUrl: string;
+  output(): string;
+  /** Resolves with the exit code (or the signal name when killed by one). */
+  exited(): Promise<number | string>;
+}
+
+export async function startFiscal(args: string[], env: Record<string, string> = {}): Promise<FiscalProcess> {
+  const httpPort = await freePort();
+  const adminPort = await freePort();
+  const child = spawn(process.execPath, [fiscalBin, ...args], {
+    env: {
+      ...process.env,
+      FISCAL_HTTP_PORT: String(httpPort),
+      FISCAL_ADMIN_PORT: String(adminPort),
+      FISCAL_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exit = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  const fiscal: FiscalProcess = {
+    child,
+    baseUrl: `http://127.0.0.1:${httpPort}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    output: () => output,
+    exited: () => exit,
+  };
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`fiscal exited early (${child.exitCode}):\n${output}`);
+      const response = await fetch(`${fiscal.adminUrl}/readyz`).catch(() => undefined);
+      return response?.status === 200;
+    },
+    { timeoutMs: 90_000, what: 'fiscal to become ready' },
+  );
+  return fiscal;
+}
+
+/** Polls `condition` until it returns a truthy value or the deadline passes. */
+export async function waitFor<T>(
+  condition: () => Promise<T | undefined | false>,
+  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('fiscal exited early')) throw error;
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+  );
+}
