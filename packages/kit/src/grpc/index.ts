@@ -1,0 +1,11 @@
+export { fromConnectError, toConnectError } from './error-mapping.js';
+export { clientInterceptors, serverInterceptors } from './interceptors.js';
+export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from './server.js';
+export {
+  type ClientTransportOptions,
+  createGrpcClientTransport,
+  createInMemoryTransport,
+  defaultCallTimeoutMs,
+  type GrpcClientTransport,
+  type InMemoryTransportOptions,
+} from './transports.js';

@@ -1,0 +1,63 @@
+import {
+  type ConnectRouter,
+  createRouterTransport,
+  type Interceptor,
+  type Transport,
+} from '@connectrpc/connect';
+import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
+import type { Logger } from 'pino';
+import { clientInterceptors, serverInterceptors } from './interceptors.js';
+
+export interface ClientTransportOptions {
+  /** Deadline of every call that does not set its own; it travels as `grpc-timeout` to the server. */
+  timeoutMs?: number;
+  interceptors?: Interceptor[];
+}
+
+export interface InMemoryTransportOptions extends ClientTransportOptions {
+  /** Logs the unexpected errors of the services behind the transport. */
+  logger: Logger;
+  serverInterceptors?: Interceptor[];
+}
+
+export interface GrpcClientTransport extends Transport {
+  /** Drops the HTTP/2 connection; call it after the calls in flight have finished. */
+  close(): void;
+}
+
+export const defaultCallTimeoutMs = 5_000;
+
+/**
+ * Embedded mode: the services' handlers run in this process, behind the same server and client
+ * interceptors as over the network, so errors, deadlines and traces behave the same in both modes.
+ */
+export function createInMemoryTransport(
+  register: (router: ConnectRouter) => void,
+  options: InMemoryTransportOptions,
+): Transport {
+  return createRouterTransport(register, {
+    router: { interceptors: serverInterceptors(options.logger, options.serverInterceptors) },
+    transport: {
+      interceptors: clientInterceptors(options.interceptors),
+      defaultTimeoutMs: options.timeoutMs ?? defaultCallTimeoutMs,
+    },
+  });
+}
+
+/** Distributed mode: gRPC over cleartext HTTP/2 to `baseUrl` (`http://query:50051`). */
+export function createGrpcClientTransport(
+  options: ClientTransportOptions & { baseUrl: string },
+): GrpcClientTransport {
+  const sessionManager = new Http2SessionManager(options.baseUrl);
+  const transport = createGrpcTransport({
+    baseUrl: options.baseUrl,
+    sessionManager,
+    interceptors: clientInterceptors(options.interceptors),
+    defaultTimeoutMs: options.timeoutMs ?? defaultCallTimeoutMs,
+  });
+  return {
+    unary: (...parameters) => transport.unary(...parameters),
+    stream: (...parameters) => transport.stream(...parameters),
+    close: () => sessionManager.abort(),
+  };
+}
