@@ -1,0 +1,1 @@
+export type { ServiceModule } from './service-module.js';
