@@ -10,12 +10,12 @@ Usage:
   fiscal start [--memory]      every service in one process on embedded engines (PGlite, in-process bus)
   fiscal serve <service>       one service against PostgreSQL, RabbitMQ and Redis
                                services: gateway, auth, invoice, invoice-worker, query, analytics, notification
-  fiscal migrate [service...]  apply database migrations (all services when none is named)
+  fiscal migrate <service>     apply a service's database migrations (FISCAL_DATABASE_URL)
   fiscal help                  this text
 
 Configuration is read from FISCAL_* environment variables; see the README.`;
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number | undefined> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -28,7 +28,8 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'start':
-      return runStart({ memory: values.memory ?? false });
+      await runStart({ memory: values.memory ?? false });
+      return undefined;
     case 'serve':
       return runServe(rest[0]);
     case 'migrate':

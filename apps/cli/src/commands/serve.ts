@@ -1,0 +1,153 @@
+import { parseEvent } from '@fiscal/contracts';
+import { createGatewayServer } from '@fiscal/gateway';
+import { createInvoiceService } from '@fiscal/invoice';
+import { commonConfig, defineConfig, parseConfig, port, string, url } from '@fiscal/kit/config';
+import { createDatabase } from '@fiscal/kit/db';
+import { createRabbitMqBus } from '@fiscal/kit/events';
+import { createGrpcClientTransport, createGrpcServer } from '@fiscal/kit/grpc';
+import { listen } from '@fiscal/kit/http';
+import type { ServiceModule } from '@fiscal/kit/runtime';
+import { createQueryService } from '@fiscal/query';
+import { type Host, startHost } from '../host.js';
+
+const backendConfig = defineConfig({
+  ...commonConfig,
+  databaseUrl: {
+    env: 'FISCAL_DATABASE_URL',
+    type: url({ protocols: ['postgres', 'postgresql'] }),
+    doc: "The service's own PostgreSQL database (distributed mode).",
+  },
+  databaseSchema: {
+    env: 'FISCAL_DATABASE_SCHEMA',
+    type: string(),
+    default: '',
+    doc: "Schema inside that database (default: the service's name).",
+  },
+  rabbitmqUrl: {
+    env: 'FISCAL_RABBITMQ_URL',
+    type: url({ protocols: ['amqp', 'amqps'] }),
+    doc: 'RabbitMQ, the event broker (distributed mode).',
+  },
+  grpcHost: {
+    env: 'FISCAL_GRPC_HOST',
+    type: string(),
+    default: '0.0.0.0',
+    doc: 'Address the gRPC API binds to.',
+  },
+  grpcPort: { env: 'FISCAL_GRPC_PORT', type: port(), default: 50051, doc: 'Port of the service gRPC API.' },
+});
+
+const gatewayConfig = defineConfig({
+  ...commonConfig,
+  httpHost: {
+    env: 'FISCAL_HTTP_HOST',
+    type: string(),
+    default: '0.0.0.0',
+    doc: 'Address the REST API binds to.',
+  },
+  httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
+  invoiceGrpcUrl: {
+    env: 'FISCAL_INVOICE_GRPC_URL',
+    type: url({ protocols: ['http'] }),
+    doc: 'gRPC address of the invoice service (gateway, distributed mode).',
+  },
+  queryGrpcUrl: {
+    env: 'FISCAL_QUERY_GRPC_URL',
+    type: url({ protocols: ['http'] }),
+    doc: 'gRPC address of the query service (gateway, distributed mode).',
+  },
+});
+
+export const serveConfigs = { backendConfig, gatewayConfig };
+
+type BackendFactory = (context: {
+  host: Host;
+  settings: ReturnType<typeof parseBackend>;
+}) => Promise<ServiceModule>;
+
+const parseBackend = () => parseConfig(backendConfig);
+
+const backends: Record<string, BackendFactory> = {
+  invoice: async ({ host, settings }) => {
+    const bus = await connectBus(host, settings.rabbitmqUrl);
+    return createInvoiceService({
+      database: await createDatabase({
+        engine: 'postgres',
+        url: settings.databaseUrl,
+        schema: settings.databaseSchema || 'invoice',
+      }),
+      publisher: bus,
+      logger: host.logger,
+      registry: host.registry,
+    });
+  },
+  query: async ({ host, settings }) =>
+    createQueryService({
+      database: await createDatabase({
+        engine: 'postgres',
+        url: settings.databaseUrl,
+        schema: settings.databaseSchema || 'query',
+      }),
+      bus: await connectBus(host, settings.rabbitmqUrl),
+    }),
+};
+
+async function connectBus(host: Host, rabbitmqUrl: string) {
+  const bus = createRabbitMqBus({
+    url: rabbitmqUrl,
+    logger: host.logger.child({ component: 'bus' }),
+    registry: host.registry,
+    validate: parseEvent,
+  });
+  host.shutdown.register('close', 'bus', () => bus.close());
+  return bus;
+}
+
+/** Distributed mode: one service per process against PostgreSQL and RabbitMQ. */
+export async function runServe(service: string | undefined): Promise<number | undefined> {
+  if (service === 'gateway') return serveGateway();
+  const factory = service === undefined ? undefined : backends[service];
+  if (!factory || service === undefined) {
+    console.error(
+      `fiscal serve: ${service === undefined ? 'name a service' : `"${service}" has no deployable yet`}; available: gateway, ${Object.keys(backends).join(', ')}`,
+    );
+    return 2;
+  }
+  const settings = parseBackend();
+  const host = await startHost(service, settings);
+  const module = await factory({ host, settings });
+  for (const [name, check] of Object.entries(module.readinessChecks ?? {}))
+    host.health.addReadiness(name, check);
+  await module.start();
+  if (module.registerRpc) {
+    const server = createGrpcServer({
+      register: (router) => module.registerRpc!(router),
+      logger: host.logger,
+    });
+    await server.listen({ host: settings.grpcHost, port: settings.grpcPort });
+    host.shutdown.register('stop-accepting', 'grpc-server', () => server.close());
+  }
+  host.shutdown.register('drain', service, () => module.stop());
+  if (module.flush) host.shutdown.register('flush', `${service}-outbox`, () => module.flush!());
+  return undefined;
+}
+
+async function serveGateway(): Promise<undefined> {
+  const settings = parseConfig(gatewayConfig);
+  const host = await startHost('gateway', settings);
+  const invoiceTransport = createGrpcClientTransport({ baseUrl: settings.invoiceGrpcUrl });
+  const queryTransport = createGrpcClientTransport({ baseUrl: settings.queryGrpcUrl });
+  const gateway = createGatewayServer({
+    logger: host.logger,
+    registry: host.registry,
+    invoiceTransport,
+    queryTransport,
+  });
+  await listen(gateway, { host: settings.httpHost, port: settings.httpPort });
+  host.shutdown.register('stop-accepting', 'gateway', () => gateway.close());
+  host.shutdown.register('close', 'upstream-connections', async () => {
+    invoiceTransport.close();
+    queryTransport.close();
+  });
+  return undefined;
+}

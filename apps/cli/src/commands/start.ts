@@ -1,0 +1,95 @@
+import { join, resolve } from 'node:path';
+import { parseEvent } from '@fiscal/contracts';
+import { createGatewayServer } from '@fiscal/gateway';
+import { createInvoiceService } from '@fiscal/invoice';
+import { boolean, commonConfig, defineConfig, parseConfig, port, string } from '@fiscal/kit/config';
+import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
+import { createInProcessBus, createSqlQueueStore } from '@fiscal/kit/events';
+import { createInMemoryTransport } from '@fiscal/kit/grpc';
+import { listen } from '@fiscal/kit/http';
+import type { ServiceModule } from '@fiscal/kit/runtime';
+import { createQueryService } from '@fiscal/query';
+import { startHost } from '../host.js';
+
+export const embeddedConfig = defineConfig({
+  ...commonConfig,
+  httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
+  httpHost: {
+    env: 'FISCAL_HTTP_HOST',
+    type: string(),
+    default: '127.0.0.1',
+    doc: 'Address the REST API binds to (0.0.0.0 to accept remote clients).',
+  },
+  dataDir: {
+    env: 'FISCAL_DATA_DIR',
+    type: string(),
+    default: './data',
+    doc: 'Where embedded mode keeps its database and archived documents.',
+  },
+  memory: {
+    env: 'FISCAL_MEMORY',
+    type: boolean(),
+    default: false,
+    doc: 'Keep everything in memory, write no files (same as `fiscal start --memory`).',
+  },
+});
+
+/**
+ * Embedded mode: every service in this process, on one PGlite (a schema per service), the
+ * in-process bus (its queues in the same PGlite, so handed-over events survive a crash), and
+ * in-memory gRPC transports between the gateway and the services.
+ */
+export async function runStart(options: { memory: boolean }): Promise<void> {
+  const settings = parseConfig(embeddedConfig);
+  const inMemory = options.memory || settings.memory;
+  const host = await startHost('fiscal', settings);
+  const { logger, registry, health, shutdown } = host;
+
+  const dataDir = resolve(settings.dataDir);
+  const embedded = await openEmbeddedPostgres({ dataDir: inMemory ? undefined : join(dataDir, 'postgres') });
+  const database = <DB>(schema: string) => createDatabase<DB>({ engine: 'pglite', embedded, schema });
+
+  const bus = createInProcessBus({
+    store: await createSqlQueueStore(await database('bus')),
+    logger: logger.child({ component: 'bus' }),
+    registry,
+    validate: parseEvent,
+  });
+
+  const modules: ServiceModule[] = [
+    await createInvoiceService({ database: await database('invoice'), publisher: bus, logger, registry }),
+    await createQueryService({ database: await database('query'), bus }),
+  ];
+  const transportFor = (name: string) => {
+    const module = modules.find((candidate) => candidate.name === name);
+    if (!module?.registerRpc) throw new Error(`service ${name} has no gRPC API`);
+    return createInMemoryTransport((router) => module.registerRpc!(router), { logger });
+  };
+
+  const gateway = createGatewayServer({
+    logger,
+    registry,
+    invoiceTransport: transportFor('invoice'),
+    queryTransport: transportFor('query'),
+  });
+
+  for (const module of modules) {
+    for (const [name, check] of Object.entries(module.readinessChecks ?? {}))
+      health.addReadiness(name, check);
+    await module.start();
+  }
+  const httpPort = await listen(gateway, { host: settings.httpHost, port: settings.httpPort });
+
+  shutdown.register('stop-accepting', 'gateway', () => gateway.close());
+  for (const module of modules) {
+    shutdown.register('drain', module.name, () => module.stop());
+    if (module.flush) shutdown.register('flush', `${module.name}-outbox`, () => module.flush!());
+  }
+  shutdown.register('close', 'bus', () => bus.close());
+  shutdown.register('close', 'embedded-postgres', () => embedded.close());
+
+  logger.info(
+    { port: httpPort, dataDir: inMemory ? 'memory' : dataDir },
+    `Fiscal is running: http://${settings.httpHost}:${httpPort}/api/v1`,
+  );
+}
