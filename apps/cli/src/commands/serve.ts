@@ -69,7 +69,7 @@ const parseBackend = () => parseConfig(backendConfig);
 
 const backends: Record<string, BackendFactory> = {
   invoice: async ({ host, settings }) => {
-    const bus = await connectBus(host, settings.rabbitmqUrl);
+    const bus = await connectBus(host, settings);
     return createInvoiceService({
       database: await createDatabase({
         engine: 'postgres',
@@ -88,7 +88,7 @@ const backends: Record<string, BackendFactory> = {
         url: settings.databaseUrl,
         schema: settings.databaseSchema || 'query',
       }),
-      bus: await connectBus(host, settings.rabbitmqUrl),
+      bus: await connectBus(host, settings),
     }),
 };
 

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeService, serviceUrls } from '../../packages/kit/src/testing/services.js';
+import { type FiscalProcess, freePort, startFiscal, waitFor } from '../support/fiscal-process.js';
+import { createScratchDatabase } from '../support/postgres.js';
+
+const engines = (await probeService('postgres')) && (await probeService('rabbitmq'));
+
+describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and RabbitMQ)', () => {
+  const processes: FiscalProcess[] = [];
+  const databases: { dispose(): Promise<void> }[] = [];
+  let gateway: FiscalProcess;
+
+  beforeAll(async () => {
+    const invoiceDb = await createScratchDatabase('fiscal_e2e_invoice');
+    const queryDb = await createScratchDatabase('fiscal_e2e_query');
+    databases.push(invoiceDb, queryDb);
+    const invoicePort = await freePort();
+    const queryPort = await freePort();
+    const shared = {
+      FISCAL_RABBITMQ_URL: serviceUrls.rabbitmq,
+      FISCAL_RABBITMQ_NAME_PREFIX: `e2e-${randomUUID().slice(0, 8)}.`,
+    };
+    const [invoice, query] = await Promise.all([
+      startFiscal(['serve', 'invoice'], {
+        ...shared,
+        FISCAL_DATABASE_URL: invoiceDb.url,
+        FISCAL_GRPC_PORT: String(invoicePort),
+      }),
+      startFiscal(['serve', 'query'], {
+        ...shared,
+        FISCAL_DATABASE_URL: queryDb.url,
+        FISCAL_GRPC_PORT: String(queryPort),
+      }),
+    ]);
+    processes.push(invoice, query);
+    gateway = await startFiscal(['serve', 'gateway'], {
+      FISCAL_INVOICE_GRPC_URL: `http://127.0.0.1:${invoicePort}`,
+      FISCAL_QUERY_GRPC_URL: `http://127.0.0.1:${queryPort}`,
+    });
+    processes.push(gateway);
+  });
+
+  afterAll(async () => {
+    for (const fiscal of processes.reverse()) {
+      fiscal.child.kill('SIGTERM');
+      await fiscal.exited();
+    }
+    await Promise.all(databases.map((database) => database.dispose()));
+  });
+
+  it('carries an invoice from the gateway through RabbitMQ to the read model', async () => {
+    const uuid = randomUUID();
+    const response = await fetch(`${gateway.baseUrl}/api/v1/invoices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        uuid,
+        issuer: 'EKU9003173C9',
+        receiver: 'XAXX010101000',
+        amount: '99.50',
+        currency: 'MXN',
+        issuanceDate: '2026-11-21T08:00:00Z',
+        xml: '<cfdi:Comprobante/>',
+      }),
+    });
+    expect(response.status).toBe(202);
+    const accepted = await response.json();
+    const projected = await waitFor(
+      async () => {
+        const read = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}`);
+        return read.status === 200 ? read.json() : undefined;
+      },
+      { what: 'the invoice to reach the query service over RabbitMQ' },
+    );
+    expect(projected).toMatchObject({ id: accepted.id, uuid, amount: '99.50', status: 'pending' });
+  });
+
+  it('stops every process cleanly on SIGTERM', async () => {
+    for (const fiscal of processes.splice(0).reverse()) {
+      fiscal.child.kill('SIGTERM');
+      expect(await fiscal.exited()).toBe(0);
+    }
+  });
+});
