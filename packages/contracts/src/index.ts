@@ -1,1 +1,2 @@
 export type { EventEnvelope } from './envelope.js';
+export * from './events/index.js';

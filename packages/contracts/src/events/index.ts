@@ -1,0 +1,12 @@
+export * from './auth-events.js';
+export {
+  createEventCatalog,
+  dataschemaOf,
+  type EventCatalog,
+  type EventDefinition,
+  type EventVersion,
+  type NewEvent,
+} from './catalog.js';
+export { EventContractError, type EventContractErrorCode } from './event-contract-error.js';
+export { createEvent, domainOf, fiscalEventDefinitions, parseEvent } from './fiscal-catalog.js';
+export * from './invoice-events.js';

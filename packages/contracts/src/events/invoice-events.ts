@@ -1,0 +1,76 @@
+import { type Static, Type } from '@sinclair/typebox';
+import {
+  ByteCount,
+  CurrencyCode,
+  DecimalString,
+  Identifier,
+  Milliseconds,
+  Rfc,
+  Sha256Hex,
+  Timestamp,
+  Uuid,
+} from './formats.js';
+
+export const InvoiceEventTypes = {
+  created: 'fiscal.invoice.created',
+  validated: 'fiscal.invoice.validated',
+  rejected: 'fiscal.invoice.rejected',
+  archived: 'fiscal.invoice.archived',
+} as const;
+
+export const InvoiceCreatedV1 = Type.Object({
+  invoiceId: Identifier,
+  uuid: Uuid,
+  orgId: Identifier,
+  issuer: Rfc,
+  receiver: Rfc,
+  amount: DecimalString,
+  currency: CurrencyCode,
+  issuanceDate: Timestamp,
+  source: Type.Union([Type.Literal('url'), Type.Literal('inline')]),
+  checksum: Sha256Hex,
+});
+export type InvoiceCreatedData = Static<typeof InvoiceCreatedV1>;
+
+export const InvoiceValidatedV1 = Type.Object({
+  invoiceId: Identifier,
+  uuid: Uuid,
+  validationMs: Milliseconds,
+  checksum: Sha256Hex,
+});
+export type InvoiceValidatedData = Static<typeof InvoiceValidatedV1>;
+
+export const RejectionReason = Type.Union([
+  Type.Literal('download_failed'),
+  Type.Literal('checksum_mismatch'),
+  Type.Literal('validation_failed'),
+  Type.Literal('duplicate'),
+]);
+
+export const DocumentProblem = Type.Object({
+  code: Type.String({ minLength: 1 }),
+  path: Type.String(),
+  message: Type.String(),
+});
+
+export const InvoiceRejectedV1 = Type.Object({
+  invoiceId: Identifier,
+  uuid: Uuid,
+  reason: RejectionReason,
+  errors: Type.Array(DocumentProblem),
+});
+export type InvoiceRejectedData = Static<typeof InvoiceRejectedV1>;
+
+export const InvoiceArchivedV1 = Type.Object({
+  invoiceId: Identifier,
+  uuid: Uuid,
+  issuer: Rfc,
+  amount: DecimalString,
+  currency: CurrencyCode,
+  originalSize: ByteCount,
+  compressedSize: ByteCount,
+  storageKey: Type.String({ minLength: 1 }),
+  archivedAt: Timestamp,
+  processingMs: Milliseconds,
+});
+export type InvoiceArchivedData = Static<typeof InvoiceArchivedV1>;
