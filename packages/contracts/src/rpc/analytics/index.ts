@@ -1,0 +1,1 @@
+export * from '../../gen/fiscal/analytics/v1/analytics_pb.js';

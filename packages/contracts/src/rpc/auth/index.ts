@@ -1,0 +1,1 @@
+export * from '../../gen/fiscal/auth/v1/auth_pb.js';

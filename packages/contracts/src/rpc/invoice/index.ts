@@ -1,0 +1,1 @@
+export * from '../../gen/fiscal/invoice/v1/invoice_pb.js';

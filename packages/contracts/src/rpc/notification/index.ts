@@ -1,0 +1,1 @@
+export * from '../../gen/fiscal/notification/v1/notification_pb.js';

@@ -1,0 +1,1 @@
+export * from '../../gen/fiscal/query/v1/query_pb.js';
