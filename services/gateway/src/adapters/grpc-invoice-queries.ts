@@ -1,0 +1,30 @@
+import { createClient, type Transport } from '@connectrpc/connect';
+import { QueryService } from '@fiscal/contracts/rpc/query';
+import type { Policy } from '@fiscal/kit/resilience';
+import type { InvoiceQueries } from '../app/upstreams.js';
+import { callUpstream } from './grpc-invoice-commands.js';
+
+/** The query service's reads over gRPC, behind the upstream's breaker and bulkhead. */
+export function createGrpcInvoiceQueries(transport: Transport, policy: Policy): InvoiceQueries {
+  const client = createClient(QueryService, transport);
+  return {
+    async get(orgId, id) {
+      const { invoice } = await callUpstream(policy, (signal) =>
+        client.getInvoice({ orgId, id }, { signal }),
+      );
+      const summary = invoice!;
+      return {
+        id: summary.id,
+        uuid: summary.uuid ?? null,
+        issuer: summary.issuer ?? null,
+        receiver: summary.receiver ?? null,
+        amount: summary.amount ?? null,
+        currency: summary.currency ?? null,
+        issuanceDate: summary.issuanceDate ?? null,
+        status: summary.status,
+        createdAt: summary.createdAt,
+        updatedAt: summary.updatedAt,
+      };
+    },
+  };
+}
