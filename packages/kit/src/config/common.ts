@@ -1,0 +1,42 @@
+import { defineConfig } from './config.js';
+import { duration, number, oneOf, port, string, url } from './parsers.js';
+
+/** Settings every Fiscal process reads, whichever services it runs. */
+export const commonConfig = defineConfig({
+  logLevel: {
+    env: 'FISCAL_LOG_LEVEL',
+    type: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    default: 'info',
+    doc: 'Minimum level of the JSON log lines written to stdout.',
+  },
+  otlpEndpoint: {
+    env: 'FISCAL_OTLP_ENDPOINT',
+    type: url({ protocols: ['http', 'https'] }),
+    default: undefined,
+    doc: 'OTLP/HTTP collector for traces (e.g. http://jaeger:4318); unset: traces are not exported.',
+  },
+  traceSampleRatio: {
+    env: 'FISCAL_TRACE_SAMPLE_RATIO',
+    type: number({ min: 0, max: 1 }),
+    default: 1,
+    doc: 'Share of new traces that are sampled (0-1); child spans follow their parent.',
+  },
+  shutdownTimeout: {
+    env: 'FISCAL_SHUTDOWN_TIMEOUT',
+    type: duration(),
+    default: 30_000,
+    doc: 'Budget for graceful shutdown: in-flight work gets this long before the process exits 1.',
+  },
+  adminHost: {
+    env: 'FISCAL_ADMIN_HOST',
+    type: string(),
+    default: '0.0.0.0',
+    doc: 'Address of the admin endpoints (/healthz, /readyz, /metrics).',
+  },
+  adminPort: {
+    env: 'FISCAL_ADMIN_PORT',
+    type: port(),
+    default: 9090,
+    doc: 'Port of the admin endpoints (0 picks a free one).',
+  },
+});
