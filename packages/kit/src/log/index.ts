@@ -1,0 +1,2 @@
+export { currentLogContext, extendLogContext, type LogContext, runWithLogContext } from './log-context.js';
+export { createLogger, type LoggerOptions } from './logger.js';

@@ -1,0 +1,76 @@
+import { Writable } from 'node:stream';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWithLogContext } from './log-context.js';
+import { createLogger } from './logger.js';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ service: 'invoice', destination }) };
+}
+
+describe('createLogger', () => {
+  const contextManager = new AsyncLocalStorageContextManager();
+  beforeAll(() => {
+    context.setGlobalContextManager(contextManager.enable());
+  });
+  afterAll(() => {
+    context.disable();
+  });
+
+  it('writes JSON with the service, level and message', () => {
+    const { lines, logger } = capture();
+    logger.info({ invoiceId: 'inv-1' }, 'invoice archived');
+    expect(lines[0]).toMatchObject({
+      service: 'invoice',
+      level: 'info',
+      message: 'invoice archived',
+      invoiceId: 'inv-1',
+    });
+    expect(typeof lines[0]?.time).toBe('string');
+  });
+
+  it('carries the request id and tenant of the request being handled', async () => {
+    const { lines, logger } = capture();
+    await runWithLogContext({ requestId: 'req-7', tenant: 'org-1' }, async () => {
+      await Promise.resolve();
+      logger.warn('slow upstream');
+    });
+    logger.info('outside');
+    expect(lines[0]).toMatchObject({ request_id: 'req-7', tenant: 'org-1' });
+    expect(lines[1]).not.toHaveProperty('request_id');
+  });
+
+  it('carries the active span trace and span ids', () => {
+    const { lines, logger } = capture();
+    const tracer = new BasicTracerProvider().getTracer('test');
+    const span = tracer.startSpan('work');
+    context.with(trace.setSpan(context.active(), span), () => logger.info('inside span'));
+    span.end();
+    expect(lines[0]).toMatchObject({
+      trace_id: span.spanContext().traceId,
+      span_id: span.spanContext().spanId,
+    });
+  });
+
+  it('never writes secrets', () => {
+    const { lines, logger } = capture();
+    logger.info(
+      { password: 'hunter2', user: { apiKey: 'fk_live_1' }, req: { headers: { authorization: 'Bearer x' } } },
+      'login',
+    );
+    const text = JSON.stringify(lines[0]);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('fk_live_1');
+    expect(text).not.toContain('Bearer x');
+    expect(lines[0]).toMatchObject({ password: '[redacted]' });
+  });
+});
