@@ -1,0 +1,117 @@
+import {
+  type Context,
+  context,
+  propagation,
+  type Span,
+  type SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export interface TelemetryOptions {
+  service: string;
+  /** OTLP/HTTP collector base URL; without it spans are created (ids propagate) but not exported. */
+  otlpEndpoint?: string | undefined;
+  sampleRatio?: number;
+  /** Extra processors (tests use an in-memory exporter). */
+  spanProcessors?: SpanProcessor[];
+}
+
+export interface Telemetry {
+  /** Exports what is buffered and stops; part of graceful shutdown. */
+  shutdown(): Promise<void>;
+}
+
+const tracerName = 'fiscal';
+
+/**
+ * Registers the process-wide tracer provider, the async context manager and the W3C trace-context
+ * propagator, so spans started anywhere (HTTP, gRPC, SQL, the bus) join one trace per request.
+ */
+export function startTelemetry(options: TelemetryOptions): Telemetry {
+  const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  if (options.otlpEndpoint) {
+    const url = new URL(
+      'v1/traces',
+      options.otlpEndpoint.endsWith('/') ? options.otlpEndpoint : `${options.otlpEndpoint}/`,
+    );
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: url.toString() })));
+  }
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
+    spanProcessors: processors,
+  });
+  provider.register({
+    contextManager: new AsyncLocalStorageContextManager(),
+    propagator: new W3CTraceContextPropagator(),
+  });
+  return {
+    async shutdown() {
+      await provider.shutdown();
+    },
+  };
+}
+
+export interface SpanOptions {
+  kind?: SpanKind;
+  attributes?: Record<string, string | number | boolean>;
+  /** Parent context; the active one by default. */
+  parent?: Context;
+}
+
+/** Runs `work` in a new active span that records a thrown error and always ends. */
+export async function withSpan<T>(
+  name: string,
+  options: SpanOptions,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const tracer = trace.getTracer(tracerName);
+  return tracer.startActiveSpan(
+    name,
+    { kind: options.kind, attributes: options.attributes },
+    options.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+/** Writes the active trace context into `carrier` (`traceparent`, `tracestate`). */
+export function injectTraceContext(carrier: Record<string, string>, from: Context = context.active()): void {
+  propagation.inject(from, carrier);
+}
+
+export function extractTraceContext(carrier: Record<string, string | undefined>): Context {
+  return propagation.extract(context.active(), carrier);
+}
+
+/** The active span's `traceparent`, stored in event envelopes so consumers continue the trace. */
+export function currentTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}
