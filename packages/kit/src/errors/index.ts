@@ -5,3 +5,4 @@ export {
   type FieldProblem,
   isAppError,
 } from './app-error.js';
+export { type Problem, statusByKind, toProblem } from './problem.js';

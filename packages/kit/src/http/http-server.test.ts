@@ -1,0 +1,164 @@
+import { Writable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../errors/index.js';
+import { HealthRegistry } from '../lifecycle/index.js';
+import { createAdminServer } from './admin-server.js';
+import { createHttpServer, listen } from './http-server.js';
+
+const logLines: Record<string, unknown>[] = [];
+const logger = pino(
+  { level: 'info' },
+  new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  }),
+);
+const registry = new Registry();
+const app = createHttpServer({ service: 'test', logger, registry, bodyLimitBytes: 1_024 });
+
+const Body = Type.Object(
+  {
+    amount: Type.String({ pattern: '^\\d+(\\.\\d+)?$' }),
+    currency: Type.String({ minLength: 3, maxLength: 3 }),
+  },
+  { additionalProperties: false },
+);
+app.post('/things', { schema: { body: Body } }, async (_request, reply) =>
+  reply.code(202).send({ ok: true }),
+);
+app.get('/things/:id', async (request) => {
+  const { id } = request.params as { id: string };
+  if (id === 'busy')
+    throw new AppError('unavailable', 'circuit_open', 'Upstream is unavailable.', { retryAfterSeconds: 5 });
+  if (id === 'boom') throw new Error('database password is hunter2');
+  throw new AppError('not_found', 'thing_not_found', `Thing ${id} does not exist.`);
+});
+
+const post = (payload: string, contentType = 'application/json') =>
+  app.inject({ method: 'POST', url: '/things', payload, headers: { 'content-type': contentType } });
+
+describe('createHttpServer', () => {
+  beforeAll(() => app.ready());
+  afterAll(() => app.close());
+
+  it('names every offending field of an invalid body, unknown fields included', async () => {
+    const response = await post(JSON.stringify({ amount: 'lots', extra: 1 }));
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const problem = response.json();
+    expect(problem).toMatchObject({ status: 400, code: 'validation_failed', instance: '/things' });
+    expect(problem.errors.map((error: { field: string }) => error.field).sort()).toEqual([
+      '/amount',
+      '/currency',
+      '/extra',
+    ]);
+  });
+
+  it.each([
+    ['malformed JSON', () => post('{"amount": '), 400, 'malformed_json'],
+    ['an empty JSON body', () => post(''), 400, 'malformed_json'],
+    [
+      'a body over the limit',
+      () => post(JSON.stringify({ amount: '1'.repeat(2_000), currency: 'MXN' })),
+      413,
+      'payload_too_large',
+    ],
+    [
+      'an unsupported content type',
+      () => post('<a/>', 'application/x-unknown'),
+      415,
+      'unsupported_media_type',
+    ],
+    ['an unknown route', () => app.inject({ method: 'GET', url: '/nowhere' }), 404, 'route_not_found'],
+    ['an application error', () => app.inject({ method: 'GET', url: '/things/42' }), 404, 'thing_not_found'],
+  ])('answers %s with problem+json', async (_case, send, status, code) => {
+    const response = await send();
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ status, code, type: `https://fiscal.dev/problems/${code}` });
+  });
+
+  it('tells a caller when to retry an unavailable upstream', async () => {
+    const response = await app.inject({ method: 'GET', url: '/things/busy' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+  });
+
+  it('hides unexpected errors from the client and logs them once', async () => {
+    logLines.length = 0;
+    const response = await app.inject({ method: 'GET', url: '/things/boom' });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('hunter2');
+    expect(response.json()).toMatchObject({ code: 'internal' });
+    expect(logLines.filter((line) => line.msg === 'unexpected error handling request')).toHaveLength(1);
+  });
+
+  it('echoes a sane request id and replaces a hostile one', async () => {
+    const kept = await app.inject({
+      method: 'GET',
+      url: '/things/1',
+      headers: { 'x-request-id': 'abc-123' },
+    });
+    expect(kept.headers['x-request-id']).toBe('abc-123');
+    const replaced = await app.inject({
+      method: 'GET',
+      url: '/things/1',
+      headers: { 'x-request-id': 'a b\nc' },
+    });
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('counts requests by route pattern, not raw URL, and logs one access line each', async () => {
+    logLines.length = 0;
+    await app.inject({ method: 'GET', url: '/things/7', headers: { 'x-request-id': 'req-7' } });
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/things\/:id",status="404"\} \d+/);
+    expect(metrics).not.toContain('route="/things/7"');
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        msg: 'request',
+        method: 'GET',
+        route: '/things/:id',
+        status: 404,
+        request_id: 'req-7',
+      }),
+    );
+  });
+
+  it('listens on a real loopback port', async () => {
+    const server = createHttpServer({ service: 'test', logger, registry });
+    server.get('/ping', async () => ({ pong: true }));
+    const port = await listen(server, { host: '127.0.0.1', port: 0 });
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/ping`);
+      expect(await response.json()).toEqual({ pong: true });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('createAdminServer', () => {
+  it('serves liveness, readiness with its checks, and metrics', async () => {
+    const health = new HealthRegistry();
+    let databaseUp = true;
+    health.addReadiness('database', async () => {
+      if (!databaseUp) throw new Error('connection refused');
+    });
+    const admin = createAdminServer({ health, registry, logger });
+    expect((await admin.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await admin.inject({ url: '/readyz' })).statusCode).toBe(200);
+    databaseUp = false;
+    const notReady = await admin.inject({ url: '/readyz' });
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json().checks.database).toEqual({ ok: false, error: 'connection refused' });
+    const metrics = await admin.inject({ url: '/metrics' });
+    expect(metrics.headers['content-type']).toContain('text/plain');
+    await admin.close();
+  });
+});

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { runWithLogContext } from '../log/index.js';
+import { httpMetrics } from './http-metrics.js';
+import { installProblemHandlers } from './problem-handler.js';
+
+export interface HttpServerOptions {
+  service: string;
+  logger: Logger;
+  registry: Registry;
+  bodyLimitBytes?: number | undefined;
+  /** Trust X-Forwarded-* from a proxy in front (ingress). */
+  trustProxy?: boolean;
+}
+
+export type HttpServer = FastifyInstance;
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    span?: Span;
+  }
+}
+
+function requestIdOf(request: IncomingMessage): string {
+  const header = request.headers['x-request-id'];
+  return typeof header === 'string' && requestIdPattern.test(header) ? header : randomUUID();
+}
+
+/**
+ * A Fastify server with what every Fiscal HTTP API has: request ids, a server span per request
+ * joined to the caller's trace, RED metrics per route, one access-log line per request, body
+ * limits, and RFC 9457 problem+json for every error.
+ */
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const { logger, registry } = options;
+  const metrics = httpMetrics(registry);
+  const tracer = trace.getTracer('fiscal-http');
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    trustProxy: options.trustProxy ?? false,
+    forceCloseConnections: 'idle',
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    const parent = propagation.extract(context.active(), request.headers);
+    const span = tracer.startSpan(
+      `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': request.method, 'url.path': request.url },
+      },
+      parent,
+    );
+    request.span = span;
+    // Continue the request inside the span and the log context, so handlers, their logs and
+    // their outgoing calls all carry the same trace and request id.
+    context.with(trace.setSpan(parent, span), () => runWithLogContext({ requestId: request.id }, done));
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = String(reply.statusCode);
+    const seconds = reply.elapsedTime / 1_000;
+    metrics.requests.inc({ method: request.method, route, status });
+    metrics.duration.observe({ method: request.method, route, status }, seconds);
+    const span = request.span;
+    if (span) {
+      span.updateName(`${request.method} ${route}`);
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+    logger.info(
+      {
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        latency_ms: Math.round(reply.elapsedTime * 10) / 10,
+        request_id: request.id,
+        trace_id: span?.spanContext().traceId,
+      },
+      'request',
+    );
+    done();
+  });
+
+  installProblemHandlers(app, logger);
+  return app as unknown as FastifyInstance;
+}
+
+/** Starts listening and returns the bound port (useful with port 0). */
+export async function listen(
+  server: FastifyInstance,
+  { host, port }: { host: string; port: number },
+): Promise<number> {
+  await server.listen({ host, port });
+  const address = server.server.address();
+  if (address === null || typeof address === 'string')
+    throw new Error('server is not listening on a TCP port');
+  return address.port;
+}

@@ -1,0 +1,3 @@
+export { type AdminServerOptions, createAdminServer } from './admin-server.js';
+export { createHttpServer, type HttpServer, type HttpServerOptions, listen } from './http-server.js';
+export { installProblemHandlers, sendProblem, validationProblems } from './problem-handler.js';
