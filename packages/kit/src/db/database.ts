@@ -1,0 +1,100 @@
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { type EmbeddedPostgres, quoteIdentifier } from './embedded-postgres.js';
+import { PgliteDialect } from './pglite-dialect.js';
+
+export interface NamedMigration {
+  /** Unique and sortable, e.g. `2026-11-24-001-invoices`; applied in list order. */
+  name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+  up(db: Kysely<any>): Promise<void>;
+}
+
+export type DatabaseConfig =
+  | { engine: 'pglite'; embedded: EmbeddedPostgres; schema: string }
+  | {
+      engine: 'postgres';
+      url: string;
+      schema: string;
+      poolSize?: number;
+      applicationName?: string;
+      /** Errors of idle pooled connections (server restart, network); the next query reconnects. */
+      onIdleConnectionError?: (error: Error) => void;
+    };
+
+/** A service's own database: the same SQL on PostgreSQL and on the embedded engine. */
+export interface Database<DB> {
+  readonly engine: 'pglite' | 'postgres';
+  readonly schema: string;
+  /** Queries outside a transaction. */
+  readonly db: Kysely<DB>;
+  transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  /** Applies the migrations not yet applied, in order, once even with several replicas starting. */
+  migrate(migrations: readonly NamedMigration[]): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function createDatabase<DB>(config: DatabaseConfig): Promise<Database<DB>> {
+  if (!schemaPattern.test(config.schema)) throw new Error(`invalid schema name "${config.schema}"`);
+  const schema = config.schema;
+  const dialect =
+    config.engine === 'pglite'
+      ? new PgliteDialect(config.embedded, schema)
+      : new PostgresDialect({ pool: createPool(config) });
+  const db = new Kysely<DB>({ dialect });
+  await sql`create schema if not exists ${sql.raw(quoteIdentifier(schema))}`.execute(db);
+
+  return {
+    engine: config.engine,
+    schema,
+    db,
+    transaction: (work) => db.transaction().execute(work),
+    migrate: (migrations) => migrate(db, schema, migrations),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function createPool(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize ?? 10,
+    application_name: config.applicationName ?? `fiscal-${config.schema}`,
+    // Unqualified names resolve to the service's schema on every pooled connection.
+    options: `-c search_path=${config.schema},public`,
+  });
+  // Without a listener an idle connection dropped by the server would crash the process.
+  pool.on('error', (error) => config.onIdleConnectionError?.(error));
+  return pool;
+}
+
+async function migrate<DB>(
+  db: Kysely<DB>,
+  schema: string,
+  migrations: readonly NamedMigration[],
+): Promise<void> {
+  const names = migrations.map((migration) => migration.name);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate) throw new Error(`migration ${duplicate} is listed twice`);
+
+  await db.transaction().execute(async (trx) => {
+    // Replicas starting together: one applies, the others wait here and then find nothing to do.
+    await sql`select pg_advisory_xact_lock(hashtext(${`fiscal-migrations:${schema}`}))`.execute(trx);
+    await sql`create table if not exists schema_migrations (
+      name text primary key,
+      applied_at timestamptz not null default now()
+    )`.execute(trx);
+    const applied = await sql<{ name: string }>`select name from schema_migrations`.execute(trx);
+    const done = new Set(applied.rows.map((row) => row.name));
+    for (const migration of migrations) {
+      if (done.has(migration.name)) continue;
+      await migration.up(trx);
+      await sql`insert into schema_migrations (name) values (${migration.name})`.execute(trx);
+    }
+  });
+}

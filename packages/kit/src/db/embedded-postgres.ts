@@ -1,0 +1,59 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Mutex } from './mutex.js';
+
+const int8 = 20;
+
+/**
+ * One embedded PostgreSQL (PGlite) for the whole process. PGlite has a single connection, so every
+ * user takes turns through a mutex; a transaction holds it until it commits or rolls back. Each
+ * service sees only its own schema: the `search_path` is switched when the holder changes schema.
+ */
+export class EmbeddedPostgres {
+  private readonly mutex = new Mutex();
+  private activeSchema: string | undefined;
+
+  private constructor(readonly pglite: PGlite) {}
+
+  /** `dataDir` undefined keeps everything in memory. */
+  static async open({ dataDir }: { dataDir?: string | undefined } = {}): Promise<EmbeddedPostgres> {
+    if (dataDir) await mkdir(dataDir, { recursive: true });
+    // int8 as text, as node-postgres returns it, so rows look the same on both engines.
+    const pglite = await PGlite.create(dataDir, { parsers: { [int8]: (value: string) => value } });
+    return new EmbeddedPostgres(pglite);
+  }
+
+  /** Takes the connection for `schema`; the returned function gives it back. */
+  async acquire(schema: string): Promise<() => void> {
+    const release = await this.mutex.lock();
+    try {
+      if (this.activeSchema !== schema) {
+        await this.pglite.exec(`set search_path to ${quoteIdentifier(schema)}, public`);
+        this.activeSchema = schema;
+      }
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return release;
+  }
+
+  async close(): Promise<void> {
+    const release = await this.mutex.lock();
+    try {
+      if (!this.pglite.closed) await this.pglite.close();
+    } finally {
+      release();
+    }
+  }
+}
+
+export function openEmbeddedPostgres(
+  options: { dataDir?: string | undefined } = {},
+): Promise<EmbeddedPostgres> {
+  return EmbeddedPostgres.open(options);
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
