@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/index.js';
+import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
+import { probeService } from '../testing/services.js';
+import { handleOnce, inboxMigrations } from './inbox.js';
+
+interface Schema {
+  effects: { event_id: string };
+}
+
+const postgresAvailable = await probeService('postgres');
+
+describe.each([
+  ['pglite', true],
+  ['postgres', postgresAvailable],
+] as const)('handleOnce on %s', (engine, available) => {
+  let test: TestDatabase<Schema>;
+  let database: Database<Schema>;
+  const effectsOf = async (eventId: string) =>
+    (await database.db.selectFrom('effects').selectAll().where('event_id', '=', eventId).execute()).length;
+  const recordEffect = (eventId: string) => (trx: Parameters<Parameters<typeof handleOnce<Schema>>[3]>[0]) =>
+    trx
+      .insertInto('effects')
+      .values({ event_id: eventId })
+      .execute()
+      .then(() => undefined);
+
+  beforeAll(async () => {
+    if (!available) return;
+    test = await createTestDatabase<Schema>(engine, 'consumer');
+    database = test.database;
+    await database.migrate([
+      ...inboxMigrations,
+      {
+        name: '001-effects',
+        up: (db) => sql`create table effects (event_id uuid not null)`.execute(db).then(() => undefined),
+      },
+    ]);
+  });
+  afterAll(async () => {
+    await test?.dispose();
+  });
+
+  it.skipIf(!available)('gives a redelivered event no second effect', async () => {
+    const event = { id: randomUUID() };
+    expect(await handleOnce(database, 'projector', event, recordEffect(event.id))).toBe('processed');
+    expect(await handleOnce(database, 'projector', event, recordEffect(event.id))).toBe('duplicate');
+    expect(await effectsOf(event.id)).toBe(1);
+  });
+
+  it.skipIf(!available)('lets another consumer group handle the same event', async () => {
+    const event = { id: randomUUID() };
+    await handleOnce(database, 'projector', event, recordEffect(event.id));
+    expect(await handleOnce(database, 'analytics', event, recordEffect(event.id))).toBe('processed');
+    expect(await effectsOf(event.id)).toBe(2);
+  });
+
+  it.skipIf(!available)('leaves no trace of a failed handler, so the retry runs it', async () => {
+    const event = { id: randomUUID() };
+    await expect(
+      handleOnce(database, 'projector', event, async (trx) => {
+        await recordEffect(event.id)(trx);
+        throw new Error('downstream failed');
+      }),
+    ).rejects.toThrow('downstream failed');
+    expect(await effectsOf(event.id)).toBe(0);
+    expect(await handleOnce(database, 'projector', event, recordEffect(event.id))).toBe('processed');
+    expect(await effectsOf(event.id)).toBe(1);
+  });
+
+  it.skipIf(!available)('has one effect when the same event is delivered twice at once', async () => {
+    const event = { id: randomUUID() };
+    const outcomes = await Promise.allSettled([
+      handleOnce(database, 'projector', event, recordEffect(event.id)),
+      handleOnce(database, 'projector', event, recordEffect(event.id)),
+    ]);
+    const values = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : 'failed'));
+    expect(values.sort()).toEqual(['duplicate', 'processed']);
+    expect(await effectsOf(event.id)).toBe(1);
+  });
+});

@@ -1,0 +1,45 @@
+import type { EventEnvelope } from '@fiscal/contracts';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database, NamedMigration } from '../db/index.js';
+
+export interface InboxSchema {
+  inbox: { consumer_group: string; event_id: string; processed_at: Date };
+}
+
+export const inboxMigrations: readonly NamedMigration[] = [
+  {
+    name: '0000-inbox',
+    async up(db) {
+      await sql`create table inbox (
+        consumer_group text not null,
+        event_id uuid not null,
+        processed_at timestamptz not null default now(),
+        primary key (consumer_group, event_id)
+      )`.execute(db);
+    },
+  },
+];
+
+/**
+ * Runs a consumer's effect at most once per event id: the inbox row and the effect commit in one
+ * transaction, so a redelivered event finds its row and does nothing, and a failed effect leaves
+ * no row behind and runs again on the retry. At-least-once delivery, exactly-once effect.
+ */
+export async function handleOnce<DB>(
+  database: Database<DB>,
+  group: string,
+  envelope: Pick<EventEnvelope, 'id'>,
+  work: (trx: Transaction<DB>) => Promise<void>,
+): Promise<'processed' | 'duplicate'> {
+  return database.transaction(async (trx) => {
+    const inserted = await (trx as unknown as Kysely<InboxSchema>)
+      .insertInto('inbox')
+      .values({ consumer_group: group, event_id: envelope.id, processed_at: new Date() })
+      .onConflict((conflict) => conflict.columns(['consumer_group', 'event_id']).doNothing())
+      .returning('event_id')
+      .executeTakeFirst();
+    if (!inserted) return 'duplicate';
+    await work(trx);
+    return 'processed';
+  });
+}

@@ -1,0 +1,1 @@
+export { handleOnce, type InboxSchema, inboxMigrations } from './inbox.js';

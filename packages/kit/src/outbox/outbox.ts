@@ -1,0 +1,61 @@
+import type { EventEnvelope } from '@fiscal/contracts';
+import { type ColumnType, type Generated, type Kysely, sql, type Transaction } from 'kysely';
+import type { NamedMigration } from '../db/index.js';
+
+export interface OutboxTable {
+  /** bigserial: the publishing order. */
+  id: Generated<string>;
+  event_id: string;
+  type: string;
+  /** Read back parsed; written as JSON text, which both engines accept for jsonb. */
+  envelope: ColumnType<EventEnvelope, string, never>;
+  created_at: Generated<Date>;
+  published_at: Date | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export interface OutboxSchema {
+  outbox: OutboxTable;
+}
+
+export const outboxMigrations: readonly NamedMigration[] = [
+  {
+    name: '0000-outbox',
+    async up(db) {
+      await sql`create table outbox (
+        id bigserial primary key,
+        event_id uuid not null unique,
+        type text not null,
+        envelope jsonb not null,
+        created_at timestamptz not null default now(),
+        published_at timestamptz,
+        attempts integer not null default 0,
+        last_error text
+      )`.execute(db);
+      await sql`create index outbox_unpublished on outbox (id) where published_at is null`.execute(db);
+    },
+  },
+];
+
+/**
+ * Records events in the caller's transaction, beside the state change that raised them: both
+ * commit or neither does, so an accepted change always has its events and a rolled-back one never.
+ */
+export async function appendToOutbox(
+  // biome-ignore lint/suspicious/noExplicitAny: the outbox lives beside any service's own tables
+  trx: Transaction<any> | Kysely<any>,
+  envelopes: readonly EventEnvelope[],
+): Promise<void> {
+  if (envelopes.length === 0) return;
+  await (trx as Kysely<OutboxSchema>)
+    .insertInto('outbox')
+    .values(
+      envelopes.map((envelope) => ({
+        event_id: envelope.id,
+        type: envelope.type,
+        envelope: JSON.stringify(envelope),
+      })),
+    )
+    .execute();
+}

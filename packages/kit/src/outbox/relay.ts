@@ -1,0 +1,220 @@
+import type { EventEnvelope } from '@fiscal/contracts';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Database } from '../db/index.js';
+import type { OutboxSchema } from './outbox.js';
+
+/** What the relay hands events to; resolves only once the broker durably accepted the batch. */
+export interface EventPublisher {
+  publish(events: readonly EventEnvelope[]): Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  // biome-ignore lint/suspicious/noExplicitAny: the relay reads only the outbox table of any service
+  database: Database<any>;
+  publisher: EventPublisher;
+  logger: Logger;
+  registry: Registry;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** Published rows older than this are deleted. */
+  retentionMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** Wakes the relay now (call after committing events) instead of at its next poll. */
+  notify(): void;
+  /** Publishes everything pending; part of graceful shutdown. */
+  flush(): Promise<void>;
+  /** Ends the loop after the batch in progress. */
+  stop(): Promise<void>;
+}
+
+interface RelayMetrics {
+  backlog: Gauge<'schema'>;
+  published: Counter<'schema'>;
+  failures: Counter<'schema'>;
+  batchSize: Histogram<'schema'>;
+}
+
+const metricsByRegistry = new WeakMap<Registry, RelayMetrics>();
+
+function relayMetrics(registry: Registry): RelayMetrics {
+  let metrics = metricsByRegistry.get(registry);
+  if (!metrics) {
+    metrics = {
+      backlog: new Gauge({
+        name: 'outbox_backlog',
+        help: 'Outbox events committed but not yet published',
+        labelNames: ['schema'],
+        registers: [registry],
+      }),
+      published: new Counter({
+        name: 'outbox_published_total',
+        help: 'Outbox events published to the broker',
+        labelNames: ['schema'],
+        registers: [registry],
+      }),
+      failures: new Counter({
+        name: 'outbox_publish_failures_total',
+        help: 'Outbox batches the broker did not accept (retried)',
+        labelNames: ['schema'],
+        registers: [registry],
+      }),
+      batchSize: new Histogram({
+        name: 'outbox_publish_batch_size',
+        help: 'Events per published outbox batch',
+        labelNames: ['schema'],
+        buckets: [1, 5, 10, 25, 50, 100, 250, 500],
+        registers: [registry],
+      }),
+    };
+    metricsByRegistry.set(registry, metrics);
+  }
+  return metrics;
+}
+
+const housekeepingEveryMs = 60_000;
+
+class BatchNotPublished extends Error {
+  constructor(
+    readonly ids: string[],
+    cause: unknown,
+  ) {
+    super(`outbox batch of ${ids.length} not accepted by the broker: ${String(cause)}`, { cause });
+  }
+}
+
+/**
+ * Moves committed outbox rows to the broker in order and in batches. A batch is marked published
+ * in the same transaction that selected it, after the broker confirmed it: a crash in between
+ * publishes the batch again (at-least-once; consumers dedupe by event id), never loses it.
+ * `FOR UPDATE SKIP LOCKED` lets several relay replicas share one outbox without double publishing.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { database, publisher, logger } = options;
+  const db = database.db as unknown as import('kysely').Kysely<OutboxSchema>;
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const maxBackoffMs = options.maxBackoffMs ?? 10_000;
+  const retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
+  const metrics = relayMetrics(options.registry);
+  const labels = { schema: database.schema };
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let failures = 0;
+  let lastHousekeeping = 0;
+
+  /** Publishes one batch; resolves with how many rows it published. */
+  async function publishBatch(): Promise<number> {
+    return database.transaction(async (trx) => {
+      const tx = trx as unknown as import('kysely').Transaction<OutboxSchema>;
+      let query = tx
+        .selectFrom('outbox')
+        .select(['id', 'envelope'])
+        .where('published_at', 'is', null)
+        .orderBy('id')
+        .limit(batchSize);
+      if (database.engine === 'postgres') query = query.forUpdate().skipLocked();
+      const rows = await query.execute();
+      if (rows.length === 0) return 0;
+      const ids = rows.map((row) => row.id);
+      try {
+        await publisher.publish(rows.map((row) => row.envelope));
+      } catch (error) {
+        throw new BatchNotPublished(ids, error);
+      }
+      await tx.updateTable('outbox').set({ published_at: new Date() }).where('id', 'in', ids).execute();
+      metrics.published.inc(labels, rows.length);
+      metrics.batchSize.observe(labels, rows.length);
+      return rows.length;
+    });
+  }
+
+  /** Outside the rolled-back batch transaction, so operators see attempts and the last error. */
+  async function recordFailure(failure: BatchNotPublished): Promise<void> {
+    metrics.failures.inc(labels);
+    await db
+      .updateTable('outbox')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: String(failure.cause).slice(0, 1_000) }))
+      .where('id', 'in', failure.ids)
+      .execute();
+  }
+
+  async function refreshBacklog(): Promise<void> {
+    const row = await db
+      .selectFrom('outbox')
+      .select(sql<string>`count(*)`.as('count'))
+      .where('published_at', 'is', null)
+      .executeTakeFirst();
+    metrics.backlog.set(labels, Number(row?.count ?? 0));
+  }
+
+  async function housekeeping(): Promise<void> {
+    if (Date.now() - lastHousekeeping < housekeepingEveryMs) return;
+    lastHousekeeping = Date.now();
+    const cutoff = new Date(Date.now() - retentionMs);
+    // Small batches keep the delete from holding locks on a large outbox.
+    await sql`delete from outbox where id in (
+      select id from outbox where published_at < ${cutoff} order by id limit 1000)`.execute(db);
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let published = 0;
+      try {
+        published = await publishBatch();
+        failures = 0;
+        await refreshBacklog();
+        await housekeeping();
+      } catch (error) {
+        failures += 1;
+        logger.warn({ err: error, failures }, 'outbox batch not published; will retry');
+        if (error instanceof BatchNotPublished) await recordFailure(error).catch(() => undefined);
+      }
+      if (!running) break;
+      if (published === batchSize) continue;
+      const backoff =
+        failures === 0 ? pollIntervalMs : Math.min(maxBackoffMs, pollIntervalMs * 2 ** failures);
+      await sleep(backoff);
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    notify() {
+      wake?.();
+    },
+    async flush() {
+      for (;;) {
+        const published = await publishBatch();
+        if (published === 0) break;
+      }
+      await refreshBacklog();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}
