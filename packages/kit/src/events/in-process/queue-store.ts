@@ -1,0 +1,33 @@
+import type { EventEnvelope } from '@fiscal/contracts';
+import type { DeadLetter } from '../event-bus.js';
+
+export interface LeasedMessage {
+  id: string;
+  group: string;
+  envelope: unknown;
+  /** Deliveries so far, this one included. */
+  deliveries: number;
+}
+
+/**
+ * Durable queues of the in-process bus, one per consumer group, like a broker's: `enqueue`
+ * commits before it resolves, a leased message that is never acknowledged (crash) becomes
+ * available again when its lease expires.
+ */
+export interface QueueStore {
+  /** Routes future events of these types to the group's queue (persisted, like a queue binding). */
+  bind(group: string, types: readonly string[]): Promise<void>;
+  /** Fans each event out to every group bound to its type, in one commit. Returns the groups reached. */
+  enqueue(events: readonly EventEnvelope[]): Promise<Set<string>>;
+  lease(group: string, limit: number, leaseMs: number): Promise<LeasedMessage[]>;
+  ack(group: string, id: string): Promise<void>;
+  retryLater(group: string, id: string, delayMs: number, error: string): Promise<void>;
+  deadLetter(group: string, id: string, error: string): Promise<void>;
+  /** Makes every leased message available again (single-process stores, at start-up). */
+  releaseLeases(): Promise<void>;
+  listDeadLetters(group: string, limit: number): Promise<DeadLetter[]>;
+  redrive(group: string, ids?: readonly string[]): Promise<number>;
+  purge(group: string, ids?: readonly string[]): Promise<number>;
+  deadLetterDepth(group: string): Promise<number>;
+  close(): Promise<void>;
+}

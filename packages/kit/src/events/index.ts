@@ -1,0 +1,21 @@
+export {
+  type DeadLetter,
+  type DeadLetters,
+  type Delivery,
+  defaultRetryPolicy,
+  type EventBus,
+  isPermanent,
+  PermanentError,
+  type RetryPolicy,
+  type Subscriber,
+  type Subscription,
+} from './event-bus.js';
+export { backoffDelay } from './handle-delivery.js';
+export {
+  createInProcessBus,
+  type InProcessBus,
+  type InProcessBusOptions,
+} from './in-process/in-process-bus.js';
+export { createMemoryQueueStore } from './in-process/memory-queue-store.js';
+export type { LeasedMessage, QueueStore } from './in-process/queue-store.js';
+export { type BusSchema, busMigrations, createSqlQueueStore } from './in-process/sql-queue-store.js';

@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@fiscal/contracts';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EventBus, PermanentError, type Subscription } from '../event-bus.js';
+
+export interface BusEnvironment {
+  /** A new bus instance on the same broker or store (another process, as far as the bus knows). */
+  newBus(): Promise<EventBus>;
+  /** Makes a bus vanish as a killed process would: no acknowledgement, no clean stop. */
+  crash(bus: EventBus): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface ConformanceOptions {
+  /** How long a delivery taken by a crashed consumer stays out of reach (lease, connection loss). */
+  redeliveryWithinMs: number;
+}
+
+const fastRetry = { maxAttempts: 3, initialDelayMs: 40, maxDelayMs: 400 };
+
+export async function waitUntil(
+  condition: () => boolean,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function envelopeOf(type: string, data: unknown = {}, extra: Partial<EventEnvelope> = {}): EventEnvelope {
+  const id = randomUUID();
+  return {
+    specversion: '1.0',
+    id,
+    source: 'fiscal/conformance',
+    type,
+    subject: `subject-${id}`,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    dataschema: `urn:fiscal:schema:${type}:1.0`,
+    data,
+    sequence: 1,
+    tenant: 'org-1',
+    partitionkey: `subject-${id}`,
+    ...extra,
+  };
+}
+
+/**
+ * One behavioural suite for every event-bus adapter (as Watermill does for its Pub/Subs): if an
+ * adapter passes it, services cannot tell the adapters apart.
+ */
+export function runEventBusConformance(
+  name: string,
+  makeEnvironment: () => Promise<BusEnvironment>,
+  options: ConformanceOptions,
+): void {
+  describe(`event bus conformance: ${name}`, () => {
+    let environment: BusEnvironment;
+    const buses: EventBus[] = [];
+    const provider = new BasicTracerProvider();
+    const newBus = async () => {
+      const bus = await environment.newBus();
+      buses.push(bus);
+      return bus;
+    };
+    // Unique names per test: the broker or store is shared with other tests and runs.
+    const unique = () => randomUUID().slice(0, 8);
+    const typeOf = (suffix: string) => `conformance.t${unique()}.${suffix}`;
+
+    beforeAll(async () => {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+      trace.setGlobalTracerProvider(provider);
+      environment = await makeEnvironment();
+    }, 60_000);
+
+    afterAll(async () => {
+      await Promise.allSettled(buses.map((bus) => bus.close()));
+      await environment?.dispose();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    }, 60_000);
+
+    it('delivers every event to every consumer group', async () => {
+      const bus = await newBus();
+      const type = typeOf('happened');
+      const seen: Record<string, string[]> = { a: [], b: [] };
+      for (const group of ['a', 'b'] as const) {
+        await bus.subscribe({
+          group: `${group}-${unique()}`,
+          types: [type],
+          handler: async (event) => {
+            seen[group]!.push(event.id);
+          },
+        });
+      }
+      const events = [envelopeOf(type), envelopeOf(type), envelopeOf(type)];
+      await bus.publish(events);
+      await waitUntil(() => seen.a!.length === 3 && seen.b!.length === 3, 15_000, 'both groups');
+      expect(seen.a!.sort()).toEqual(events.map((event) => event.id).sort());
+      expect(seen.b!.sort()).toEqual(events.map((event) => event.id).sort());
+    });
+
+    it('shares a group events among its members, each event to one of them', async () => {
+      const [first, second] = [await newBus(), await newBus()];
+      const type = typeOf('shared');
+      const group = `shared-${unique()}`;
+      const handledBy: Record<string, string[]> = { first: [], second: [] };
+      const member = (label: 'first' | 'second'): Subscription => ({
+        group,
+        types: [type],
+        prefetch: 1,
+        handler: async (event) => {
+          handledBy[label]!.push(event.id);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        },
+      });
+      await first.subscribe(member('first'));
+      await second.subscribe(member('second'));
+      const events = Array.from({ length: 10 }, () => envelopeOf(type));
+      await first.publish(events);
+      await waitUntil(
+        () => handledBy.first!.length + handledBy.second!.length === 10,
+        15_000,
+        'ten deliveries',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const all = [...handledBy.first!, ...handledBy.second!];
+      expect(all.sort()).toEqual(events.map((event) => event.id).sort());
+      expect(handledBy.first!.length).toBeGreaterThan(0);
+      expect(handledBy.second!.length).toBeGreaterThan(0);
+    });
+
+    it('retries a failing handler with growing delays, then dead-letters it with its error', async () => {
+      const bus = await newBus();
+      const type = typeOf('flaky');
+      const group = `flaky-${unique()}`;
+      const attempts: { attempt: number; at: number }[] = [];
+      await bus.subscribe({
+        group,
+        types: [type],
+        retry: fastRetry,
+        handler: async (_event, delivery) => {
+          attempts.push({ attempt: delivery.attempt, at: Date.now() });
+          throw new Error('downstream is down');
+        },
+      });
+      const event = envelopeOf(type);
+      await bus.publish([event]);
+      let letters: Awaited<ReturnType<EventBus['deadLetters']['list']>> = [];
+      const deadline = Date.now() + 15_000;
+      while (letters.length === 0 && Date.now() < deadline) {
+        letters = await bus.deadLetters.list(group);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(attempts.map((entry) => entry.attempt)).toEqual([1, 2, 3]);
+      const gaps = [attempts[1]!.at - attempts[0]!.at, attempts[2]!.at - attempts[1]!.at];
+      expect(gaps[0]).toBeGreaterThanOrEqual(fastRetry.initialDelayMs / 2 - 5);
+      expect(gaps[1]).toBeGreaterThanOrEqual(fastRetry.initialDelayMs - 5);
+      expect(letters).toHaveLength(1);
+      expect(letters[0]).toMatchObject({ group, attempts: 3, envelope: { id: event.id } });
+      expect(letters[0]!.error).toContain('downstream is down');
+    });
+
+    it('dead-letters a permanent error at once, without retrying', async () => {
+      const bus = await newBus();
+      const type = typeOf('poison');
+      const group = `poison-${unique()}`;
+      let calls = 0;
+      await bus.subscribe({
+        group,
+        types: [type],
+        retry: fastRetry,
+        handler: async () => {
+          calls += 1;
+          throw new PermanentError('unknown schema version 9');
+        },
+      });
+      await bus.publish([envelopeOf(type)]);
+      let letters: Awaited<ReturnType<EventBus['deadLetters']['list']>> = [];
+      const deadline = Date.now() + 15_000;
+      while (letters.length === 0 && Date.now() < deadline) {
+        letters = await bus.deadLetters.list(group);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(calls).toBe(1);
+      expect(letters[0]).toMatchObject({ attempts: 1 });
+      expect(letters[0]!.error).toContain('unknown schema version 9');
+    });
+
+    it('redelivers to another member what a crashed consumer took but never acknowledged', async () => {
+      const doomed = await newBus();
+      const survivor = await newBus();
+      const type = typeOf('crash');
+      const group = `crash-${unique()}`;
+      let taken = false;
+      await doomed.subscribe({
+        group,
+        types: [type],
+        handler: () => {
+          taken = true;
+          return new Promise(() => {});
+        },
+      });
+      const event = envelopeOf(type);
+      await doomed.publish([event]);
+      await waitUntil(() => taken, 15_000, 'the doomed consumer to take the event');
+      await environment.crash(doomed);
+      const redelivered: { id: string; redelivered: boolean }[] = [];
+      await survivor.subscribe({
+        group,
+        types: [type],
+        handler: async (received, delivery) => {
+          redelivered.push({ id: received.id, redelivered: delivery.redelivered });
+        },
+      });
+      await waitUntil(() => redelivered.length === 1, options.redeliveryWithinMs + 15_000, 'redelivery');
+      expect(redelivered[0]).toEqual({ id: event.id, redelivered: true });
+    });
+
+    it('keeps what publish accepted, for consumers that connect later', async () => {
+      const type = typeOf('durable');
+      const group = `durable-${unique()}`;
+      const first = await newBus();
+      const subscriber = await first.subscribe({ group, types: [type], handler: async () => {} });
+      await subscriber.stop();
+      const events = [envelopeOf(type), envelopeOf(type)];
+      await first.publish(events);
+      await first.close();
+      const received: string[] = [];
+      const second = await newBus();
+      await second.subscribe({
+        group,
+        types: [type],
+        handler: async (event) => {
+          received.push(event.id);
+        },
+      });
+      await waitUntil(() => received.length === 2, 15_000, 'events published before the consumer connected');
+      expect(received.sort()).toEqual(events.map((event) => event.id).sort());
+    });
+
+    it('continues the publisher trace in the consumer and keeps it through a redrive', async () => {
+      const bus = await newBus();
+      const type = typeOf('traced');
+      const group = `traced-${unique()}`;
+      const traceId = randomUUID().replaceAll('-', '');
+      const traceparent = `00-${traceId}-${'a'.repeat(16)}-01`;
+      let failing = true;
+      const consumerTraces: string[] = [];
+      const traceparents: (string | undefined)[] = [];
+      await bus.subscribe({
+        group,
+        types: [type],
+        retry: fastRetry,
+        handler: async (event) => {
+          consumerTraces.push(trace.getActiveSpan()?.spanContext().traceId ?? 'none');
+          traceparents.push(event.traceparent);
+          if (failing) throw new PermanentError('not yet');
+        },
+      });
+      await bus.publish([envelopeOf(type, {}, { traceparent })]);
+      let letters: Awaited<ReturnType<EventBus['deadLetters']['list']>> = [];
+      const deadline = Date.now() + 15_000;
+      while (letters.length === 0 && Date.now() < deadline) {
+        letters = await bus.deadLetters.list(group);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(letters[0]?.envelope.traceparent).toBe(traceparent);
+      failing = false;
+      expect(await bus.deadLetters.redrive(group)).toBe(1);
+      await waitUntil(() => consumerTraces.length === 2, 15_000, 'the redriven delivery');
+      expect(consumerTraces).toEqual([traceId, traceId]);
+      expect(traceparents).toEqual([traceparent, traceparent]);
+      expect(await bus.deadLetters.list(group)).toEqual([]);
+    });
+
+    it('dead-letters an event its contract rejects, without calling the handler', async () => {
+      const bus = await newBus();
+      const type = typeOf('valid');
+      const group = `contract-${unique()}`;
+      let calls = 0;
+      await bus.subscribe({
+        group,
+        types: [type],
+        handler: async () => {
+          calls += 1;
+        },
+      });
+      await bus.publish([envelopeOf(type, { note: 'fine' })]);
+      await waitUntil(() => calls === 1, 15_000, 'the valid event');
+      await expect(
+        bus.publish([{ ...envelopeOf(type), specversion: '0.3' } as unknown as EventEnvelope]),
+      ).rejects.toThrow();
+      expect(calls).toBe(1);
+    });
+
+    it('does not deliver event types a group is not bound to', async () => {
+      const bus = await newBus();
+      const [wanted, other] = [typeOf('wanted'), typeOf('other')];
+      const received: string[] = [];
+      await bus.subscribe({
+        group: `bound-${unique()}`,
+        types: [wanted],
+        handler: async (event) => {
+          received.push(event.type);
+        },
+      });
+      await bus.publish([envelopeOf(other), envelopeOf(wanted), envelopeOf(other)]);
+      await waitUntil(() => received.length === 1, 15_000, 'the bound event');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(received).toEqual([wanted]);
+    });
+
+    it('bounds concurrent handlers by the prefetch', async () => {
+      const bus = await newBus();
+      const type = typeOf('busy');
+      let running = 0;
+      let peak = 0;
+      let done = 0;
+      await bus.subscribe({
+        group: `busy-${unique()}`,
+        types: [type],
+        prefetch: 2,
+        handler: async () => {
+          running += 1;
+          peak = Math.max(peak, running);
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          running -= 1;
+          done += 1;
+        },
+      });
+      await bus.publish(Array.from({ length: 8 }, () => envelopeOf(type)));
+      await waitUntil(() => done === 8, 15_000, 'eight handled');
+      expect(peak).toBe(2);
+    });
+  });
+}
