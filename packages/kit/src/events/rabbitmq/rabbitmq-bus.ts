@@ -1,0 +1,395 @@
+import type { EventEnvelope } from '@fiscal/contracts';
+import amqp, {
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type Options,
+} from 'amqplib';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import {
+  type DeadLetter,
+  defaultPrefetch,
+  defaultRetryPolicy,
+  type EventBus,
+  type Subscriber,
+  type Subscription,
+} from '../event-bus.js';
+import { checkEnvelopeShape, handleDelivery } from '../handle-delivery.js';
+import { eventMetrics } from '../metrics.js';
+import { declareGroup, domainOf, type GroupNames, groupNames } from './topology.js';
+
+export interface RabbitMqBusOptions {
+  url: string;
+  /** Prefix of every exchange and queue, to keep environments (and test runs) apart on one broker. */
+  namePrefix?: string;
+  logger: Logger;
+  registry: Registry;
+  validate?: (value: unknown) => EventEnvelope;
+  /** How long a publish waits for the broker during an outage before it fails. */
+  publishTimeoutMs?: number;
+}
+
+export interface RabbitMqBus extends EventBus {
+  /** Drops the connection at once, as a killed process would: unacknowledged deliveries go back. */
+  halt(): Promise<void>;
+  /** Exchanges and queues this instance declared (tests delete them afterwards). */
+  declared(): { exchanges: string[]; queues: string[] };
+}
+
+const attemptHeader = 'x-fiscal-attempt';
+const contentType = 'application/cloudevents+json';
+
+interface Consumer {
+  subscription: Subscription;
+  names: GroupNames;
+  channel?: Channel;
+  consumerTag?: string;
+  /** The connection the consumer is attached to: setup and subscribe must not both attach it. */
+  attachedTo?: ChannelModel;
+  inFlight: Set<Promise<void>>;
+  stopped: boolean;
+}
+
+/**
+ * The event bus on RabbitMQ (DESIGN §5): a durable topic exchange per domain, a quorum queue per
+ * consumer group bound by event type, delayed retries through per-attempt TTL queues that route
+ * back to the group queue, a dead-letter exchange and queue per group, publisher confirms, bounded
+ * prefetch, acknowledgement only after the handler resolved, and automatic reconnection that
+ * redeclares the topology and resumes every subscription.
+ */
+export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
+  const { logger } = options;
+  const prefix = options.namePrefix ?? '';
+  const metrics = eventMetrics(options.registry);
+  const validate = options.validate ?? checkEnvelopeShape;
+  const publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+  const consumers = new Set<Consumer>();
+  const declaredExchanges = new Set<string>();
+  const declaredQueues = new Set<string>();
+  let model: ChannelModel | undefined;
+  let publisher: ConfirmChannel | undefined;
+  let publisherExchanges = new Set<string>();
+  const publisherWaiters: (() => void)[] = [];
+  let closed = false;
+
+  const connection = amqp.connect(options.url, {
+    recovery: {
+      initialDelay: 100,
+      maxDelay: 5_000,
+      async setup(connected: ChannelModel) {
+        model = connected;
+        const channel = await connected.createConfirmChannel();
+        channel.on('error', (error) => logger.warn({ err: error }, 'publisher channel error'));
+        channel.on('close', () => {
+          if (publisher === channel) publisher = undefined;
+        });
+        publisher = channel;
+        publisherExchanges = new Set();
+        for (const wake of publisherWaiters.splice(0)) wake();
+        for (const consumer of consumers) await attach(consumer, connected);
+        logger.info({ consumers: consumers.size }, 'connected to RabbitMQ');
+      },
+    },
+  });
+  void connection.then(
+    (recovering) => {
+      recovering.on('disconnect', (error: Error) => {
+        model = undefined;
+        publisher = undefined;
+        if (!closed) logger.warn({ err: error }, 'lost the RabbitMQ connection; reconnecting');
+      });
+      recovering.on('error', (error: Error) => logger.warn({ err: error }, 'RabbitMQ connection error'));
+    },
+    () => undefined,
+  );
+
+  async function publisherChannel(): Promise<ConfirmChannel> {
+    const deadline = Date.now() + publishTimeoutMs;
+    await connection;
+    while (!publisher) {
+      if (closed) throw new Error('the event bus is closed');
+      const remaining = deadline - Date.now();
+      if (remaining <= 0)
+        throw new Error(`RabbitMQ unreachable for ${publishTimeoutMs} ms; events not published`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(remaining, 250));
+        publisherWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return publisher;
+  }
+
+  function confirm(send: (callback: (error: unknown) => void) => void): Promise<void> {
+    return new Promise((resolve, reject) => send((error) => (error ? reject(error) : resolve())));
+  }
+
+  async function publishConfirmed(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: Options.Publish,
+  ) {
+    const channel = await publisherChannel();
+    if (exchange !== '' && !publisherExchanges.has(exchange)) {
+      await channel.assertExchange(exchange, exchange.endsWith('.dlx') ? 'fanout' : 'topic', {
+        durable: true,
+      });
+      publisherExchanges.add(exchange);
+      declaredExchanges.add(exchange);
+    }
+    await confirm((callback) => channel.publish(exchange, routingKey, content, properties, callback));
+  }
+
+  function propertiesOf(envelope: EventEnvelope, headers: Record<string, unknown> = {}): Options.Publish {
+    return {
+      persistent: true,
+      messageId: envelope.id,
+      contentType,
+      type: envelope.type,
+      timestamp: Math.floor(Date.parse(envelope.time) / 1_000),
+      headers: { traceparent: envelope.traceparent, ...headers },
+    };
+  }
+
+  async function attach(consumer: Consumer, connected: ChannelModel): Promise<void> {
+    if (consumer.stopped || consumer.attachedTo === connected) return;
+    consumer.attachedTo = connected;
+    const { subscription } = consumer;
+    const channel = await connected.createChannel();
+    channel.on('error', (error) =>
+      logger.warn({ err: error, group: subscription.group }, 'consumer channel error'),
+    );
+    await channel.prefetch(subscription.prefetch ?? defaultPrefetch);
+    const { names, exchanges } = await declareGroup(
+      channel,
+      prefix,
+      subscription.group,
+      subscription.types,
+      subscription.retry ?? defaultRetryPolicy,
+    );
+    for (const exchange of [...exchanges, names.deadLetterExchange]) declaredExchanges.add(exchange);
+    for (const queue of [names.queue, names.deadLetterQueue, ...names.retryQueues.map((retry) => retry.name)])
+      declaredQueues.add(queue);
+    consumer.names = names;
+    consumer.channel = channel;
+    const { consumerTag } = await channel.consume(names.queue, (message) => {
+      if (message) onMessage(consumer, channel, message);
+    });
+    consumer.consumerTag = consumerTag;
+  }
+
+  function onMessage(consumer: Consumer, channel: Channel, message: ConsumeMessage): void {
+    const work = settle(consumer, channel, message).catch((error) =>
+      // Not acknowledged: the broker hands the message out again (after a reconnect at the latest).
+      logger.error({ err: error, group: consumer.subscription.group }, 'could not settle a delivery'),
+    );
+    consumer.inFlight.add(work);
+    void work.finally(() => consumer.inFlight.delete(work));
+  }
+
+  async function settle(consumer: Consumer, channel: Channel, message: ConsumeMessage): Promise<void> {
+    const { subscription, names } = consumer;
+    const headers = message.properties.headers ?? {};
+    const attempt = Number(headers[attemptHeader] ?? 1);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(message.content.toString('utf8'));
+    } catch {
+      raw = undefined;
+    }
+    const verdict = await handleDelivery({ subscription, metrics, logger, validate }, raw, {
+      attempt,
+      redelivered: message.fields.redelivered || attempt > 1,
+    });
+    if (verdict.action === 'retry') {
+      const retryQueue = names.retryQueues[Math.min(attempt, names.retryQueues.length) - 1];
+      if (retryQueue) {
+        await publishConfirmed('', retryQueue.name, message.content, {
+          ...message.properties,
+          headers: { ...headers, [attemptHeader]: attempt + 1, 'x-last-error': verdict.error },
+        });
+      }
+    } else if (verdict.action === 'dead-letter') {
+      await publishConfirmed(names.deadLetterExchange, '', message.content, {
+        ...message.properties,
+        headers: {
+          ...headers,
+          'x-error': verdict.error,
+          'x-handler': subscription.group,
+          'x-attempts': attempt,
+          'x-failed-at': new Date().toISOString(),
+        },
+      });
+      void refreshDeadLetterDepth(subscription.group);
+    }
+    channel.ack(message);
+  }
+
+  async function withChannel<T>(work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
+    await publisherChannel();
+    if (!model) throw new Error('RabbitMQ is not connected');
+    const channel = await model.createConfirmChannel();
+    try {
+      return await work(channel);
+    } finally {
+      // Closing returns whatever was fetched but not acknowledged to its queue.
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  async function refreshDeadLetterDepth(group: string): Promise<void> {
+    try {
+      const depth = await withChannel(async (channel) => {
+        const { messageCount } = await channel.checkQueue(groupNames(prefix, group).deadLetterQueue);
+        return messageCount;
+      });
+      metrics.deadLetterDepth.set({ group }, depth);
+    } catch {
+      // Depth is informational; the next dead letter refreshes it.
+    }
+  }
+
+  /** Fetches every dead letter of a group, lets `decide` act on each, and returns the others. */
+  async function sweepDeadLetters(
+    group: string,
+    decide: (
+      channel: ConfirmChannel,
+      message: ConsumeMessage | Awaited<ReturnType<Channel['get']>>,
+    ) => Promise<boolean>,
+  ): Promise<number> {
+    const queue = groupNames(prefix, group).deadLetterQueue;
+    const count = await withChannel(async (channel) => {
+      let acted = 0;
+      for (;;) {
+        const message = await channel.get(queue, { noAck: false });
+        if (message === false) break;
+        if (await decide(channel, message)) {
+          channel.ack(message);
+          acted += 1;
+        }
+      }
+      return acted;
+    });
+    await refreshDeadLetterDepth(group);
+    return count;
+  }
+
+  const selects = (ids: readonly string[] | undefined, messageId: string | undefined) =>
+    ids === undefined || (messageId !== undefined && ids.includes(messageId));
+
+  return {
+    async publish(events) {
+      const valid = events.map((event) => validate(event));
+      await Promise.all(
+        valid.map((envelope) =>
+          publishConfirmed(
+            `${prefix}${domainOf(envelope.type)}`,
+            envelope.type,
+            Buffer.from(JSON.stringify(envelope)),
+            propertiesOf(envelope),
+          ),
+        ),
+      );
+      for (const envelope of valid) metrics.published.inc({ type: envelope.type });
+    },
+
+    async subscribe(subscription) {
+      const consumer: Consumer = {
+        subscription,
+        names: groupNames(prefix, subscription.group, subscription.retry),
+        inFlight: new Set(),
+        stopped: false,
+      };
+      consumers.add(consumer);
+      await publisherChannel();
+      if (model) await attach(consumer, model);
+      const subscriber: Subscriber = {
+        async stop() {
+          if (consumer.stopped) return;
+          consumer.stopped = true;
+          consumers.delete(consumer);
+          if (consumer.channel && consumer.consumerTag) {
+            await consumer.channel.cancel(consumer.consumerTag).catch(() => undefined);
+          }
+          await Promise.allSettled([...consumer.inFlight]);
+          await consumer.channel?.close().catch(() => undefined);
+        },
+      };
+      return subscriber;
+    },
+
+    deadLetters: {
+      async list(group, { limit = 100 } = {}) {
+        const queue = groupNames(prefix, group).deadLetterQueue;
+        return withChannel(async (channel) => {
+          const letters: DeadLetter[] = [];
+          while (letters.length < limit) {
+            const message = await channel.get(queue, { noAck: false });
+            if (message === false) break;
+            const headers = message.properties.headers ?? {};
+            letters.push({
+              id: String(message.properties.messageId),
+              group,
+              envelope: JSON.parse(message.content.toString('utf8')),
+              error: String(headers['x-error'] ?? 'rejected by the broker'),
+              attempts: Number(headers['x-attempts'] ?? headers['x-delivery-count'] ?? 0),
+              failedAt: String(headers['x-failed-at'] ?? ''),
+            });
+          }
+          return letters;
+        });
+      },
+
+      redrive(group, ids) {
+        const queue = groupNames(prefix, group).queue;
+        return sweepDeadLetters(group, async (channel, message) => {
+          if (message === false || !selects(ids, message.properties.messageId)) return false;
+          const {
+            [attemptHeader]: _attempt,
+            'x-error': _error,
+            ...headers
+          } = message.properties.headers ?? {};
+          await confirm((callback) =>
+            channel.sendToQueue(queue, message.content, { ...message.properties, headers }, callback),
+          );
+          return true;
+        });
+      },
+
+      purge(group, ids) {
+        return sweepDeadLetters(group, async (_channel, message) =>
+          message === false ? false : selects(ids, message.properties.messageId),
+        );
+      },
+    },
+
+    async close() {
+      if (closed) return;
+      await Promise.all(
+        [...consumers].map(async (consumer) => {
+          consumer.stopped = true;
+          if (consumer.channel && consumer.consumerTag) {
+            await consumer.channel.cancel(consumer.consumerTag).catch(() => undefined);
+          }
+          await Promise.allSettled([...consumer.inFlight]);
+        }),
+      );
+      closed = true;
+      consumers.clear();
+      await (await connection.catch(() => undefined))?.close().catch(() => undefined);
+    },
+
+    async halt() {
+      closed = true;
+      consumers.clear();
+      await (await connection.catch(() => undefined))?.close().catch(() => undefined);
+    },
+
+    declared: () => ({ exchanges: [...declaredExchanges], queues: [...declaredQueues] }),
+  };
+}
