@@ -14,6 +14,8 @@ export interface Host {
   registry: Registry;
   health: HealthRegistry;
   shutdown: ShutdownOrchestrator;
+  /** Readiness stays false until the process has started everything and listens. */
+  markStarted(): void;
 }
 
 export async function startHost(service: string, settings: HostSettings): Promise<Host> {
@@ -27,6 +29,11 @@ export async function startHost(service: string, settings: HostSettings): Promis
   const health = new HealthRegistry();
   const shutdown = new ShutdownOrchestrator({ logger, budgetMs: settings.shutdownTimeout });
 
+  let started = false;
+  health.addReadiness('started', async () => {
+    if (!started) throw new Error('still starting');
+  });
+
   const admin = createAdminServer({ health, registry, logger });
   const adminPort = await listen(admin, { host: settings.adminHost, port: settings.adminPort });
   logger.info({ port: adminPort }, 'admin endpoints listening (/healthz, /readyz, /metrics)');
@@ -35,5 +42,13 @@ export async function startHost(service: string, settings: HostSettings): Promis
   shutdown.register('flush', 'telemetry', () => telemetry.shutdown());
   shutdown.register('close', 'admin-server', () => admin.close());
   shutdown.listen();
-  return { logger, registry, health, shutdown };
+  return {
+    logger,
+    registry,
+    health,
+    shutdown,
+    markStarted: () => {
+      started = true;
+    },
+  };
 }

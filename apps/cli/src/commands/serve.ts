@@ -28,6 +28,12 @@ const backendConfig = defineConfig({
     type: url({ protocols: ['amqp', 'amqps'] }),
     doc: 'RabbitMQ, the event broker (distributed mode).',
   },
+  rabbitmqNamePrefix: {
+    env: 'FISCAL_RABBITMQ_NAME_PREFIX',
+    type: string(),
+    default: '',
+    doc: 'Prefix of every exchange and queue name, to keep environments apart on one broker.',
+  },
   grpcHost: {
     env: 'FISCAL_GRPC_HOST',
     type: string(),
@@ -92,9 +98,10 @@ const backends: Record<string, BackendFactory> = {
     }),
 };
 
-async function connectBus(host: Host, rabbitmqUrl: string) {
+async function connectBus(host: Host, settings: { rabbitmqUrl: string; rabbitmqNamePrefix: string }) {
   const bus = createRabbitMqBus({
-    url: rabbitmqUrl,
+    url: settings.rabbitmqUrl,
+    namePrefix: settings.rabbitmqNamePrefix,
     logger: host.logger.child({ component: 'bus' }),
     registry: host.registry,
     validate: parseEvent,
@@ -128,6 +135,7 @@ export async function runServe(service: string | undefined): Promise<number | un
     host.shutdown.register('stop-accepting', 'grpc-server', () => server.close());
   }
   host.shutdown.register('drain', service, () => module.stop());
+  host.markStarted();
   if (module.flush) host.shutdown.register('flush', `${service}-outbox`, () => module.flush!());
   return undefined;
 }
@@ -145,6 +153,7 @@ async function serveGateway(): Promise<undefined> {
   });
   await listen(gateway, { host: settings.httpHost, port: settings.httpPort });
   host.shutdown.register('stop-accepting', 'gateway', () => gateway.close());
+  host.markStarted();
   host.shutdown.register('close', 'upstream-connections', async () => {
     invoiceTransport.close();
     queryTransport.close();

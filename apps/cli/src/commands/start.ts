@@ -54,6 +54,8 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     logger: logger.child({ component: 'bus' }),
     registry,
     validate: parseEvent,
+    // This process is the embedded store's only user: leases held by a killed predecessor are void.
+    reclaimLeasesOnStart: true,
   });
 
   const modules: ServiceModule[] = [
@@ -88,6 +90,7 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   shutdown.register('close', 'bus', () => bus.close());
   shutdown.register('close', 'embedded-postgres', () => embedded.close());
 
+  host.markStarted();
   logger.info(
     { port: httpPort, dataDir: inMemory ? 'memory' : dataDir },
     `Fiscal is running: http://${settings.httpHost}:${httpPort}/api/v1`,

@@ -11,6 +11,8 @@ export interface OutboxTable {
   envelope: ColumnType<EventEnvelope, string, never>;
   created_at: Generated<Date>;
   published_at: Date | null;
+  /** A relay's claim on the row while it publishes; an expired claim (crashed relay) is void. */
+  claimed_until: Date | null;
   attempts: Generated<number>;
   last_error: string | null;
 }
@@ -30,6 +32,7 @@ export const outboxMigrations: readonly NamedMigration[] = [
         envelope jsonb not null,
         created_at timestamptz not null default now(),
         published_at timestamptz,
+        claimed_until timestamptz,
         attempts integer not null default 0,
         last_error text
       )`.execute(db);

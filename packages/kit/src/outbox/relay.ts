@@ -21,6 +21,8 @@ export interface OutboxRelayOptions {
   /** Published rows older than this are deleted. */
   retentionMs?: number;
   maxBackoffMs?: number;
+  /** How long a claimed batch is reserved for the relay publishing it. */
+  claimMs?: number;
 }
 
 export interface OutboxRelay {
@@ -90,9 +92,8 @@ class BatchNotPublished extends Error {
 
 /**
  * Moves committed outbox rows to the broker in order and in batches. A batch is marked published
- * in the same transaction that selected it, after the broker confirmed it: a crash in between
- * publishes the batch again (at-least-once; consumers dedupe by event id), never loses it.
- * `FOR UPDATE SKIP LOCKED` lets several relay replicas share one outbox without double publishing.
+ * only after the broker confirmed it: a crash in between publishes the batch again (at least
+ * once; consumers dedupe by event id), never loses it.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { database, publisher, logger } = options;
@@ -101,6 +102,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
+  const claimMs = options.claimMs ?? 60_000;
   const metrics = relayMetrics(options.registry);
   const labels = { schema: database.schema };
 
@@ -110,38 +112,49 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   let lastHousekeeping = 0;
 
-  /** Publishes one batch; resolves with how many rows it published. */
+  /**
+   * Claims a batch in a short transaction, publishes it with no transaction open (the broker may be
+   * slow, and in embedded mode the bus shares the database connection), then marks it published.
+   * Claims keep relay replicas off each other's rows; a crashed relay's claim simply expires.
+   */
   async function publishBatch(): Promise<number> {
-    return database.transaction(async (trx) => {
-      const tx = trx as unknown as import('kysely').Transaction<OutboxSchema>;
-      let query = tx
-        .selectFrom('outbox')
-        .select(['id', 'envelope'])
-        .where('published_at', 'is', null)
-        .orderBy('id')
-        .limit(batchSize);
-      if (database.engine === 'postgres') query = query.forUpdate().skipLocked();
-      const rows = await query.execute();
-      if (rows.length === 0) return 0;
-      const ids = rows.map((row) => row.id);
-      try {
-        await publisher.publish(rows.map((row) => row.envelope));
-      } catch (error) {
-        throw new BatchNotPublished(ids, error);
-      }
-      await tx.updateTable('outbox').set({ published_at: new Date() }).where('id', 'in', ids).execute();
-      metrics.published.inc(labels, rows.length);
-      metrics.batchSize.observe(labels, rows.length);
-      return rows.length;
-    });
+    const claimed = await sql<{ id: string; envelope: EventEnvelope }>`
+      update outbox set claimed_until = now() + ${`${claimMs} milliseconds`}::interval
+       where id in (
+         select id from outbox
+          where published_at is null and (claimed_until is null or claimed_until < now())
+          order by id
+          limit ${batchSize}
+          for update skip locked)
+      returning id, envelope`.execute(db);
+    const rows = claimed.rows.sort((a, b) => Number(a.id) - Number(b.id));
+    if (rows.length === 0) return 0;
+    const ids = rows.map((row) => row.id);
+    try {
+      await publisher.publish(rows.map((row) => row.envelope));
+    } catch (error) {
+      throw new BatchNotPublished(ids, error);
+    }
+    await db
+      .updateTable('outbox')
+      .set({ published_at: new Date(), claimed_until: null })
+      .where('id', 'in', ids)
+      .execute();
+    metrics.published.inc(labels, rows.length);
+    metrics.batchSize.observe(labels, rows.length);
+    return rows.length;
   }
 
-  /** Outside the rolled-back batch transaction, so operators see attempts and the last error. */
+  /** Releases the claim at once (a retry need not wait for it to expire) and records the failure. */
   async function recordFailure(failure: BatchNotPublished): Promise<void> {
     metrics.failures.inc(labels);
     await db
       .updateTable('outbox')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: String(failure.cause).slice(0, 1_000) }))
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        last_error: String(failure.cause).slice(0, 1_000),
+        claimed_until: null,
+      }))
       .where('id', 'in', failure.ids)
       .execute();
   }

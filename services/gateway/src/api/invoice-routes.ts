@@ -17,7 +17,6 @@ export function registerInvoiceRoutes(
     '/api/v1/invoices',
     {
       schema: {
-        summary: 'Submit an invoice',
         body: InvoiceSubmissionBody,
         response: { 202: AcceptedInvoice, 200: AcceptedInvoice },
       },
@@ -31,7 +30,7 @@ export function registerInvoiceRoutes(
 
   app.get<{ Params: InvoiceIdParams }>(
     '/api/v1/invoices/:id',
-    { schema: { summary: 'Read an invoice', params: InvoiceIdParams, response: { 200: InvoiceView } } },
+    { schema: { params: InvoiceIdParams, response: { 200: InvoiceView } } },
     async (request) => {
       const caller = await callers.resolve(request.headers);
       return queries.get(caller.orgId, request.params.id);

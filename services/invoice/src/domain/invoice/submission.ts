@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldProblem } from '@fiscal/kit/errors';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import type { DocumentSource, InvoiceMetadata } from './invoice.js';
 
 /** What a client submits: metadata plus either a URL and checksum, or the XML inline. */
