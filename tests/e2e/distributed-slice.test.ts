@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupNames } from '../../packages/kit/src/events/index.js';
 import { probeService, serviceUrls } from '../../packages/kit/src/testing/services.js';
 import { type FiscalProcess, freePort, startFiscal, waitFor } from '../support/fiscal-process.js';
 import { createScratchDatabase } from '../support/postgres.js';
@@ -10,6 +12,7 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
   const processes: FiscalProcess[] = [];
   const databases: { dispose(): Promise<void> }[] = [];
   let gateway: FiscalProcess;
+  const namePrefix = `e2e-${randomUUID().slice(0, 8)}.`;
 
   beforeAll(async () => {
     const invoiceDb = await createScratchDatabase('fiscal_e2e_invoice');
@@ -17,10 +20,7 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
     databases.push(invoiceDb, queryDb);
     const invoicePort = await freePort();
     const queryPort = await freePort();
-    const shared = {
-      FISCAL_RABBITMQ_URL: serviceUrls.rabbitmq,
-      FISCAL_RABBITMQ_NAME_PREFIX: `e2e-${randomUUID().slice(0, 8)}.`,
-    };
+    const shared = { FISCAL_RABBITMQ_URL: serviceUrls.rabbitmq, FISCAL_RABBITMQ_NAME_PREFIX: namePrefix };
     const [invoice, query] = await Promise.all([
       startFiscal(['serve', 'invoice'], {
         ...shared,
@@ -47,6 +47,7 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
       await fiscal.exited();
     }
     await Promise.all(databases.map((database) => database.dispose()));
+    await deleteTopology(namePrefix);
   });
 
   it('carries an invoice from the gateway through RabbitMQ to the read model', async () => {
@@ -83,3 +84,16 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
     }
   });
 });
+
+/** The broker is shared: remove what this run's services declared. */
+async function deleteTopology(prefix: string) {
+  const names = groupNames(prefix, 'query-projector');
+  const connection = await amqp.connect(serviceUrls.rabbitmq);
+  const channel = await connection.createChannel();
+  for (const queue of [names.queue, names.deadLetterQueue, ...names.retryQueues.map((retry) => retry.name)]) {
+    await channel.deleteQueue(queue);
+  }
+  for (const exchange of [names.deadLetterExchange, `${prefix}fiscal.invoice`])
+    await channel.deleteExchange(exchange);
+  await connection.close();
+}

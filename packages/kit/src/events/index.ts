@@ -20,4 +20,4 @@ export { createMemoryQueueStore } from './in-process/memory-queue-store.js';
 export type { LeasedMessage, QueueStore } from './in-process/queue-store.js';
 export { type BusSchema, busMigrations, createSqlQueueStore } from './in-process/sql-queue-store.js';
 export { createRabbitMqBus, type RabbitMqBus, type RabbitMqBusOptions } from './rabbitmq/rabbitmq-bus.js';
-export { domainOf } from './rabbitmq/topology.js';
+export { domainOf, groupNames } from './rabbitmq/topology.js';
