@@ -66,7 +66,7 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
       }),
     });
     expect(response.status).toBe(202);
-    const accepted = await response.json();
+    const accepted = (await response.json()) as { id: string };
     const projected = await waitFor(
       async () => {
         const read = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}`);
