@@ -17,6 +17,8 @@ export interface InvoiceServiceDependencies {
   publisher: EventPublisher;
   logger: Logger;
   registry: Registry;
+  /** The only process on this database (embedded mode): outbox claims of a killed run are void. */
+  exclusiveDatabase?: boolean;
 }
 
 /** Composition root of the invoice service: its store, use cases, outbox relay and gRPC API. */
@@ -25,6 +27,7 @@ export async function createInvoiceService({
   publisher,
   logger,
   registry,
+  exclusiveDatabase = false,
 }: InvoiceServiceDependencies): Promise<ServiceModule> {
   await database.migrate(invoiceMigrations);
   const invoices = createPostgresInvoiceRepository(database);
@@ -33,6 +36,7 @@ export async function createInvoiceService({
     publisher,
     logger: logger.child({ component: 'outbox-relay' }),
     registry,
+    exclusive: exclusiveDatabase,
   });
   const createInvoice = createInvoiceHandler({
     invoices,

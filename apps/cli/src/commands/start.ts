@@ -59,7 +59,13 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   });
 
   const modules: ServiceModule[] = [
-    await createInvoiceService({ database: await database('invoice'), publisher: bus, logger, registry }),
+    await createInvoiceService({
+      database: await database('invoice'),
+      publisher: bus,
+      logger,
+      registry,
+      exclusiveDatabase: true,
+    }),
     await createQueryService({ database: await database('query'), bus }),
   ];
   const transportFor = (name: string) => {

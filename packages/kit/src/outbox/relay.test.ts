@@ -159,6 +159,32 @@ describe.each([
     await relay.stop();
   });
 
+  it.skipIf(!available)('releases the claims of a killed predecessor when it is the only relay', async () => {
+    await database.db.deleteFrom('outbox').execute();
+    await write(envelope(7));
+    // A relay claimed the row and died before publishing it.
+    await database.db
+      .updateTable('outbox')
+      .set({ claimed_until: new Date(Date.now() + 3_600_000) })
+      .execute();
+    const shared = recordingPublisher();
+    await relayFor(shared).flush();
+    expect(shared.published()).toEqual([]);
+    const publisher = recordingPublisher();
+    const relay = createOutboxRelay({
+      database,
+      publisher,
+      logger,
+      registry: new Registry(),
+      pollIntervalMs: 20,
+      exclusive: true,
+    });
+    relay.start();
+    await until(() => publisher.published().length === 1);
+    await relay.stop();
+    expect(publisher.published()).toEqual([7]);
+  });
+
   it.skipIf(!available || engine !== 'postgres')('never lets two relays publish the same row', async () => {
     await database.db.deleteFrom('outbox').execute();
     await write(...Array.from({ length: 200 }, (_, n) => envelope(n)));

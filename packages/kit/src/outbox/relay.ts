@@ -23,6 +23,11 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
   /** How long a claimed batch is reserved for the relay publishing it. */
   claimMs?: number;
+  /**
+   * This relay is the outbox's only one (embedded mode): claims left by a killed predecessor are
+   * released at start instead of waiting for them to expire.
+   */
+  exclusive?: boolean;
 }
 
 export interface OutboxRelay {
@@ -159,6 +164,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .execute();
   }
 
+  async function releaseClaims(): Promise<void> {
+    await db
+      .updateTable('outbox')
+      .set({ claimed_until: null })
+      .where('published_at', 'is', null)
+      .where('claimed_until', 'is not', null)
+      .execute();
+  }
+
   async function refreshBacklog(): Promise<void> {
     const row = await db
       .selectFrom('outbox')
@@ -212,7 +226,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     start() {
       if (running) return;
       running = true;
-      loop = run();
+      loop = (options.exclusive ? releaseClaims() : Promise.resolve()).then(run);
     },
     notify() {
       wake?.();
