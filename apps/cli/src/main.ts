@@ -3,6 +3,7 @@ import { ConfigError } from '@fiscal/kit/config';
 import { runMigrate } from './commands/migrate.js';
 import { runServe } from './commands/serve.js';
 import { runStart } from './commands/start.js';
+import { configReferenceMarkdown } from './config-reference.js';
 
 const usage = `fiscal — ingest, validate, archive and report on fiscal invoices
 
@@ -11,6 +12,7 @@ Usage:
   fiscal serve <service>       one service against PostgreSQL, RabbitMQ and Redis
                                services: gateway, auth, invoice, invoice-worker, query, analytics, notification
   fiscal migrate <service>     apply a service's database migrations (FISCAL_DATABASE_URL)
+  fiscal config                every FISCAL_* variable, its default and what it does
   fiscal help                  this text
 
 Configuration is read from FISCAL_* environment variables; see the README.`;
@@ -32,6 +34,9 @@ async function main(argv: string[]): Promise<number | undefined> {
       return undefined;
     case 'serve':
       return runServe(rest[0]);
+    case 'config':
+      console.log(configReferenceMarkdown());
+      return 0;
     case 'migrate':
       return runMigrate(rest);
     default:

@@ -18,7 +18,7 @@ export const embeddedConfig = defineConfig({
     env: 'FISCAL_HTTP_HOST',
     type: string(),
     default: '127.0.0.1',
-    doc: 'Address the REST API binds to (0.0.0.0 to accept remote clients).',
+    doc: 'Address the REST API binds to; `fiscal serve gateway` defaults to 0.0.0.0.',
   },
   dataDir: {
     env: 'FISCAL_DATA_DIR',

@@ -25,7 +25,7 @@ export const commonConfig = defineConfig({
     env: 'FISCAL_SHUTDOWN_TIMEOUT',
     type: duration(),
     default: 30_000,
-    doc: 'Budget for graceful shutdown: in-flight work gets this long before the process exits 1.',
+    doc: 'Budget for graceful shutdown (250ms, 30s, 5m): in-flight work gets this long, then the process exits 1.',
   },
   adminHost: {
     env: 'FISCAL_ADMIN_HOST',

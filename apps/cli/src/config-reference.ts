@@ -1,0 +1,20 @@
+import { type ConfigReferenceRow, describeConfig } from '@fiscal/kit/config';
+import { serveConfigs } from './commands/serve.js';
+import { embeddedConfig } from './commands/start.js';
+
+/** Every FISCAL_* variable any command reads, each once, for `fiscal config` and the README. */
+export function configReference(): ConfigReferenceRow[] {
+  const rows = new Map<string, ConfigReferenceRow>();
+  for (const spec of [embeddedConfig, serveConfigs.backendConfig, serveConfigs.gatewayConfig]) {
+    for (const row of describeConfig(spec)) if (!rows.has(row.env)) rows.set(row.env, row);
+  }
+  return [...rows.values()];
+}
+
+export function configReferenceMarkdown(): string {
+  const escape = (text: string) => text.replaceAll('|', '\\|');
+  const lines = ['| variable | default | what it does |', '|---|---|---|'];
+  for (const row of configReference())
+    lines.push(`| \`${row.env}\` | ${escape(row.default)} | ${escape(row.doc)} |`);
+  return lines.join('\n');
+}
