@@ -33,6 +33,17 @@ describe('generated gRPC contracts', () => {
     expect(summary.uuid).toBeUndefined();
   });
 
+  it('carries per-invoice sizes and timings as plain numbers', () => {
+    const summary = fromBinary(
+      InvoiceSummarySchema,
+      toBinary(
+        InvoiceSummarySchema,
+        create(InvoiceSummarySchema, { id: 'i', processingMs: 42, originalSize: 8_192, compressedSize: 0 }),
+      ),
+    );
+    expect(summary).toMatchObject({ processingMs: 42, originalSize: 8_192, compressedSize: 0 });
+  });
+
   it('describes the services the gateway calls', () => {
     expect(InvoiceService.typeName).toBe('fiscal.invoice.v1.InvoiceService');
     expect(Object.keys(QueryService.method)).toEqual(['getInvoice', 'listInvoices', 'getTimeline']);
