@@ -12,9 +12,9 @@ export function configReference(): ConfigReferenceRow[] {
 }
 
 export function configReferenceMarkdown(): string {
-  const escape = (text: string) => text.replaceAll('|', '\\|');
+  const escapeCell = (text: string) => text.replaceAll('|', '\\|');
   const lines = ['| variable | default | what it does |', '|---|---|---|'];
   for (const row of configReference())
-    lines.push(`| \`${row.env}\` | ${escape(row.default)} | ${escape(row.doc)} |`);
+    lines.push(`| \`${row.env}\` | ${escapeCell(row.default)} | ${escapeCell(row.doc)} |`);
   return lines.join('\n');
 }
