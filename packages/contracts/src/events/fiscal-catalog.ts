@@ -1,3 +1,11 @@
+import type { EventEnvelope } from '../envelope.js';
+import type {
+  KeyRotatedData,
+  LoginFailedData,
+  LoginSucceededData,
+  TokenRevokedData,
+  UserCreatedData,
+} from './auth-events.js';
 import {
   AuthEventTypes,
   KeyRotatedV1,
@@ -6,7 +14,13 @@ import {
   TokenRevokedV1,
   UserCreatedV1,
 } from './auth-events.js';
-import { createEventCatalog, type EventDefinition } from './catalog.js';
+import { createEventCatalog, type EventDefinition, type NewEvent } from './catalog.js';
+import type {
+  InvoiceArchivedData,
+  InvoiceCreatedData,
+  InvoiceRejectedData,
+  InvoiceValidatedData,
+} from './invoice-events.js';
 import {
   InvoiceArchivedV1,
   InvoiceCreatedV1,
@@ -28,10 +42,45 @@ export const fiscalEventDefinitions: readonly EventDefinition[] = [
   { type: AuthEventTypes.keyRotated, versions: [{ version: '1.0', schema: KeyRotatedV1 }] },
 ];
 
+/** The data each event type carries at its current version. */
+export interface FiscalEventData {
+  'fiscal.invoice.created': InvoiceCreatedData;
+  'fiscal.invoice.validated': InvoiceValidatedData;
+  'fiscal.invoice.rejected': InvoiceRejectedData;
+  'fiscal.invoice.archived': InvoiceArchivedData;
+  'auth.login.succeeded': LoginSucceededData;
+  'auth.login.failed': LoginFailedData;
+  'auth.user.created': UserCreatedData;
+  'auth.token.revoked': TokenRevokedData;
+  'auth.key.rotated': KeyRotatedData;
+}
+
+export type FiscalEventType = keyof FiscalEventData;
+
+/** Any Fiscal event, discriminated by `type` so a `switch` narrows `data`. */
+export type FiscalEvent = {
+  [Type in FiscalEventType]: EventEnvelope<FiscalEventData[Type]> & { type: Type };
+}[FiscalEventType];
+
 const fiscalCatalog = createEventCatalog(fiscalEventDefinitions);
 
-/** Builds a complete envelope for a new event; throws `EventContractError` when data breaks its schema. */
-export const createEvent = fiscalCatalog.createEvent;
+/**
+ * Builds a complete envelope for a new event; throws `EventContractError` when data breaks its
+ * schema. The compiler already holds `data` to the type's current schema.
+ */
+export function createEvent<Type extends FiscalEventType>(
+  event: NewEvent<FiscalEventData[Type]> & { type: Type },
+): EventEnvelope<FiscalEventData[Type]> {
+  return fiscalCatalog.createEvent(event);
+}
+
+/** Narrows a parsed event to one type, so its `data` is typed. */
+export function isEventOfType<Type extends FiscalEventType>(
+  event: EventEnvelope,
+  type: Type,
+): event is EventEnvelope<FiscalEventData[Type]> & { type: Type } {
+  return event.type === type;
+}
 /** Reads an event off the wire: envelope and data checked, old versions upcast to the current one. */
 export const parseEvent = fiscalCatalog.parseEvent;
 

@@ -8,5 +8,14 @@ export {
   type NewEvent,
 } from './catalog.js';
 export { EventContractError, type EventContractErrorCode } from './event-contract-error.js';
-export { createEvent, domainOf, fiscalEventDefinitions, parseEvent } from './fiscal-catalog.js';
+export {
+  createEvent,
+  domainOf,
+  type FiscalEvent,
+  type FiscalEventData,
+  type FiscalEventType,
+  fiscalEventDefinitions,
+  isEventOfType,
+  parseEvent,
+} from './fiscal-catalog.js';
 export * from './invoice-events.js';
