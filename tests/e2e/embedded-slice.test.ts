@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type FiscalProcess, startFiscal, waitFor } from '../support/fiscal-process.js';
+import { type FiscalProcess, runFiscal, startFiscal, waitFor } from '../support/fiscal-process.js';
 
 const submission = () => ({
   uuid: randomUUID(),
@@ -116,5 +116,27 @@ describe('fiscal start (embedded mode)', () => {
       second.child.kill('SIGTERM');
     }
     expect(await second.exited()).toBe(0);
+  });
+});
+
+describe('fiscal configuration errors', () => {
+  it('stops at start-up with one line naming each bad variable', async () => {
+    const { code, output } = await runFiscal(['start', '--memory'], {
+      FISCAL_HTTP_PORT: 'eighty',
+      FISCAL_MEMORY: 'maybe',
+    });
+    expect(code).toBe(2);
+    expect(output).toContain('FISCAL_HTTP_PORT: expected a port');
+    expect(output).toContain('FISCAL_MEMORY: expected a boolean');
+  });
+
+  it('names the missing variables of a distributed service', async () => {
+    const { code, output } = await runFiscal(['serve', 'query'], {
+      FISCAL_DATABASE_URL: '',
+      FISCAL_RABBITMQ_URL: '',
+    });
+    expect(code).toBe(2);
+    expect(output).toContain('FISCAL_DATABASE_URL: required');
+    expect(output).toContain('FISCAL_RABBITMQ_URL: required');
   });
 });
