@@ -64,6 +64,12 @@ describe('fiscal start (embedded mode)', () => {
       const conflict = await submit(fiscal, { ...invoice, amount: '1.00' });
       expect(conflict.status).toBe(409);
       expect(conflict.body.code).toBe('invoice_uuid_conflict');
+
+      const deadLetters = await runFiscal(['dlq', 'list', 'query-projector'], {
+        FISCAL_ADMIN_URL: fiscal.adminUrl,
+      });
+      expect(deadLetters.code).toBe(0);
+      expect(JSON.parse(deadLetters.output)).toEqual({ group: 'query-projector', deadLetters: [] });
     } finally {
       fiscal.child.kill('SIGTERM');
     }

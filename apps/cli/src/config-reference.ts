@@ -1,11 +1,12 @@
 import { type ConfigReferenceRow, describeConfig } from '@fiscal/kit/config';
+import { dlqConfig } from './commands/dlq.js';
 import { serveConfigs } from './commands/serve.js';
 import { embeddedConfig } from './commands/start.js';
 
 /** Every FISCAL_* variable any command reads, each once, for `fiscal config` and the README. */
 export function configReference(): ConfigReferenceRow[] {
   const rows = new Map<string, ConfigReferenceRow>();
-  for (const spec of [embeddedConfig, serveConfigs.backendConfig, serveConfigs.gatewayConfig]) {
+  for (const spec of [embeddedConfig, serveConfigs.backendConfig, serveConfigs.gatewayConfig, dlqConfig]) {
     for (const row of describeConfig(spec)) if (!rows.has(row.env)) rows.set(row.env, row);
   }
   return [...rows.values()];

@@ -1,4 +1,5 @@
 import type { ConfigOf, commonConfig } from '@fiscal/kit/config';
+import type { DeadLetters } from '@fiscal/kit/events';
 import { createAdminServer, listen } from '@fiscal/kit/http';
 import { HealthRegistry, ShutdownOrchestrator } from '@fiscal/kit/lifecycle';
 import { createLogger } from '@fiscal/kit/log';
@@ -16,6 +17,8 @@ export interface Host {
   shutdown: ShutdownOrchestrator;
   /** Readiness stays false until the process has started everything and listens. */
   markStarted(): void;
+  /** Exposes the bus's dead letters on the admin port (`/dead-letters/:group`). */
+  provideDeadLetters(deadLetters: DeadLetters): void;
 }
 
 export async function startHost(service: string, settings: HostSettings): Promise<Host> {
@@ -34,7 +37,8 @@ export async function startHost(service: string, settings: HostSettings): Promis
     if (!started) throw new Error('still starting');
   });
 
-  const admin = createAdminServer({ health, registry, logger });
+  let deadLetters: DeadLetters | undefined;
+  const admin = createAdminServer({ health, registry, logger, deadLetters: () => deadLetters });
   const adminPort = await listen(admin, { host: settings.adminHost, port: settings.adminPort });
   logger.info({ port: adminPort }, 'admin endpoints listening (/healthz, /readyz, /metrics)');
 
@@ -49,6 +53,9 @@ export async function startHost(service: string, settings: HostSettings): Promis
     shutdown,
     markStarted: () => {
       started = true;
+    },
+    provideDeadLetters: (port) => {
+      deadLetters = port;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@fiscal/kit/config';
+import { runDlq } from './commands/dlq.js';
 import { runMigrate } from './commands/migrate.js';
 import { runServe } from './commands/serve.js';
 import { runStart } from './commands/start.js';
@@ -12,6 +13,8 @@ Usage:
   fiscal serve <service>       one service against PostgreSQL, RabbitMQ and Redis
                                services: gateway, auth, invoice, invoice-worker, query, analytics, notification
   fiscal migrate <service>     apply a service's database migrations (FISCAL_DATABASE_URL)
+  fiscal dlq <list|redrive|purge> <group> [id...]
+                               dead letters of a consumer group, through a running process's admin port
   fiscal config                every FISCAL_* variable, its default and what it does
   fiscal help                  this text
 
@@ -21,7 +24,11 @@ async function main(argv: string[]): Promise<number | undefined> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { memory: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      memory: { type: 'boolean', default: false },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') {
@@ -34,6 +41,8 @@ async function main(argv: string[]): Promise<number | undefined> {
       return undefined;
     case 'serve':
       return runServe(rest[0]);
+    case 'dlq':
+      return runDlq(rest, values.limit === undefined ? undefined : Number(values.limit));
     case 'config':
       console.log(configReferenceMarkdown());
       return 0;

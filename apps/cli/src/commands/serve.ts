@@ -107,6 +107,7 @@ async function connectBus(host: Host, settings: { rabbitmqUrl: string; rabbitmqN
     validate: parseEvent,
   });
   host.shutdown.register('close', 'bus', () => bus.close());
+  host.provideDeadLetters(bus.deadLetters);
   return bus;
 }
 

@@ -58,6 +58,8 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     reclaimLeasesOnStart: true,
   });
 
+  host.provideDeadLetters(bus.deadLetters);
+
   const modules: ServiceModule[] = [
     await createInvoiceService({
       database: await database('invoice'),
