@@ -1,26 +1,13 @@
 import { invoiceMigrations } from '@fiscal/invoice';
-import { defineConfig, parseConfig, string, url } from '@fiscal/kit/config';
+import { parseConfig } from '@fiscal/kit/config';
 import { createDatabase, type NamedMigration } from '@fiscal/kit/db';
 import { queryMigrations } from '@fiscal/query';
+import { databaseSettings } from '../database-settings.js';
 
 const migrationsByService: Record<string, readonly NamedMigration[]> = {
   invoice: invoiceMigrations,
   query: queryMigrations,
 };
-
-const migrateConfig = defineConfig({
-  databaseUrl: {
-    env: 'FISCAL_DATABASE_URL',
-    type: url({ protocols: ['postgres', 'postgresql'] }),
-    doc: "The service's own PostgreSQL database (distributed mode).",
-  },
-  databaseSchema: {
-    env: 'FISCAL_DATABASE_SCHEMA',
-    type: string(),
-    default: '',
-    doc: "Schema inside that database (default: the service's name).",
-  },
-});
 
 /** Applies a service's migrations to its PostgreSQL database without starting it. */
 export async function runMigrate(services: string[]): Promise<number> {
@@ -32,7 +19,7 @@ export async function runMigrate(services: string[]): Promise<number> {
     return 2;
   }
   const service = services[0]!;
-  const settings = parseConfig(migrateConfig);
+  const settings = parseConfig(databaseSettings);
   const database = await createDatabase({
     engine: 'postgres',
     url: settings.databaseUrl,

@@ -8,21 +8,12 @@ import { createGrpcClientTransport, createGrpcServer } from '@fiscal/kit/grpc';
 import { listen } from '@fiscal/kit/http';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createQueryService } from '@fiscal/query';
+import { databaseSettings } from '../database-settings.js';
 import { type Host, startHost } from '../host.js';
 
 const backendConfig = defineConfig({
   ...commonConfig,
-  databaseUrl: {
-    env: 'FISCAL_DATABASE_URL',
-    type: url({ protocols: ['postgres', 'postgresql'] }),
-    doc: "The service's own PostgreSQL database (distributed mode).",
-  },
-  databaseSchema: {
-    env: 'FISCAL_DATABASE_SCHEMA',
-    type: string(),
-    default: '',
-    doc: "Schema inside that database (default: the service's name).",
-  },
+  ...databaseSettings,
   rabbitmqUrl: {
     env: 'FISCAL_RABBITMQ_URL',
     type: url({ protocols: ['amqp', 'amqps'] }),
