@@ -7,6 +7,7 @@ import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
 import { createInProcessBus, createSqlQueueStore } from '@fiscal/kit/events';
 import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import { listen } from '@fiscal/kit/http';
+import { createLogger } from '@fiscal/kit/log';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createQueryService } from '@fiscal/query';
 import { startHost } from '../host.js';
@@ -44,6 +45,8 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   const inMemory = options.memory || settings.memory;
   const host = await startHost('fiscal', settings);
   const { logger, registry, health, shutdown } = host;
+  // One process, but each service's log lines carry its own name, as they would in distributed mode.
+  const loggerOf = (service: string) => createLogger({ service, level: settings.logLevel });
 
   const dataDir = resolve(settings.dataDir);
   const embedded = await openEmbeddedPostgres({ dataDir: inMemory ? undefined : join(dataDir, 'postgres') });
@@ -64,7 +67,7 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     await createInvoiceService({
       database: await database('invoice'),
       publisher: bus,
-      logger,
+      logger: loggerOf('invoice'),
       registry,
       exclusiveDatabase: true,
     }),
@@ -73,11 +76,11 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   const transportFor = (name: string) => {
     const module = modules.find((candidate) => candidate.name === name);
     if (!module?.registerRpc) throw new Error(`service ${name} has no gRPC API`);
-    return createInMemoryTransport((router) => module.registerRpc!(router), { logger });
+    return createInMemoryTransport((router) => module.registerRpc!(router), { logger: loggerOf(name) });
   };
 
   const gateway = createGatewayServer({
-    logger,
+    logger: loggerOf('gateway'),
     registry,
     invoiceTransport: transportFor('invoice'),
     queryTransport: transportFor('query'),

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@fiscal/contracts';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { runWithLogContext } from '../log/index.js';
 import { type Delivery, defaultRetryPolicy, isPermanent, type Subscription } from './event-bus.js';
 import type { EventMetrics } from './metrics.js';
 
@@ -65,7 +66,9 @@ export async function handleDelivery(
   const timer = metrics.handlerDuration.startTimer({ group, type: envelope.type });
   metrics.consumerLag.set({ group }, Math.max(0, (Date.now() - Date.parse(envelope.time)) / 1_000));
   try {
-    await context.with(trace.setSpan(parent, span), () => subscription.handler(envelope, delivery));
+    await context.with(trace.setSpan(parent, span), () =>
+      runWithLogContext({ tenant: envelope.tenant }, () => subscription.handler(envelope, delivery)),
+    );
     metrics.consumed.inc({ group, type: envelope.type, outcome: 'ok' });
     return { action: 'ack' };
   } catch (error) {

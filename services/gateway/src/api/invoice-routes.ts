@@ -1,3 +1,4 @@
+import { extendLogContext } from '@fiscal/kit/log';
 import type { FastifyInstance } from 'fastify';
 import type { CallerResolver } from '../app/caller.js';
 import type { InvoiceCommands, InvoiceQueries } from '../app/upstreams.js';
@@ -23,6 +24,7 @@ export function registerInvoiceRoutes(
     },
     async (request, reply) => {
       const caller = await callers.resolve(request.headers);
+      extendLogContext({ tenant: caller.orgId });
       const accepted = await commands.create(caller.orgId, request.body);
       return reply.code(202).send(accepted);
     },
@@ -33,6 +35,7 @@ export function registerInvoiceRoutes(
     { schema: { params: InvoiceIdParams, response: { 200: InvoiceView } } },
     async (request) => {
       const caller = await callers.resolve(request.headers);
+      extendLogContext({ tenant: caller.orgId });
       return queries.get(caller.orgId, request.params.id);
     },
   );
