@@ -126,6 +126,21 @@ describe.each(engines)('Database on %s', (engine, available) => {
     expect((await accounts.find('counter'))?.balance).toBe('20');
   });
 
+  it.skipIf(!available)(
+    'counts the rows a write changes, even one that starts with a with clause',
+    async () => {
+      await accounts.open('w-1', 'gus', '5');
+      await accounts.open('w-2', 'hal', '5');
+      const result = await test.database.db
+        .with('chosen', (db) => db.selectFrom('accounts').select('id').where('id', 'in', ['w-1', 'w-2']))
+        .updateTable('accounts')
+        .set({ balance: '6' })
+        .where('id', 'in', (eb) => eb.selectFrom('chosen').select('id'))
+        .executeTakeFirst();
+      expect(result.numUpdatedRows).toBe(2n);
+    },
+  );
+
   it.skipIf(!available)('applies each migration once, however often migrate runs', async () => {
     const counted: NamedMigration = {
       name: '002-notes',
@@ -144,6 +159,37 @@ describe.each(engines)('Database on %s', (engine, available) => {
 });
 
 describe('schemas on one embedded instance', () => {
+  it('refuse a query that bypasses the transaction holding the connection, instead of waiting forever', async () => {
+    const embedded = await openEmbeddedPostgres();
+    try {
+      const database = await createDatabase<Schema>({ engine: 'pglite', embedded, schema: 'ledger' });
+      await database.migrate(migrations);
+      await expect(
+        database.transaction(async (trx) => {
+          await trx
+            .insertInto('accounts')
+            .values({ id: 'y', owner: 'o', balance: '1', version: 1, opened_at: new Date() })
+            .execute();
+          await database.db.selectFrom('accounts').selectAll().execute();
+        }),
+      ).rejects.toThrow('use the transaction');
+      // The transaction rolled back and released the connection.
+      expect(await database.db.selectFrom('accounts').selectAll().execute()).toEqual([]);
+      // Work a transaction scheduled for later may query on its own once the transaction is over.
+      const later = new Promise<unknown[]>((resolve, reject) => {
+        void database.transaction(async () => {
+          setTimeout(
+            () => database.db.selectFrom('accounts').selectAll().execute().then(resolve, reject),
+            20,
+          );
+        });
+      });
+      expect(await later).toEqual([]);
+    } finally {
+      await embedded.close();
+    }
+  });
+
   it('keep each service to its own tables', async () => {
     const embedded = await openEmbeddedPostgres();
     try {
@@ -162,6 +208,28 @@ describe('schemas on one embedded instance', () => {
       expect(await invoice.db.selectFrom('accounts').selectAll().execute()).toHaveLength(1);
     } finally {
       await embedded.close();
+    }
+  });
+});
+
+describe.skipIf(!postgresAvailable)('replicas on PostgreSQL', () => {
+  it('all start when they create the same new schema at the same moment', async () => {
+    const test = await createTestDatabase<Schema>('postgres', 'first');
+    try {
+      const url = test.url ?? '';
+      // Connection set-up spreads the replicas out; several rounds make the collision certain.
+      for (const schema of ['shared_1', 'shared_2', 'shared_3', 'shared_4', 'shared_5']) {
+        const replicas = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            createDatabase<Schema>({ engine: 'postgres', url, schema, poolSize: 1 }),
+          ),
+        );
+        await Promise.all(replicas.map((replica) => replica.ping()));
+        await Promise.all(replicas.map((replica) => replica.close()));
+        expect(replicas.map((replica) => replica.schema)).toEqual(Array(8).fill(schema));
+      }
+    } finally {
+      await test.dispose();
     }
   });
 });

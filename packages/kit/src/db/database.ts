@@ -45,13 +45,21 @@ export async function createDatabase<DB>(config: DatabaseConfig): Promise<Databa
       ? new PgliteDialect(config.embedded, schema)
       : new PostgresDialect({ pool: createPool(config) });
   const db = new Kysely<DB>({ dialect });
-  await sql`create schema if not exists ${sql.raw(quoteIdentifier(schema))}`.execute(db);
+  try {
+    await createSchema(db, schema);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
 
   return {
     engine: config.engine,
     schema,
     db,
-    transaction: (work) => db.transaction().execute(work),
+    transaction: (work) =>
+      config.engine === 'pglite'
+        ? db.transaction().execute((trx) => config.embedded.whileHolding(() => work(trx)))
+        : db.transaction().execute(work),
     migrate: (migrations) => migrate(db, schema, migrations),
     async ping() {
       await sql`select 1`.execute(db);
@@ -59,6 +67,18 @@ export async function createDatabase<DB>(config: DatabaseConfig): Promise<Databa
     close: () => db.destroy(),
   };
 }
+
+async function createSchema<DB>(db: Kysely<DB>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.raw(quoteIdentifier(schema))}`.execute(db);
+  } catch (error) {
+    // Replicas starting together race on `if not exists`: the loser sees the winner's schema as a
+    // unique violation, and the schema it wanted exists.
+    if ((error as { code?: string }).code !== uniqueViolation) throw error;
+  }
+}
+
+const uniqueViolation = '23505';
 
 function createPool(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg.Pool {
   const pool = new pg.Pool({

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Mutex } from './mutex.js';
@@ -12,6 +13,8 @@ const int8 = 20;
 export class EmbeddedPostgres {
   private readonly mutex = new Mutex();
   private activeSchema: string | undefined;
+  /** Marks the async flow running a transaction's work, which owns the connection meanwhile. */
+  private readonly transactionFlow = new AsyncLocalStorage<{ holding: boolean }>();
 
   private constructor(readonly pglite: PGlite) {}
 
@@ -23,8 +26,28 @@ export class EmbeddedPostgres {
     return new EmbeddedPostgres(pglite);
   }
 
+  /**
+   * Runs a transaction's work. A query from that work that bypasses the transaction would wait for
+   * the connection the transaction itself holds, forever (on PostgreSQL it would merely take another
+   * pooled connection); it fails at once instead, naming the mistake.
+   */
+  async whileHolding<T>(work: () => Promise<T>): Promise<T> {
+    const flow = { holding: true };
+    try {
+      return await this.transactionFlow.run(flow, work);
+    } finally {
+      // Timers started by the work inherit the flow; once it ends they may query freely.
+      flow.holding = false;
+    }
+  }
+
   /** Takes the connection for `schema`; the returned function gives it back. */
   async acquire(schema: string): Promise<() => void> {
+    if (this.transactionFlow.getStore()?.holding) {
+      throw new Error(
+        'query outside the transaction while it holds the embedded connection: use the transaction',
+      );
+    }
     const release = await this.mutex.lock();
     try {
       if (this.activeSchema !== schema) {

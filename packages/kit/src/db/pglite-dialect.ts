@@ -11,6 +11,8 @@ import {
 } from 'kysely';
 import type { EmbeddedPostgres } from './embedded-postgres.js';
 
+const writeCommands = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
 class PgliteConnection implements DatabaseConnection {
   constructor(
     private readonly embedded: EmbeddedPostgres,
@@ -19,7 +21,8 @@ class PgliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.embedded.pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
-    const isWrite = /^\s*(insert|update|delete|merge)/i.test(compiledQuery.sql);
+    // As Kysely's own PostgreSQL driver does: a write reports its count, even after a `with` clause.
+    const isWrite = writeCommands.has(result.command ?? '');
     return {
       rows: result.rows,
       ...(isWrite ? { numAffectedRows: BigInt(result.affectedRows ?? 0) } : {}),

@@ -6,6 +6,8 @@ import { serviceUrls } from './services.js';
 
 export interface TestDatabase<DB> {
   database: Database<DB>;
+  /** PostgreSQL only: the fresh database's URL, for a second `Database` on it (a replica, a schema). */
+  url?: string;
   dispose(): Promise<void>;
 }
 
@@ -19,7 +21,12 @@ export async function createTestDatabase<DB>(
 ): Promise<TestDatabase<DB>> {
   if (engine === 'pglite') {
     const embedded = await openEmbeddedPostgres();
-    const database = await createDatabase<DB>({ engine: 'pglite', embedded, schema });
+    const database = await createDatabase<DB>({ engine: 'pglite', embedded, schema }).catch(
+      async (error: unknown) => {
+        await embedded.close();
+        throw error;
+      },
+    );
     return {
       database,
       async dispose() {
@@ -29,15 +36,25 @@ export async function createTestDatabase<DB>(
     };
   }
   const name = `fiscal_test_${randomBytes(5).toString('hex')}`;
+  const drop = () => adminQuery(`drop database if exists ${name} with (force)`);
   await adminQuery(`create database ${name}`);
   const url = new URL(serviceUrls.postgres);
   url.pathname = `/${name}`;
-  const database = await createDatabase<DB>({ engine: 'postgres', url: url.toString(), schema, poolSize: 5 });
+  const database = await createDatabase<DB>({
+    engine: 'postgres',
+    url: url.toString(),
+    schema,
+    poolSize: 5,
+  }).catch(async (error: unknown) => {
+    await drop();
+    throw error;
+  });
   return {
     database,
+    url: url.toString(),
     async dispose() {
       await database.close();
-      await adminQuery(`drop database if exists ${name} with (force)`);
+      await drop();
     },
   };
 }
