@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@fiscal/contracts';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../db/index.js';
+import { createDatabase, type Database } from '../db/index.js';
 import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
 import { probeService } from '../testing/services.js';
 import { appendToOutbox, type OutboxSchema, outboxMigrations } from './outbox.js';
@@ -59,6 +60,13 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The value of a metric (a histogram's `_count` or `_sum` by suffix), or undefined before it is set. */
+async function metricValue(registry: Registry, name: string, suffix = ''): Promise<number | undefined> {
+  const metric = registry.getSingleMetric(name);
+  const values = (await metric?.get())?.values ?? [];
+  return values.find((value) => (value.metricName ?? name) === `${name}${suffix}`)?.value;
 }
 
 const postgresAvailable = await probeService('postgres');
@@ -144,20 +152,98 @@ describe.each([
   it.skipIf(!available)('wakes at once when notified after a commit', async () => {
     await database.db.deleteFrom('outbox').execute();
     const publisher = recordingPublisher();
-    const relay = createOutboxRelay({
-      database,
-      publisher,
-      logger,
-      registry: new Registry(),
-      pollIntervalMs: 60_000,
-    });
+    const registry = new Registry();
+    const relay = createOutboxRelay({ database, publisher, logger, registry, pollIntervalMs: 60_000 });
     relay.start();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The backlog is measured after the first (empty) pass; from then on the relay is idle.
+    await until(async () => (await metricValue(registry, 'outbox_backlog')) !== undefined);
     await write(envelope(5));
     relay.notify();
     await until(() => publisher.published().length === 1, 5_000);
     await relay.stop();
   });
+
+  it.skipIf(!available)('does not lose a notify that arrives while a batch is being published', async () => {
+    await database.db.deleteFrom('outbox').execute();
+    await write(envelope(1));
+    const publisher = recordingPublisher();
+    let releaseFirstBatch!: () => void;
+    const firstBatchHeld = new Promise<void>((resolve) => {
+      releaseFirstBatch = resolve;
+    });
+    let firstBatchStarted = false;
+    const relay = createOutboxRelay({
+      database,
+      publisher: {
+        async publish(events) {
+          if (!firstBatchStarted) {
+            firstBatchStarted = true;
+            await firstBatchHeld;
+          }
+          await publisher.publish(events);
+        },
+      },
+      logger,
+      registry: new Registry(),
+      pollIntervalMs: 60_000,
+    });
+    relay.start();
+    await until(() => firstBatchStarted);
+    await write(envelope(2));
+    relay.notify();
+    releaseFirstBatch();
+    await until(() => publisher.published().length === 2, 5_000);
+    await relay.stop();
+    expect(publisher.published()).toEqual([1, 2]);
+  });
+
+  it.skipIf(!available)('reports backlog, published events, failures and batch sizes', async () => {
+    await database.db.deleteFrom('outbox').execute();
+    await write(...Array.from({ length: 7 }, (_, n) => envelope(n)));
+    const publisher = recordingPublisher();
+    publisher.failNext(1);
+    const registry = new Registry();
+    const relay = createOutboxRelay({
+      database,
+      publisher,
+      logger,
+      registry,
+      batchSize: 3,
+      pollIntervalMs: 20,
+      maxBackoffMs: 50,
+    });
+    relay.start();
+    await until(async () => (await metricValue(registry, 'outbox_published_total')) === 7);
+    await until(async () => (await metricValue(registry, 'outbox_backlog')) === 0);
+    await relay.stop();
+    expect(await metricValue(registry, 'outbox_publish_failures_total')).toBe(1);
+    expect(await metricValue(registry, 'outbox_publish_batch_size', '_count')).toBe(3);
+    expect(await metricValue(registry, 'outbox_publish_batch_size', '_sum')).toBe(7);
+  });
+
+  it.skipIf(!available)(
+    'deletes published events past their retention, however many, and keeps the rest',
+    async () => {
+      await database.db.deleteFrom('outbox').execute();
+      await sql`insert into outbox (event_id, type, envelope, published_at)
+      select gen_random_uuid(), 'fiscal.invoice.created', '{}'::jsonb, now() - interval '8 days'
+        from generate_series(1, 2500)`.execute(database.db);
+      await write(envelope(1), envelope(2));
+      await database.db
+        .updateTable('outbox')
+        .set({ published_at: new Date() })
+        .where('id', '=', (eb) => eb.selectFrom('outbox').select(eb.fn.max('id').as('id')))
+        .execute();
+      const publisher = recordingPublisher();
+      const relay = relayFor(publisher);
+      relay.start();
+      const remaining = async () => (await database.db.selectFrom('outbox').select('id').execute()).length;
+      await until(async () => (await remaining()) === 2);
+      await relay.stop();
+      // The recent published event stays; the unpublished one was published, not deleted.
+      expect(publisher.published()).toEqual([1]);
+    },
+  );
 
   it.skipIf(!available)('releases the claims of a killed predecessor when it is the only relay', async () => {
     await database.db.deleteFrom('outbox').execute();
@@ -195,10 +281,28 @@ describe.each([
         await publisher.publish(events);
       },
     };
-    const relays = [relayFor(slowPublisher, 10), relayFor(slowPublisher, 10), relayFor(slowPublisher, 10)];
+    // On PostgreSQL each relay is a replica with its own pool; embedded mode has one connection.
+    const replicas = await Promise.all(
+      [1, 2, 3].map(() =>
+        test.url
+          ? createDatabase<OutboxSchema>({ engine: 'postgres', url: test.url, schema: database.schema })
+          : database,
+      ),
+    );
+    const relays = replicas.map((replica) =>
+      createOutboxRelay({
+        database: replica,
+        publisher: slowPublisher,
+        logger,
+        registry: new Registry(),
+        batchSize: 10,
+        pollIntervalMs: 20,
+      }),
+    );
     for (const relay of relays) relay.start();
     await until(() => publisher.published().length >= 200);
     await Promise.all(relays.map((relay) => relay.stop()));
+    if (test.url) await Promise.all(replicas.map((replica) => replica.close()));
     const published = publisher.published();
     expect(published).toHaveLength(200);
     expect(new Set(published).size).toBe(200);

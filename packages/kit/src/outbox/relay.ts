@@ -85,6 +85,7 @@ function relayMetrics(registry: Registry): RelayMetrics {
 }
 
 const housekeepingEveryMs = 60_000;
+const housekeepingBatchSize = 1_000;
 
 class BatchNotPublished extends Error {
   constructor(
@@ -114,6 +115,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+  /** A notify that came while no sleep was pending (mid-batch) must still cut the next sleep. */
+  let notified = false;
   let failures = 0;
   let lastHousekeeping = 0;
 
@@ -186,18 +189,30 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (Date.now() - lastHousekeeping < housekeepingEveryMs) return;
     lastHousekeeping = Date.now();
     const cutoff = new Date(Date.now() - retentionMs);
-    // Small batches keep the delete from holding locks on a large outbox.
-    await sql`delete from outbox where id in (
-      select id from outbox where published_at < ${cutoff} order by id limit 1000)`.execute(db);
+    // Small batches keep each delete from holding locks (or the embedded connection) for long;
+    // repeating them keeps up with any rate of publishing.
+    for (;;) {
+      const deleted = await sql`delete from outbox where id in (
+        select id from outbox where published_at < ${cutoff} order by id limit ${housekeepingBatchSize})`.execute(
+        db,
+      );
+      if (!running || Number(deleted.numAffectedRows ?? 0) < housekeepingBatchSize) return;
+    }
   }
 
   function sleep(ms: number): Promise<void> {
+    if (notified) {
+      notified = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
+      const timer = setTimeout(done, ms);
+      function done() {
         clearTimeout(timer);
+        wake = undefined;
         resolve();
-      };
+      }
+      wake = done;
     });
   }
 
@@ -229,7 +244,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       loop = (options.exclusive ? releaseClaims() : Promise.resolve()).then(run);
     },
     notify() {
-      wake?.();
+      if (wake) wake();
+      else if (running) notified = true;
     },
     async flush() {
       for (;;) {
