@@ -66,7 +66,9 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10
 async function metricValue(registry: Registry, name: string, suffix = ''): Promise<number | undefined> {
   const metric = registry.getSingleMetric(name);
   const values = (await metric?.get())?.values ?? [];
-  return values.find((value) => (value.metricName ?? name) === `${name}${suffix}`)?.value;
+  return values.find(
+    (value) => ((value as { metricName?: string }).metricName ?? name) === `${name}${suffix}`,
+  )?.value;
 }
 
 const postgresAvailable = await probeService('postgres');
