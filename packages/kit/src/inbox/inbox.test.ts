@@ -10,6 +10,22 @@ interface Schema {
   effects: { event_id: string };
 }
 
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function waitingOnLocks(database: Database<Schema>): Promise<boolean> {
+  // A conflicting insert waits on the other transaction's id, a lock with no database of its own.
+  const result = await sql<{ waiting: string }>`select count(*) as waiting
+      from pg_locks lock join pg_stat_activity activity on activity.pid = lock.pid
+     where not lock.granted and activity.datname = current_database()`.execute(database.db);
+  return Number(result.rows[0]?.waiting) > 0;
+}
+
 const postgresAvailable = await probeService('postgres');
 
 describe.each([
@@ -78,6 +94,30 @@ describe.each([
     ]);
     const values = outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : 'failed'));
     expect(values.sort()).toEqual(['duplicate', 'processed']);
+    expect(await effectsOf(event.id)).toBe(1);
+  });
+
+  it.skipIf(!available)('runs the effect for a waiting delivery when the one ahead of it fails', async () => {
+    const event = { id: randomUUID() };
+    let failFirst!: () => void;
+    const firstMayFail = new Promise<void>((resolve) => {
+      failFirst = resolve;
+    });
+    let firstStarted = false;
+    const first = handleOnce(database, 'projector', event, async (trx) => {
+      firstStarted = true;
+      await recordEffect(event.id)(trx);
+      await firstMayFail;
+      throw new Error('downstream failed');
+    });
+    await until(() => firstStarted);
+    const second = handleOnce(database, 'projector', event, recordEffect(event.id));
+    // On PostgreSQL the second delivery must be waiting on the first one's inbox row; on the
+    // embedded engine it waits for the connection.
+    if (engine === 'postgres') await until(() => waitingOnLocks(database));
+    failFirst();
+    await expect(first).rejects.toThrow('downstream failed');
+    expect(await second).toBe('processed');
     expect(await effectsOf(event.id)).toBe(1);
   });
 });
