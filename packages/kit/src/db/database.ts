@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { type EmbeddedPostgres, quoteIdentifier } from './embedded-postgres.js';
 import { PgliteDialect } from './pglite-dialect.js';
+import { tracedDialect } from './traced-dialect.js';
 
 export interface NamedMigration {
   /** Unique and sortable, e.g. `2026-11-24-001-invoices`; applied in list order. */
@@ -44,7 +45,7 @@ export async function createDatabase<DB>(config: DatabaseConfig): Promise<Databa
     config.engine === 'pglite'
       ? new PgliteDialect(config.embedded, schema)
       : new PostgresDialect({ pool: createPool(config) });
-  const db = new Kysely<DB>({ dialect });
+  const db = new Kysely<DB>({ dialect: tracedDialect(dialect, schema) });
   try {
     await createSchema(db, schema);
   } catch (error) {
