@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/index.js';
+import { backoffDelay } from '../events/index.js';
 import type { OutboxSchema } from './outbox.js';
 
 /** What the relay hands events to; resolves only once the broker durably accepted the batch. */
@@ -231,8 +232,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }
       if (!running) break;
       if (published === batchSize) continue;
+      // Jittered, so relay replicas that failed together do not all retry the broker together.
       const backoff =
-        failures === 0 ? pollIntervalMs : Math.min(maxBackoffMs, pollIntervalMs * 2 ** failures);
+        failures === 0 ? pollIntervalMs : backoffDelay(failures + 1, pollIntervalMs, maxBackoffMs);
       await sleep(backoff);
     }
   }
