@@ -20,9 +20,18 @@ const logger = pino({ level: 'silent' });
 function event(type) {
   const id = randomUUID();
   return {
-    specversion: '1.0', id, source: 'bench', type, subject: id, time: new Date().toISOString(),
-    datacontenttype: 'application/json', dataschema: `urn:fiscal:schema:${type}:1.0`,
-    data: { amount: '1160.00' }, sequence: 1, tenant: 'org', partitionkey: id,
+    specversion: '1.0',
+    id,
+    source: 'bench',
+    type,
+    subject: id,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    dataschema: `urn:fiscal:schema:${type}:1.0`,
+    data: { amount: '1160.00' },
+    sequence: 1,
+    tenant: 'org',
+    partitionkey: id,
   };
 }
 
@@ -30,10 +39,16 @@ async function measure(name, bus) {
   const type = `bench.t${randomUUID().slice(0, 8)}.happened`;
   let handled = 0;
   let resolveDone;
-  const done = new Promise((resolve) => { resolveDone = resolve; });
+  const done = new Promise((resolve) => {
+    resolveDone = resolve;
+  });
   await bus.subscribe({
-    group: `bench-${randomUUID().slice(0, 8)}`, types: [type], prefetch: 64,
-    handler: async () => { if (++handled === total) resolveDone(); },
+    group: `bench-${randomUUID().slice(0, 8)}`,
+    types: [type],
+    prefetch: 64,
+    handler: async () => {
+      if (++handled === total) resolveDone();
+    },
   });
   const start = performance.now();
   for (let sent = 0; sent < total; sent += batch) {
@@ -43,18 +58,47 @@ async function measure(name, bus) {
   await done;
   const end = performance.now();
   await bus.close();
-  return { adapter: name, publishPerSecond: Math.round(total / ((published - start) / 1_000)), endToEndPerSecond: Math.round(total / ((end - start) / 1_000)) };
+  return {
+    adapter: name,
+    publishPerSecond: Math.round(total / ((published - start) / 1_000)),
+    endToEndPerSecond: Math.round(total / ((end - start) / 1_000)),
+  };
 }
 
 const rows = [];
-rows.push(await measure('in-process, memory store', createInProcessBus({ store: createMemoryQueueStore(), logger, registry: new Registry(), pollIntervalMs: 50 })));
+rows.push(
+  await measure(
+    'in-process, memory store',
+    createInProcessBus({
+      store: createMemoryQueueStore(),
+      logger,
+      registry: new Registry(),
+      pollIntervalMs: 50,
+    }),
+  ),
+);
 const embedded = await openEmbeddedPostgres();
 const busDatabase = await createDatabase({ engine: 'pglite', embedded, schema: 'bus' });
-rows.push(await measure('in-process, PGlite store', createInProcessBus({ store: await createSqlQueueStore(busDatabase), logger, registry: new Registry(), pollIntervalMs: 50 })));
+rows.push(
+  await measure(
+    'in-process, PGlite store',
+    createInProcessBus({
+      store: await createSqlQueueStore(busDatabase),
+      logger,
+      registry: new Registry(),
+      pollIntervalMs: 50,
+    }),
+  ),
+);
 await embedded.close();
 const rabbitmqUrl = process.env.FISCAL_BENCH_RABBITMQ_URL;
 if (rabbitmqUrl) {
-  const bus = createRabbitMqBus({ url: rabbitmqUrl, namePrefix: `bench-${randomUUID().slice(0, 8)}.`, logger, registry: new Registry() });
+  const bus = createRabbitMqBus({
+    url: rabbitmqUrl,
+    namePrefix: `bench-${randomUUID().slice(0, 8)}.`,
+    logger,
+    registry: new Registry(),
+  });
   rows.push(await measure('RabbitMQ', bus));
   // The broker is shared: leave nothing behind.
   const { queues, exchanges } = bus.declared();
