@@ -65,29 +65,35 @@ type BackendFactory = (context: {
 const parseBackend = () => parseConfig(backendConfig);
 
 const backends: Record<string, BackendFactory> = {
-  invoice: async ({ host, settings }) => {
-    const bus = await connectBus(host, settings);
-    return createInvoiceService({
-      database: await createDatabase({
-        engine: 'postgres',
-        url: settings.databaseUrl,
-        schema: settings.databaseSchema || 'invoice',
-      }),
-      publisher: bus,
+  invoice: async ({ host, settings }) =>
+    createInvoiceService({
+      database: await openDatabase(host, settings, 'invoice'),
+      publisher: await connectBus(host, settings),
       logger: host.logger,
       registry: host.registry,
-    });
-  },
+    }),
   query: async ({ host, settings }) =>
     createQueryService({
-      database: await createDatabase({
-        engine: 'postgres',
-        url: settings.databaseUrl,
-        schema: settings.databaseSchema || 'query',
-      }),
+      database: await openDatabase(host, settings, 'query'),
       bus: await connectBus(host, settings),
     }),
 };
+
+async function openDatabase<DB>(
+  host: Host,
+  settings: { databaseUrl: string; databaseSchema: string },
+  service: string,
+) {
+  const database = await createDatabase<DB>({
+    engine: 'postgres',
+    url: settings.databaseUrl,
+    schema: settings.databaseSchema || service,
+    applicationName: `fiscal-${service}`,
+    onIdleConnectionError: (error) => host.logger.warn({ err: error }, 'idle database connection lost'),
+  });
+  host.shutdown.register('close', 'database', () => database.close());
+  return database;
+}
 
 async function connectBus(host: Host, settings: { rabbitmqUrl: string; rabbitmqNamePrefix: string }) {
   const bus = createRabbitMqBus({
@@ -127,8 +133,8 @@ export async function runServe(service: string | undefined): Promise<number | un
     host.shutdown.register('stop-accepting', 'grpc-server', () => server.close());
   }
   host.shutdown.register('drain', service, () => module.stop());
-  host.markStarted();
   if (module.flush) host.shutdown.register('flush', `${service}-outbox`, () => module.flush!());
+  host.markStarted();
   return undefined;
 }
 
