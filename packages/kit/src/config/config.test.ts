@@ -94,6 +94,52 @@ describe('parseConfig', () => {
     expect(parseConfig({ d: { env: 'D', type: duration(), doc: '' } }, { D: raw })).toEqual({ d: ms });
   });
 
+  it.each([
+    [integer({ min: 1, max: 10 }), '1.5', 'an integer between 1 and 10'],
+    [integer(), '12abc', 'an integer between'],
+    [url({ protocols: ['amqp', 'amqps'] }), 'http://broker', 'a URL (amqp://, amqps://)'],
+    [url(), 'not a url', 'a URL'],
+    [oneOf(['fs', 's3'] as const), 'gcs', 'one of fs, s3'],
+    [duration(), '5 minutes', 'a duration such as 250ms, 30s or 5m'],
+    [list(integer({ min: 1 })), '1,0', 'a comma-separated list of an integer between 1'],
+    [boolean(), 'enabled', 'a boolean (1/0, true/false, yes/no)'],
+  ])('explains what it expected when %#: %s is not accepted', (parser, raw, expected) => {
+    expect(() =>
+      parseConfig({ value: { env: 'FISCAL_VALUE', type: parser, doc: '' } }, { FISCAL_VALUE: raw }),
+    ).toThrow(`FISCAL_VALUE: expected ${expected}`);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(parseConfig(spec, { FISCAL_DATABASE_URL: 'postgres://db/x', FISCAL_HTTP_PORT: '' }).httpPort).toBe(
+      8080,
+    );
+  });
+
+  it('lets a service spread the common settings into its own spec, types included', () => {
+    const serviceSpec = defineConfig({
+      ...commonConfig,
+      grpcPort: { env: 'FISCAL_GRPC_PORT', type: port(), default: 50051, doc: 'gRPC port' },
+    });
+    const config = parseConfig(serviceSpec, {
+      FISCAL_LOG_LEVEL: 'debug',
+      FISCAL_OTLP_ENDPOINT: 'http://otel:4318',
+    });
+    expect(config).toEqual({
+      logLevel: 'debug',
+      otlpEndpoint: 'http://otel:4318',
+      traceSampleRatio: 1,
+      shutdownTimeout: 30_000,
+      adminHost: '0.0.0.0',
+      adminPort: 9090,
+      grpcPort: 50051,
+    });
+    expectTypeOf(config.logLevel).toEqualTypeOf<
+      'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+    >();
+    expectTypeOf(config.otlpEndpoint).toEqualTypeOf<string | undefined>();
+    expectTypeOf(config.grpcPort).toEqualTypeOf<number>();
+  });
+
   it('parses the common settings from an empty environment', () => {
     expect(parseConfig(commonConfig, {})).toMatchObject({
       logLevel: 'info',
@@ -111,5 +157,14 @@ describe('describeConfig', () => {
       expect.objectContaining({ env: 'FISCAL_DATABASE_URL', default: '(required)' }),
     );
     expect(rows).toContainEqual(expect.objectContaining({ env: 'FISCAL_TOKEN', default: '(unset)' }));
+  });
+
+  it('never prints the default of a secret', () => {
+    const rows = describeConfig({
+      key: { env: 'FISCAL_SIGNING_KEY', type: secret(), default: 'dev-only-key', doc: 'signing key' },
+    });
+    expect(rows).toEqual([
+      { env: 'FISCAL_SIGNING_KEY', type: 'secret', default: '(hidden)', doc: 'signing key' },
+    ]);
   });
 });

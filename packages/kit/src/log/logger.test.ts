@@ -73,4 +73,29 @@ describe('createLogger', () => {
     expect(text).not.toContain('Bearer x');
     expect(lines[0]).toMatchObject({ password: '[redacted]' });
   });
+
+  it.each(['authorization', 'password', 'token', 'accessToken', 'refreshToken', 'secret', 'apiKey'])(
+    'censors %s at the top level and one object deep',
+    (key) => {
+      const { lines, logger } = capture();
+      logger.info({ [key]: 'leak-top', body: { [key]: 'leak-nested' } }, 'call');
+      expect(JSON.stringify(lines[0])).not.toContain('leak-');
+      expect(lines[0]).toMatchObject({ [key]: '[redacted]', body: { [key]: '[redacted]' } });
+    },
+  );
+
+  it('leaves out lines below the configured level', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ service: 'invoice', level: 'warn', destination });
+    logger.info('routine');
+    logger.warn('unusual');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('unusual');
+  });
 });
