@@ -1,10 +1,14 @@
 import { Writable } from 'node:stream';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Type } from '@sinclair/typebox';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../errors/index.js';
+import { AppError, type ErrorKind } from '../errors/index.js';
 import { HealthRegistry } from '../lifecycle/index.js';
+import { createLogger } from '../log/index.js';
+import { startTelemetry, type Telemetry } from '../telemetry/index.js';
 import { createAdminServer } from './admin-server.js';
 import { createHttpServer, listen } from './http-server.js';
 
@@ -39,12 +43,112 @@ app.get('/things/:id', async (request) => {
   throw new AppError('not_found', 'thing_not_found', `Thing ${id} does not exist.`);
 });
 
+const kinds: [ErrorKind, number][] = [
+  ['invalid', 400],
+  ['unauthenticated', 401],
+  ['forbidden', 403],
+  ['not_found', 404],
+  ['conflict', 409],
+  ['payload_too_large', 413],
+  ['unsupported_media_type', 415],
+  ['rate_limited', 429],
+  ['unavailable', 503],
+  ['internal', 500],
+];
+app.get('/kinds/:kind', async (request) => {
+  const { kind } = request.params as { kind: ErrorKind };
+  throw new AppError(kind, `example_${kind}`, `An example ${kind} error.`, {
+    retryAfterSeconds: kind === 'rate_limited' || kind === 'unavailable' ? 2.5 : undefined,
+  });
+});
+
+const handlerLines: Record<string, unknown>[] = [];
+const handlerLogger = createLogger({
+  service: 'test',
+  destination: new Writable({
+    write(chunk, _encoding, done) {
+      handlerLines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  }),
+});
+app.post('/logged', async () => {
+  await new Promise((resolve) => setImmediate(resolve));
+  handlerLogger.info('handling');
+  return { ok: true };
+});
+
+const spans = new InMemorySpanExporter();
+let telemetry: Telemetry;
+
 const post = (payload: string, contentType = 'application/json') =>
   app.inject({ method: 'POST', url: '/things', payload, headers: { 'content-type': contentType } });
 
 describe('createHttpServer', () => {
-  beforeAll(() => app.ready());
-  afterAll(() => app.close());
+  beforeAll(async () => {
+    telemetry = startTelemetry({ service: 'test', spanProcessors: [new SimpleSpanProcessor(spans)] });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await telemetry.shutdown();
+    trace.disable();
+  });
+
+  it.each(kinds)('answers an application error of kind %s with status %i', async (kind, status) => {
+    const response = await app.inject({ method: 'GET', url: `/kinds/${kind}?debug=1` });
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toEqual({
+      type: `https://fiscal.dev/problems/example_${kind}`,
+      title: expect.any(String),
+      status,
+      detail: `An example ${kind} error.`,
+      code: `example_${kind}`,
+      instance: `/kinds/${kind}`,
+    });
+    const retryable = kind === 'rate_limited' || kind === 'unavailable';
+    expect(response.headers['retry-after']).toBe(retryable ? '3' : undefined);
+  });
+
+  it('continues the caller trace in a server span named by the route pattern', async () => {
+    spans.reset();
+    logLines.length = 0;
+    const callerTraceId = '0af7651916cd43dd8448eb211c80319c';
+    const callerSpanId = 'b7ad6b7169203331';
+    await app.inject({
+      method: 'GET',
+      url: '/things/9',
+      headers: { traceparent: `00-${callerTraceId}-${callerSpanId}-01` },
+    });
+    const [span] = spans.getFinishedSpans();
+    expect(span).toMatchObject({ name: 'GET /things/:id', kind: SpanKind.SERVER });
+    expect(span?.spanContext().traceId).toBe(callerTraceId);
+    expect(span?.parentSpanContext?.spanId).toBe(callerSpanId);
+    expect(span?.attributes).toMatchObject({ 'http.route': '/things/:id', 'http.response.status_code': 404 });
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'request', trace_id: callerTraceId }));
+  });
+
+  it('runs the handler inside the request span and log context', async () => {
+    handlerLines.length = 0;
+    spans.reset();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/logged',
+      payload: { note: 'x'.repeat(500) },
+      headers: { 'x-request-id': 'req-logged' },
+    });
+    expect(response.statusCode).toBe(200);
+    const [span] = spans.getFinishedSpans();
+    expect(handlerLines).toEqual([
+      expect.objectContaining({
+        message: 'handling',
+        request_id: 'req-logged',
+        trace_id: span?.spanContext().traceId,
+        span_id: span?.spanContext().spanId,
+      }),
+    ]);
+  });
 
   it('names every offending field of an invalid body, unknown fields included', async () => {
     const response = await post(JSON.stringify({ amount: 'lots', extra: 1 }));
@@ -95,7 +199,13 @@ describe('createHttpServer', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('hunter2');
     expect(response.json()).toMatchObject({ code: 'internal' });
-    expect(logLines.filter((line) => line.msg === 'unexpected error handling request')).toHaveLength(1);
+    const errorLines = logLines.filter((line) => line.msg === 'unexpected error handling request');
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatchObject({
+      route: '/things/:id',
+      request_id: response.headers['x-request-id'],
+      trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
   });
 
   it('echoes a sane request id and replaces a hostile one', async () => {

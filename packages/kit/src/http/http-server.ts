@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { runWithLogContext } from '../log/index.js';
 import { httpMetrics } from './http-metrics.js';
 import { installProblemHandlers } from './problem-handler.js';
+import { pathOf, traceIdOf } from './request-facts.js';
 
 export interface HttpServerOptions {
   service: string;
@@ -61,7 +62,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': request.method, 'url.path': request.url },
+        // The path only: a query string may carry tokens.
+        attributes: { 'http.request.method': request.method, 'url.path': pathOf(request.url) },
       },
       parent,
     );
@@ -80,6 +82,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const span = request.span;
     if (span) {
       span.updateName(`${request.method} ${route}`);
+      span.setAttribute('http.route', route);
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
@@ -91,7 +94,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
         status: reply.statusCode,
         latency_ms: Math.round(reply.elapsedTime * 10) / 10,
         request_id: request.id,
-        trace_id: span?.spanContext().traceId,
+        trace_id: traceIdOf(span),
       },
       'request',
     );

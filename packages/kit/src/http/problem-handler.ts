@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError, type FieldProblem, toProblem } from '../errors/index.js';
+import { pathOf, traceIdOf } from './request-facts.js';
 
 interface AjvIssue {
   instancePath: string;
@@ -80,7 +81,7 @@ function toAppError(error: FastifyError): AppError {
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
-  const problem = toProblem(error, request.url);
+  const problem = toProblem(error, pathOf(request.url));
   if (error.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(Math.ceil(error.retryAfterSeconds)));
   return reply.code(problem.status).type('application/problem+json').send(problem);
@@ -92,7 +93,13 @@ export function installProblemHandlers(app: FastifyInstance, logger: Logger): vo
     const appError = toAppError(error);
     if (appError.kind === 'internal') {
       logger.error(
-        { err: error, method: request.method, url: request.url },
+        {
+          err: error,
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          request_id: request.id,
+          trace_id: traceIdOf(request.span),
+        },
         'unexpected error handling request',
       );
     }
@@ -102,11 +109,7 @@ export function installProblemHandlers(app: FastifyInstance, logger: Logger): vo
     sendProblem(
       reply,
       request,
-      new AppError(
-        'not_found',
-        'route_not_found',
-        `No route ${request.method} ${request.url.split('?')[0]}.`,
-      ),
+      new AppError('not_found', 'route_not_found', `No route ${request.method} ${pathOf(request.url)}.`),
     ),
   );
 }
