@@ -25,13 +25,13 @@ export function createAdminServer({
 }: AdminServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   app.get('/healthz', async (_request, reply) => {
-    const report = await health.checkLiveness();
+    const report = await health.liveness();
     return reply
       .code(report.ok ? 200 : 503)
       .send({ status: report.ok ? 'ok' : 'failing', checks: report.checks });
   });
   app.get('/readyz', async (_request, reply) => {
-    const report = await health.checkReadiness();
+    const report = await health.readiness();
     return reply
       .code(report.ok ? 200 : 503)
       .send({ status: report.ok ? 'ready' : 'not_ready', checks: report.checks });

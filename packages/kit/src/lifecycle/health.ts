@@ -10,18 +10,18 @@ export interface HealthReport {
  * check is bounded so a hung dependency reads as "not ready" instead of a hung probe.
  */
 export class HealthRegistry {
-  private readonly liveness = new Map<string, HealthCheck>();
-  private readonly readiness = new Map<string, HealthCheck>();
+  private readonly livenessChecks = new Map<string, HealthCheck>();
+  private readonly readinessChecks = new Map<string, HealthCheck>();
   private shuttingDown = false;
 
   constructor(private readonly checkTimeoutMs = 2_000) {}
 
   addLiveness(name: string, check: HealthCheck): void {
-    this.liveness.set(name, check);
+    this.livenessChecks.set(name, check);
   }
 
   addReadiness(name: string, check: HealthCheck): void {
-    this.readiness.set(name, check);
+    this.readinessChecks.set(name, check);
   }
 
   /** From now on readiness is false, so load balancers stop sending traffic before we stop listening. */
@@ -33,12 +33,12 @@ export class HealthRegistry {
     return this.shuttingDown;
   }
 
-  checkLiveness(): Promise<HealthReport> {
-    return this.run(this.liveness);
+  liveness(): Promise<HealthReport> {
+    return this.run(this.livenessChecks);
   }
 
-  async checkReadiness(): Promise<HealthReport> {
-    const report = await this.run(this.readiness);
+  async readiness(): Promise<HealthReport> {
+    const report = await this.run(this.readinessChecks);
     if (!this.shuttingDown) return report;
     return { ok: false, checks: { ...report.checks, shutdown: { ok: false, error: 'shutting down' } } };
   }
