@@ -62,10 +62,12 @@ describe('telemetry', () => {
     expect(span?.events[0]?.name).toBe('exception');
   });
 
-  it('flushes finished spans on shutdown through a configured exporter', async () => {
+  it('hands each finished span, with its attributes, to the configured processors', async () => {
     exporter.reset();
-    await withSpan('work', {}, async () => {});
-    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['work']);
+    await withSpan('work', { attributes: { 'fiscal.invoice_id': 'inv-1' } }, async () => {});
+    expect(exporter.getFinishedSpans().map((span) => [span.name, span.attributes])).toEqual([
+      ['work', { 'fiscal.invoice_id': 'inv-1' }],
+    ]);
   });
 });
 

@@ -1,0 +1,70 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { currentTraceparent, startTelemetry, withSpan } from './tracing.js';
+
+/** A loopback stand-in for an OpenTelemetry collector that keeps what it receives. */
+function startCollector(): Promise<{
+  server: Server;
+  url: string;
+  requests: { path: string; body: string }[];
+}> {
+  const requests: { path: string; body: string }[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      requests.push({ path: request.url ?? '', body });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, url: `http://127.0.0.1:${port}`, requests });
+    }),
+  );
+}
+
+describe('startTelemetry with an OTLP endpoint', () => {
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  beforeAll(async () => {
+    collector = await startCollector();
+  });
+  afterAll(() => new Promise<void>((resolve) => collector.server.close(() => resolve())));
+  afterEach(() => {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+    collector.requests.length = 0;
+  });
+
+  it('sends the buffered spans to <endpoint>/v1/traces when it shuts down', async () => {
+    const telemetry = startTelemetry({ service: 'invoice', otlpEndpoint: collector.url });
+    let traceId = '';
+    await withSpan('archive invoice', {}, async (span) => {
+      traceId = span.spanContext().traceId;
+    });
+    expect(collector.requests).toEqual([]);
+    await telemetry.shutdown();
+    expect(collector.requests.map((request) => request.path)).toEqual(['/v1/traces']);
+    const [exported] = collector.requests;
+    expect(exported?.body).toContain('archive invoice');
+    expect(exported?.body).toContain(traceId);
+    expect(exported?.body).toMatch(/"service\.name","value":\{"stringValue":"invoice"\}/);
+  });
+
+  it('with a sample ratio of 0 still propagates the trace but exports nothing', async () => {
+    const telemetry = startTelemetry({ service: 'invoice', otlpEndpoint: collector.url, sampleRatio: 0 });
+    let traceparent: string | undefined;
+    await withSpan('unsampled', {}, async () => {
+      traceparent = currentTraceparent();
+    });
+    await telemetry.shutdown();
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    expect(collector.requests).toEqual([]);
+  });
+});
