@@ -28,22 +28,10 @@ export interface FiscalProcess {
 export async function startFiscal(args: string[], env: Record<string, string> = {}): Promise<FiscalProcess> {
   const httpPort = await freePort();
   const adminPort = await freePort();
-  const child = spawn(process.execPath, [fiscalBin, ...args], {
-    env: {
-      ...process.env,
-      FISCAL_HTTP_PORT: String(httpPort),
-      FISCAL_ADMIN_PORT: String(adminPort),
-      FISCAL_LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
+  const { child, output } = spawnFiscal(args, {
+    FISCAL_HTTP_PORT: String(httpPort),
+    FISCAL_ADMIN_PORT: String(adminPort),
+    ...env,
   });
   const exit = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
@@ -52,12 +40,12 @@ export async function startFiscal(args: string[], env: Record<string, string> = 
     child,
     baseUrl: `http://127.0.0.1:${httpPort}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
-    output: () => output,
+    output,
     exited: () => exit,
   };
   await waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`fiscal exited early (${child.exitCode}):\n${output}`);
+      if (child.exitCode !== null) throw new Error(`fiscal exited early (${child.exitCode}):\n${output()}`);
       const response = await fetch(`${fiscal.adminUrl}/readyz`).catch(() => undefined);
       return response?.status === 200;
     },
@@ -88,28 +76,33 @@ export async function waitFor<T>(
   );
 }
 
+/** A `fiscal` child process with its stdout and stderr kept together for assertions and diagnosis. */
+function spawnFiscal(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [fiscalBin, ...args], {
+    env: { ...process.env, FISCAL_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return { child, output: () => output };
+}
+
 /** Runs a short `fiscal` command to completion (migrate, config, ...). */
 export function runFiscal(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fiscalBin, ...args], {
-      env: { ...process.env, FISCAL_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
+    const { child, output } = spawnFiscal(args, env);
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, output });
+      resolve({ code, output: output() });
     });
   });
 }
