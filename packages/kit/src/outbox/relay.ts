@@ -86,6 +86,7 @@ function relayMetrics(registry: Registry): RelayMetrics {
 }
 
 const housekeepingEveryMs = 60_000;
+const backlogRefreshEveryMs = 5_000;
 const housekeepingBatchSize = 1_000;
 
 class BatchNotPublished extends Error {
@@ -120,6 +121,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let notified = false;
   let failures = 0;
   let lastHousekeeping = 0;
+  let lastBacklogRefresh = 0;
 
   /**
    * Claims a batch in a short transaction, publishes it with no transaction open (the broker may be
@@ -178,6 +180,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function refreshBacklog(): Promise<void> {
+    lastBacklogRefresh = Date.now();
     const row = await db
       .selectFrom('outbox')
       .select(sql<string>`count(*)`.as('count'))
@@ -223,7 +226,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       try {
         published = await publishBatch();
         failures = 0;
-        await refreshBacklog();
+        // An idle relay polls often; counting the backlog on every empty poll would be wasted work.
+        if (published > 0 || Date.now() - lastBacklogRefresh >= backlogRefreshEveryMs) await refreshBacklog();
         await housekeeping();
       } catch (error) {
         failures += 1;
