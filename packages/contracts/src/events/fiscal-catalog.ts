@@ -18,14 +18,20 @@ import { createEventCatalog, type EventDefinition, type NewEvent } from './catal
 import type {
   InvoiceArchivedData,
   InvoiceCreatedData,
+  InvoiceFailedData,
+  InvoiceProcessingStartedData,
   InvoiceRejectedData,
+  InvoiceRequeuedData,
   InvoiceValidatedData,
 } from './invoice-events.js';
 import {
   InvoiceArchivedV1,
   InvoiceCreatedV1,
   InvoiceEventTypes,
+  InvoiceFailedV1,
+  InvoiceProcessingStartedV1,
   InvoiceRejectedV1,
+  InvoiceRequeuedV1,
   InvoiceValidatedV1,
 } from './invoice-events.js';
 
@@ -35,6 +41,12 @@ export const fiscalEventDefinitions: readonly EventDefinition[] = [
   { type: InvoiceEventTypes.validated, versions: [{ version: '1.0', schema: InvoiceValidatedV1 }] },
   { type: InvoiceEventTypes.rejected, versions: [{ version: '1.0', schema: InvoiceRejectedV1 }] },
   { type: InvoiceEventTypes.archived, versions: [{ version: '1.0', schema: InvoiceArchivedV1 }] },
+  {
+    type: InvoiceEventTypes.processingStarted,
+    versions: [{ version: '1.0', schema: InvoiceProcessingStartedV1 }],
+  },
+  { type: InvoiceEventTypes.failed, versions: [{ version: '1.0', schema: InvoiceFailedV1 }] },
+  { type: InvoiceEventTypes.requeued, versions: [{ version: '1.0', schema: InvoiceRequeuedV1 }] },
   { type: AuthEventTypes.loginSucceeded, versions: [{ version: '1.0', schema: LoginSucceededV1 }] },
   { type: AuthEventTypes.loginFailed, versions: [{ version: '1.0', schema: LoginFailedV1 }] },
   { type: AuthEventTypes.userCreated, versions: [{ version: '1.0', schema: UserCreatedV1 }] },
@@ -48,6 +60,9 @@ export interface FiscalEventData {
   'fiscal.invoice.validated': InvoiceValidatedData;
   'fiscal.invoice.rejected': InvoiceRejectedData;
   'fiscal.invoice.archived': InvoiceArchivedData;
+  'fiscal.invoice.processing_started': InvoiceProcessingStartedData;
+  'fiscal.invoice.failed': InvoiceFailedData;
+  'fiscal.invoice.requeued': InvoiceRequeuedData;
   'auth.login.succeeded': LoginSucceededData;
   'auth.login.failed': LoginFailedData;
   'auth.user.created': UserCreatedData;

@@ -16,6 +16,9 @@ export const InvoiceEventTypes = {
   validated: 'fiscal.invoice.validated',
   rejected: 'fiscal.invoice.rejected',
   archived: 'fiscal.invoice.archived',
+  processingStarted: 'fiscal.invoice.processing_started',
+  failed: 'fiscal.invoice.failed',
+  requeued: 'fiscal.invoice.requeued',
 } as const;
 
 export const InvoiceCreatedV1 = Type.Object({
@@ -74,3 +77,38 @@ export const InvoiceArchivedV1 = Type.Object({
   processingMs: Milliseconds,
 });
 export type InvoiceArchivedData = Static<typeof InvoiceArchivedV1>;
+
+/** A processor claimed the invoice; the claim lapses at `leaseExpiresAt` unless renewed. */
+export const InvoiceProcessingStartedV1 = Type.Object({
+  invoiceId: Identifier,
+  uuid: Uuid,
+  /** 1 on the first claim; higher when a lapsed or failed claim was taken again. */
+  attempt: Type.Integer({ minimum: 1 }),
+  leaseExpiresAt: Timestamp,
+});
+export type InvoiceProcessingStartedData = Static<typeof InvoiceProcessingStartedV1>;
+
+/** Transient causes (an unreachable host, a 5xx that never cleared) outlasted every retry. */
+export const FailureReason = Type.Union([
+  Type.Literal('download_failed'),
+  Type.Literal('storage_failed'),
+  Type.Literal('processing_failed'),
+]);
+
+/** Not a verdict on the document: a `failed` invoice can be reprocessed. */
+export const InvoiceFailedV1 = Type.Object({
+  invoiceId: Identifier,
+  uuid: Uuid,
+  reason: FailureReason,
+  errors: Type.Array(DocumentProblem),
+  attempts: Type.Integer({ minimum: 1 }),
+});
+export type InvoiceFailedData = Static<typeof InvoiceFailedV1>;
+
+/** A failed invoice was sent back to the processor (reprocess command). */
+export const InvoiceRequeuedV1 = Type.Object({
+  invoiceId: Identifier,
+  uuid: Uuid,
+  previousStatus: Type.String({ minLength: 1 }),
+});
+export type InvoiceRequeuedData = Static<typeof InvoiceRequeuedV1>;

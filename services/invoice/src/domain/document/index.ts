@@ -1,0 +1,3 @@
+export * from './codec.js';
+export * from './document-fetcher.js';
+export * from './object-store.js';
