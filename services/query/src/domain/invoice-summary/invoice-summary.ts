@@ -19,9 +19,12 @@ export interface InvoiceSummary {
 
 const statusByEventType: Record<string, string> = {
   'fiscal.invoice.created': 'pending',
+  'fiscal.invoice.processing_started': 'processing',
   'fiscal.invoice.validated': 'validated',
   'fiscal.invoice.archived': 'archived',
   'fiscal.invoice.rejected': 'rejected',
+  'fiscal.invoice.failed': 'failed',
+  'fiscal.invoice.requeued': 'pending',
 };
 
 export const projectedEventTypes = Object.keys(statusByEventType);

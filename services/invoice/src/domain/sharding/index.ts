@@ -1,0 +1,2 @@
+export * from './shard-map.js';
+export * from './slots.js';
