@@ -1,68 +1,66 @@
-import type { Database } from '@fiscal/kit/db';
-import { createOutboxRelay, type EventPublisher } from '@fiscal/kit/outbox';
 import type { ServiceModule } from '@fiscal/kit/runtime';
-import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
-import { invoiceMigrations } from './adapters/migrations.js';
-import {
-  createPostgresInvoiceRepository,
-  type InvoiceSchema,
-} from './adapters/postgres-invoice-repository.js';
-import { registerInvoiceRpc } from './api/invoice-rpc.js';
-import { createInvoiceHandler } from './app/create-invoice.js';
+import { type BatchAnswer, registerInvoiceRpc, toBatchAnswer } from './api/invoice-rpc.js';
+import { createInvoicesHandler } from './app/create-invoices.js';
+import { getDocumentHandler } from './app/get-document.js';
+import { rememberAnswer } from './app/remember-answer.js';
+import { reprocessInvoiceHandler } from './app/reprocess-invoice.js';
+import { codecByName } from './adapters/zlib-codecs.js';
+import type { ObjectStore } from './domain/document/index.js';
+import { InvoiceNotFound } from './domain/invoice/index.js';
+import type { InvoiceStore } from './store.js';
 
 export interface InvoiceServiceDependencies {
-  database: Database<InvoiceSchema>;
-  publisher: EventPublisher;
-  logger: Logger;
-  registry: Registry;
-  /** The only process on this database (embedded mode): outbox claims of a killed run are void. */
-  exclusiveDatabase?: boolean;
+  store: InvoiceStore;
+  objects: ObjectStore;
 }
 
-/** Composition root of the invoice service: its store, use cases, outbox relay and gRPC API. */
-export async function createInvoiceService({
-  database,
-  publisher,
-  logger,
-  registry,
-  exclusiveDatabase = false,
-}: InvoiceServiceDependencies): Promise<ServiceModule> {
-  await database.migrate(invoiceMigrations);
-  const invoices = createPostgresInvoiceRepository(database);
-  const relay = createOutboxRelay({
-    database,
-    publisher,
-    logger: logger.child({ component: 'outbox-relay' }),
-    registry,
-    exclusive: exclusiveDatabase,
-  });
-  const createInvoice = createInvoiceHandler({
-    invoices,
-    newId: uuidv7,
-    clock: () => new Date(),
-  });
+/** Composition root of the invoice service's command API: create, batch, reprocess, documents. */
+export async function createInvoiceService({ store, objects }: InvoiceServiceDependencies): Promise<ServiceModule> {
+  const { invoices, idempotency } = store;
+  const clock = () => new Date();
+  const createInvoices = createInvoicesHandler({ invoices, newId: uuidv7, clock });
+  const reprocessInvoice = reprocessInvoiceHandler({ invoices, clock });
+  const getDocument = getDocumentHandler({ invoices, objects, codecByName });
 
   return {
     name: 'invoice',
     registerRpc: (router) =>
       registerInvoiceRpc(router, {
-        createInvoice: async (command) => {
-          const result = await createInvoice(command);
-          // Wake the relay now rather than at its next poll: the event is committed.
-          if (result.created) relay.notify();
-          return result;
+        createInvoices: ({ orgId, submissions, idempotencyKey, operation }) =>
+          rememberAnswer<BatchAnswer>(
+            idempotency,
+            { orgId, key: idempotencyKey, operation, body: submissions },
+            async () => {
+              const answer = toBatchAnswer(await createInvoices({ orgId, submissions }));
+              // Wake the relays now rather than at their next poll: the events are committed.
+              store.notify();
+              return answer;
+            },
+          ),
+        getInvoice: async (key) => {
+          const invoice = await invoices.findById(key);
+          if (!invoice) throw new InvoiceNotFound(key.id);
+          return invoice;
         },
+        reprocessInvoice: async (key) => {
+          const invoice = await reprocessInvoice(key);
+          store.notify();
+          return invoice;
+        },
+        getDocument,
       }),
-    start: async () => relay.start(),
+    start: async () => store.start(),
     stop: async () => {},
-    flush: async () => {
-      await relay.flush();
-      await relay.stop();
-    },
-    readinessChecks: { 'invoice-database': () => database.ping() },
+    flush: () => store.flush(),
+    readinessChecks: store.readinessChecks,
   };
 }
 
-export { invoiceMigrations };
+export { invoiceMigrations } from './adapters/migrations.js';
+export type { InvoiceSchema } from './adapters/invoice-rows.js';
+export * from './settings.js';
+export { type InvoiceStore, type InvoiceStoreDependencies, openInvoiceStore } from './store.js';
+export { createInvoiceWorker, type InvoiceWorkerDependencies } from './worker.js';
+export { createFsObjectStore } from './adapters/fs-object-store.js';
+export { createMemoryObjectStore } from './adapters/memory-object-store.js';

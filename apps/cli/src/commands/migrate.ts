@@ -1,15 +1,21 @@
-import { invoiceMigrations } from '@fiscal/invoice';
-import { parseConfig } from '@fiscal/kit/config';
+import { distributedShardsConfig, invoiceMigrations } from '@fiscal/invoice';
+import { defineConfig, parseConfig } from '@fiscal/kit/config';
 import { createDatabase, type NamedMigration } from '@fiscal/kit/db';
 import { queryMigrations } from '@fiscal/query';
-import { databaseSettings } from '../database-settings.js';
+import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 
 const migrationsByService: Record<string, readonly NamedMigration[]> = {
   invoice: invoiceMigrations,
   query: queryMigrations,
 };
 
-/** Applies a service's migrations to its PostgreSQL database without starting it. */
+const invoiceDatabaseSettings = defineConfig({
+  ...databaseSettings,
+  databaseUrl: { ...databaseSettings.databaseUrl, default: undefined },
+  ...distributedShardsConfig,
+});
+
+/** Applies a service's migrations to its PostgreSQL database(s) (every invoice shard) without starting it. */
 export async function runMigrate(services: string[]): Promise<number> {
   const unknown = services.filter((service) => !(service in migrationsByService));
   if (services.length !== 1 || unknown.length > 0) {
@@ -19,17 +25,29 @@ export async function runMigrate(services: string[]): Promise<number> {
     return 2;
   }
   const service = services[0]!;
-  const settings = parseConfig(databaseSettings);
-  const database = await createDatabase({
-    engine: 'postgres',
-    url: settings.databaseUrl,
-    schema: settings.databaseSchema || service,
-  });
-  try {
-    await database.migrate(migrationsByService[service]!);
-    console.log(`fiscal migrate: ${service} is up to date`);
-    return 0;
-  } finally {
-    await database.close();
+  const targets =
+    service === 'invoice'
+      ? (() => {
+          const settings = parseConfig(invoiceDatabaseSettings);
+          return invoiceShardUrls(settings).map((url) => ({ url, schema: settings.databaseSchema }));
+        })()
+      : (() => {
+          const settings = parseConfig(databaseSettings);
+          return [{ url: settings.databaseUrl, schema: settings.databaseSchema }];
+        })();
+  for (const target of targets) {
+    const database = await createDatabase({
+      engine: 'postgres',
+      url: target.url,
+      schema: target.schema || service,
+    });
+    try {
+      await database.migrate(migrationsByService[service]!);
+    } finally {
+      await database.close();
+    }
   }
+  const shards = targets.length > 1 ? ` (${targets.length} shards)` : '';
+  console.log(`fiscal migrate: ${service} is up to date${shards}`);
+  return 0;
 }

@@ -1,14 +1,34 @@
 import { parseEvent } from '@fiscal/contracts';
 import { createGatewayServer } from '@fiscal/gateway';
-import { createInvoiceService } from '@fiscal/invoice';
-import { commonConfig, defineConfig, parseConfig, port, string, url } from '@fiscal/kit/config';
+import {
+  createFsObjectStore,
+  createInvoiceService,
+  createInvoiceWorker,
+  distributedShardsConfig,
+  type InvoiceSchema,
+  objectStoreConfig,
+  openInvoiceStore,
+  processingConfig,
+  shardMapConfig,
+} from '@fiscal/invoice';
+import {
+  ConfigError,
+  type ConfigOf,
+  commonConfig,
+  defineConfig,
+  type Field,
+  parseConfig,
+  port,
+  string,
+  url,
+} from '@fiscal/kit/config';
 import { createDatabase } from '@fiscal/kit/db';
 import { createRabbitMqBus } from '@fiscal/kit/events';
 import { createGrpcClientTransport, createGrpcServer } from '@fiscal/kit/grpc';
 import { listen } from '@fiscal/kit/http';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createQueryService } from '@fiscal/query';
-import { databaseSettings } from '../database-settings.js';
+import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 import { type Host, startHost } from '../host.js';
 
 const backendConfig = defineConfig({
@@ -55,35 +75,84 @@ const gatewayConfig = defineConfig({
   },
 });
 
-export const serveConfigs = { backendConfig, gatewayConfig };
+/** The invoice store is sharded: FISCAL_INVOICE_SHARD_URLS, or FISCAL_DATABASE_URL as the one shard. */
+const invoiceConfig = defineConfig({
+  ...backendConfig,
+  databaseUrl: { ...backendConfig.databaseUrl, default: undefined },
+  ...distributedShardsConfig,
+  ...shardMapConfig,
+  ...objectStoreConfig,
+});
 
-type BackendFactory = (context: {
-  host: Host;
-  settings: ReturnType<typeof parseBackend>;
-}) => Promise<ServiceModule>;
+const invoiceWorkerConfig = defineConfig({ ...invoiceConfig, ...processingConfig });
 
-const parseBackend = () => parseConfig(backendConfig);
+export const serveConfigs = { backendConfig, gatewayConfig, invoiceWorkerConfig };
 
-const backends: Record<string, BackendFactory> = {
-  invoice: async ({ host, settings }) =>
+interface Backend {
+  // biome-ignore lint/suspicious/noExplicitAny: each backend reads its own settings spec
+  config: Record<string, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: the settings parsed from `config`
+  create(host: Host, settings: any): Promise<ServiceModule>;
+}
+
+const backend = <S extends Record<string, Field<unknown>>>(
+  config: S,
+  create: (host: Host, settings: ConfigOf<S>) => Promise<ServiceModule>,
+): Backend => ({ config, create });
+
+const backends: Record<string, Backend> = {
+  invoice: backend(invoiceConfig, async (host, settings) =>
     createInvoiceService({
-      database: await openDatabase(host, settings, 'invoice'),
-      publisher: await connectBus(host, settings),
+      store: await openShardedStore(host, settings),
+      objects: createFsObjectStore({ root: settings.objectStoreDir }),
+    }),
+  ),
+  'invoice-worker': backend(invoiceWorkerConfig, async (host, settings) => {
+    const bus = await connectBus(host, settings);
+    return createInvoiceWorker({
+      store: await openShardedStore(host, settings, bus),
+      bus,
+      objects: createFsObjectStore({ root: settings.objectStoreDir }),
       logger: host.logger,
       registry: host.registry,
-    }),
-  query: async ({ host, settings }) =>
+      settings,
+    });
+  }),
+  query: backend(backendConfig, async (host, settings) =>
     createQueryService({
       database: await openDatabase(host, settings, 'query'),
       bus: await connectBus(host, settings),
     }),
+  ),
 };
+
+async function openShardedStore(
+  host: Host,
+  settings: ConfigOf<typeof invoiceConfig>,
+  publisher?: Awaited<ReturnType<typeof connectBus>>,
+) {
+  const databases = [];
+  for (const [shard, url] of invoiceShardUrls(settings).entries()) {
+    databases.push(
+      await openDatabase<InvoiceSchema>(host, { ...settings, databaseUrl: url }, 'invoice', `shard-${shard}`),
+    );
+  }
+  return openInvoiceStore({
+    databases,
+    shardMap: settings.invoiceShardMap,
+    publisher: publisher ?? (await connectBus(host, settings)),
+    logger: host.logger,
+    registry: host.registry,
+  });
+}
 
 async function openDatabase<DB>(
   host: Host,
-  settings: { databaseUrl: string; databaseSchema: string },
+  settings: { databaseUrl?: string | undefined; databaseSchema: string },
   service: string,
+  name = 'database',
 ) {
+  if (!settings.databaseUrl) throw new ConfigError(['FISCAL_DATABASE_URL: required']);
   const database = await createDatabase<DB>({
     engine: 'postgres',
     url: settings.databaseUrl,
@@ -91,7 +160,7 @@ async function openDatabase<DB>(
     applicationName: `fiscal-${service}`,
     onIdleConnectionError: (error) => host.logger.warn({ err: error }, 'idle database connection lost'),
   });
-  host.shutdown.register('close', 'database', () => database.close());
+  host.shutdown.register('close', name, () => database.close());
   return database;
 }
 
@@ -118,9 +187,9 @@ export async function runServe(service: string | undefined): Promise<number | un
     );
     return 2;
   }
-  const settings = parseBackend();
+  const settings = parseConfig(factory.config);
   const host = await startHost(service, settings);
-  const module = await factory({ host, settings });
+  const module = await factory.create(host, settings);
   for (const [name, check] of Object.entries(module.readinessChecks ?? {}))
     host.health.addReadiness(name, check);
   await module.start();

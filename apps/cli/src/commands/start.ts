@@ -1,7 +1,16 @@
 import { join, resolve } from 'node:path';
 import { parseEvent } from '@fiscal/contracts';
 import { createGatewayServer } from '@fiscal/gateway';
-import { createInvoiceService } from '@fiscal/invoice';
+import {
+  createFsObjectStore,
+  createInvoiceService,
+  createInvoiceWorker,
+  createMemoryObjectStore,
+  embeddedShardsConfig,
+  openInvoiceStore,
+  processingConfig,
+  shardMapConfig,
+} from '@fiscal/invoice';
 import { boolean, commonConfig, defineConfig, parseConfig, port, string } from '@fiscal/kit/config';
 import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
 import { createInProcessBus, createSqlQueueStore } from '@fiscal/kit/events';
@@ -10,10 +19,14 @@ import { listen } from '@fiscal/kit/http';
 import { createLogger } from '@fiscal/kit/log';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createQueryService } from '@fiscal/query';
+import type { InvoiceSchema } from '@fiscal/invoice';
 import { startHost } from '../host.js';
 
 export const embeddedConfig = defineConfig({
   ...commonConfig,
+  ...embeddedShardsConfig,
+  ...shardMapConfig,
+  ...processingConfig,
   httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
   httpHost: {
     env: 'FISCAL_HTTP_HOST',
@@ -63,13 +76,32 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
 
   host.provideDeadLetters(bus.deadLetters);
 
+  // Shard 0 keeps the service's schema name; each further shard is a schema of its own.
+  const shardDatabases = [];
+  for (let shard = 0; shard < settings.invoiceShards; shard++) {
+    shardDatabases.push(await database<InvoiceSchema>(shard === 0 ? 'invoice' : `invoice_${shard}`));
+  }
+  const invoiceStore = await openInvoiceStore({
+    databases: shardDatabases,
+    shardMap: settings.invoiceShardMap,
+    publisher: bus,
+    logger: loggerOf('invoice'),
+    registry,
+    exclusiveDatabase: true,
+  });
+  const objects = inMemory
+    ? createMemoryObjectStore()
+    : createFsObjectStore({ root: join(dataDir, 'objects') });
+
   const modules: ServiceModule[] = [
-    await createInvoiceService({
-      database: await database('invoice'),
-      publisher: bus,
-      logger: loggerOf('invoice'),
+    await createInvoiceService({ store: invoiceStore, objects }),
+    await createInvoiceWorker({
+      store: invoiceStore,
+      bus,
+      objects,
+      logger: loggerOf('invoice-worker'),
       registry,
-      exclusiveDatabase: true,
+      settings,
     }),
     await createQueryService({ database: await database('query'), bus }),
   ];

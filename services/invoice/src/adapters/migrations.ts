@@ -2,9 +2,11 @@ import type { NamedMigration } from '@fiscal/kit/db';
 import { outboxMigrations } from '@fiscal/kit/outbox';
 import { sql } from 'kysely';
 
+/** The migrations of one invoice shard; every shard runs the same list. */
 export const invoiceMigrations: readonly NamedMigration[] = [
   ...outboxMigrations,
   {
+    // The first, unsharded table; kept so databases created with it migrate forward.
     name: '2026-11-24-001-invoices',
     async up(db) {
       await sql`
@@ -28,6 +30,73 @@ export const invoiceMigrations: readonly NamedMigration[] = [
           unique (org_id, uuid)
         )`.execute(db);
       await sql`create index invoices_org_issuer on invoices (org_id, issuer)`.execute(db);
+    },
+  },
+  {
+    // Rows of the unsharded table stay in `invoices_unsharded` for an operator to re-submit; their
+    // ids do not carry a slot, so the sharded store cannot route to them.
+    name: '2026-11-25-001-sharded-invoices',
+    async up(db) {
+      await sql`alter table invoices rename to invoices_unsharded`.execute(db);
+      await sql`alter index invoices_org_issuer rename to invoices_unsharded_org_issuer`.execute(db);
+      // Partitioned by issuance month, so retention drops whole partitions instead of deleting rows.
+      // A partitioned table's unique keys must include the partition key, hence (id, issuance_date)
+      // and the separate `invoice_uuids` table that keeps fiscal UUIDs unique per organisation.
+      await sql`
+        create table invoices (
+          id text not null,
+          org_id text not null,
+          slot integer not null,
+          uuid text not null,
+          issuer text not null,
+          receiver text not null,
+          amount numeric not null,
+          currency text not null,
+          issuance_date timestamptz not null,
+          source_kind text not null check (source_kind in ('url', 'inline')),
+          source_url text,
+          inline_document text,
+          checksum text not null,
+          status text not null,
+          version integer not null,
+          processing_attempts integer not null default 0,
+          claim_started_at timestamptz,
+          claim_expires_at timestamptz,
+          storage_key text,
+          codec text,
+          original_size integer,
+          compressed_size integer,
+          outcome_reason text,
+          problems jsonb,
+          created_at timestamptz not null,
+          updated_at timestamptz not null,
+          primary key (id, issuance_date)
+        ) partition by range (issuance_date)`.execute(db);
+      await sql`create index invoices_id on invoices (id)`.execute(db);
+      await sql`create index invoices_slot on invoices (slot)`.execute(db);
+      await sql`create index invoices_org_issuer on invoices (org_id, issuer, issuance_date)`.execute(db);
+      await sql`create index invoices_claims on invoices (claim_expires_at)
+        where status in ('processing', 'validated')`.execute(db);
+      await sql`
+        create table invoice_uuids (
+          org_id text not null,
+          uuid text not null,
+          invoice_id text not null,
+          issuance_date timestamptz not null,
+          slot integer not null,
+          primary key (org_id, uuid)
+        )`.execute(db);
+      await sql`create index invoice_uuids_slot on invoice_uuids (slot)`.execute(db);
+      await sql`
+        create table idempotency_keys (
+          org_id text not null,
+          key text not null,
+          fingerprint text not null,
+          body jsonb not null,
+          created_at timestamptz not null default now(),
+          primary key (org_id, key)
+        )`.execute(db);
+      await sql`create index idempotency_keys_created on idempotency_keys (created_at)`.execute(db);
     },
   },
 ];

@@ -1,17 +1,50 @@
 import { create } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
 import {
+  type BatchItemResult,
+  BatchItemResultSchema,
   type Invoice as InvoiceMessage,
   InvoiceSchema,
   InvoiceService,
   type InvoiceSubmission as SubmissionMessage,
 } from '@fiscal/contracts/rpc/invoice';
 import { AppError } from '@fiscal/kit/errors';
-import type { CreateInvoice, CreateInvoiceResult } from '../app/create-invoice.js';
-import type { Invoice, InvoiceSubmission } from '../domain/invoice/index.js';
+import type { CreateInvoiceOutcome, ReceivedSubmission } from '../app/create-invoices.js';
+import type { ArchivedOriginal } from '../app/get-document.js';
+import {
+  InvalidInvoiceSubmission,
+  type Invoice,
+  type InvoiceKey,
+  type InvoiceSubmission,
+  submissionFromDocument,
+} from '../domain/invoice/index.js';
+
+/** An accepted invoice as answered (and stored for Idempotency-Key replays): no document body. */
+export type InvoiceSnapshot = Omit<Invoice, 'source'>;
+
+export type BatchAnswer = (
+  | { index: number; invoice: InvoiceSnapshot; created: boolean }
+  | { index: number; error: AnsweredError }
+)[];
+
+/** A refused item as answered; `kind` lets a single-invoice call rethrow it with its status. */
+export interface AnsweredError {
+  kind: AppError['kind'];
+  code: string;
+  message: string;
+  errors: AppError['errors'];
+}
 
 export interface InvoiceRpcHandlers {
-  createInvoice(command: CreateInvoice): Promise<CreateInvoiceResult>;
+  createInvoices(request: {
+    orgId: string;
+    submissions: readonly ReceivedSubmission[];
+    idempotencyKey: string | undefined;
+    operation: 'create' | 'batch';
+  }): Promise<BatchAnswer>;
+  getInvoice(key: InvoiceKey): Promise<Invoice>;
+  reprocessInvoice(key: InvoiceKey): Promise<Invoice>;
+  getDocument(key: InvoiceKey): Promise<ArchivedOriginal>;
 }
 
 /** gRPC edge of the invoice service: translate, call a use case, translate back. */
@@ -19,12 +52,58 @@ export function registerInvoiceRpc(router: ConnectRouter, handlers: InvoiceRpcHa
   router.service(InvoiceService, {
     async createInvoice(request) {
       if (!request.submission) throw missing('/submission');
-      const result = await handlers.createInvoice({
+      const [answer] = await handlers.createInvoices({
         orgId: requireOrg(request.orgId),
-        submission: fromSubmissionMessage(request.submission),
+        submissions: [fromSubmissionMessage(request.submission)],
+        idempotencyKey: request.idempotencyKey || undefined,
+        operation: 'create',
       });
-      return { invoice: toInvoiceMessage(result.invoice), created: result.created };
+      if (!answer) throw new Error('no answer for the submission');
+      if ('error' in answer) throw toAppError(answer.error);
+      return { invoice: toInvoiceMessage(answer.invoice), created: answer.created };
     },
+
+    async createInvoiceBatch(request) {
+      const answers = await handlers.createInvoices({
+        orgId: requireOrg(request.orgId),
+        submissions: request.submissions.map(fromSubmissionMessage),
+        idempotencyKey: request.idempotencyKey || undefined,
+        operation: 'batch',
+      });
+      return { results: answers.map(toBatchItemResult) };
+    },
+
+    async getInvoice(request) {
+      const invoice = await handlers.getInvoice({ orgId: requireOrg(request.orgId), id: request.id });
+      return { invoice: toInvoiceMessage(invoice) };
+    },
+
+    async reprocessInvoice(request) {
+      const invoice = await handlers.reprocessInvoice({ orgId: requireOrg(request.orgId), id: request.id });
+      return { invoice: toInvoiceMessage(invoice) };
+    },
+
+    async getDocument(request) {
+      const original = await handlers.getDocument({ orgId: requireOrg(request.orgId), id: request.id });
+      return {
+        content: original.content,
+        contentType: 'application/xml',
+        codec: original.codec,
+        checksum: original.checksum,
+      };
+    },
+  });
+}
+
+/** What a use-case outcome is answered with, and stored as for Idempotency-Key replays. */
+export function toBatchAnswer(outcomes: readonly CreateInvoiceOutcome[]): BatchAnswer {
+  return outcomes.map((outcome, index) => {
+    if (outcome.accepted) {
+      const { source: _document, ...snapshot } = outcome.invoice;
+      return { index, invoice: snapshot, created: outcome.created };
+    }
+    const { kind, code, message, errors } = outcome.error;
+    return { index, error: { kind, code, message, errors } };
   });
 }
 
@@ -39,23 +118,61 @@ function missing(field: string): AppError {
   });
 }
 
-function fromSubmissionMessage(message: SubmissionMessage): InvoiceSubmission {
+function fromSubmissionMessage(message: SubmissionMessage): ReceivedSubmission {
   const document = message.document;
+  if (message.metadataFromDocument) {
+    if (document.case !== 'xml') {
+      return { refused: new InvalidInvoiceSubmission([xmlRequired]) };
+    }
+    const { submission, problems } = submissionFromDocument(document.value);
+    return submission ? { submission } : { refused: new InvalidInvoiceSubmission(problems) };
+  }
   return {
-    uuid: message.uuid,
-    issuer: message.issuer,
-    receiver: message.receiver,
-    amount: message.amount,
-    currency: message.currency,
-    issuanceDate: message.issuanceDate,
-    ...(document.case === 'reference'
-      ? { fileUrl: document.value.fileUrl, checksum: document.value.checksum || undefined }
-      : {}),
-    ...(document.case === 'xml' ? { xml: document.value } : {}),
+    submission: {
+      uuid: message.uuid,
+      issuer: message.issuer,
+      receiver: message.receiver,
+      amount: message.amount,
+      currency: message.currency,
+      issuanceDate: message.issuanceDate,
+      ...(document.case === 'reference'
+        ? { fileUrl: document.value.fileUrl, checksum: document.value.checksum || undefined }
+        : {}),
+      ...(document.case === 'xml' ? { xml: document.value } : {}),
+    },
   };
 }
 
-function toInvoiceMessage(invoice: Invoice): InvoiceMessage {
+const xmlRequired = {
+  field: '/xml',
+  code: 'document_required',
+  message: 'metadata is read from the document: send the document',
+};
+
+function toAppError(error: AnsweredError): AppError {
+  return new AppError(error.kind, error.code, error.message, { errors: error.errors });
+}
+
+function toBatchItemResult(answer: BatchAnswer[number]): BatchItemResult {
+  if ('error' in answer) {
+    return create(BatchItemResultSchema, {
+      index: answer.index,
+      outcome: {
+        case: 'error',
+        value: { code: answer.error.code, message: answer.error.message, errors: [...answer.error.errors] },
+      },
+    });
+  }
+  return create(BatchItemResultSchema, {
+    index: answer.index,
+    outcome: {
+      case: 'accepted',
+      value: { invoice: toInvoiceMessage(answer.invoice), created: answer.created },
+    },
+  });
+}
+
+function toInvoiceMessage(invoice: InvoiceSnapshot): InvoiceMessage {
   return create(InvoiceSchema, {
     id: invoice.id,
     orgId: invoice.orgId,
@@ -70,5 +187,16 @@ function toInvoiceMessage(invoice: Invoice): InvoiceMessage {
     checksum: invoice.checksum,
     createdAt: invoice.createdAt,
     updatedAt: invoice.updatedAt,
+    storageKey: invoice.archive?.storageKey ?? '',
+    codec: invoice.archive?.codec ?? '',
+    originalSize: invoice.archive?.originalSize ?? 0,
+    compressedSize: invoice.archive?.compressedSize ?? 0,
+    outcomeReason: invoice.outcome?.reason ?? '',
+    problems: (invoice.outcome?.problems ?? []).map((problem) => ({
+      field: problem.path,
+      code: problem.code,
+      message: problem.message,
+    })),
+    processingAttempts: invoice.processingAttempts,
   });
 }

@@ -1,7 +1,21 @@
+import type {
+  InvoiceArchivedData,
+  InvoiceCreatedData,
+  InvoiceFailedData,
+  InvoiceProcessingStartedData,
+  InvoiceRejectedData,
+  InvoiceRequeuedData,
+  InvoiceValidatedData,
+} from '@fiscal/contracts';
+
 /**
  * The invoice aggregate: what was submitted, where its document comes from, and where it stands
  * in the processing state machine. Functions here are pure: they return the new state and the
  * events the change raised; the repository persists both in one transaction.
+ *
+ *   pending → processing → validated → archived
+ *                 ↓            ↓
+ *      rejected (the document is wrong: final)   failed (transient causes exhausted) → pending
  */
 export type InvoiceStatus = 'pending' | 'processing' | 'validated' | 'archived' | 'rejected' | 'failed';
 
@@ -20,37 +34,56 @@ export interface InvoiceMetadata {
   issuanceDate: string;
 }
 
+export interface DocumentProblem {
+  code: string;
+  path: string;
+  message: string;
+}
+
+export interface ArchivedDocument {
+  storageKey: string;
+  codec: string;
+  originalSize: number;
+  compressedSize: number;
+}
+
+/** A processor's claim: other processors leave the invoice alone until `expiresAt`. */
+export interface ProcessingClaim {
+  startedAt: string;
+  expiresAt: string;
+}
+
 export interface Invoice extends InvoiceMetadata {
   id: string;
   orgId: string;
+  /** Shard key: the issuer's slot (see domain/sharding). */
+  slot: number;
   source: DocumentSource;
   /** SHA-256 hex of the document bytes. */
   checksum: string;
   status: InvoiceStatus;
   /** Aggregate version: starts at 1, +1 per change; the optimistic-lock token and event sequence. */
   version: number;
+  /** Claims taken since the invoice was created or last requeued. */
+  processingAttempts: number;
+  claim: ProcessingClaim | null;
+  archive: ArchivedDocument | null;
+  /** Why it was rejected or failed, and every problem found. */
+  outcome: { reason: string; problems: DocumentProblem[] } | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export interface InvoiceCreated {
-  type: 'fiscal.invoice.created';
-  data: {
-    invoiceId: string;
-    uuid: string;
-    orgId: string;
-    issuer: string;
-    receiver: string;
-    amount: string;
-    currency: string;
-    issuanceDate: string;
-    source: 'url' | 'inline';
-    checksum: string;
-  };
-}
+export type InvoiceEvent =
+  | { type: 'fiscal.invoice.created'; data: InvoiceCreatedData }
+  | { type: 'fiscal.invoice.processing_started'; data: InvoiceProcessingStartedData }
+  | { type: 'fiscal.invoice.validated'; data: InvoiceValidatedData }
+  | { type: 'fiscal.invoice.archived'; data: InvoiceArchivedData }
+  | { type: 'fiscal.invoice.rejected'; data: InvoiceRejectedData }
+  | { type: 'fiscal.invoice.failed'; data: InvoiceFailedData }
+  | { type: 'fiscal.invoice.requeued'; data: InvoiceRequeuedData };
 
-export type InvoiceEvent = InvoiceCreated;
-
+/** A new state and the events that explain it; persisted together or not at all. */
 export interface Change {
   invoice: Invoice;
   events: InvoiceEvent[];
@@ -59,6 +92,7 @@ export interface Change {
 export interface NewInvoice extends InvoiceMetadata {
   id: string;
   orgId: string;
+  slot: number;
   source: DocumentSource;
   checksum: string;
   now: Date;
@@ -69,6 +103,7 @@ export function createInvoice(input: NewInvoice): Change {
   const invoice: Invoice = {
     id: input.id,
     orgId: input.orgId,
+    slot: input.slot,
     uuid: input.uuid,
     issuer: input.issuer,
     receiver: input.receiver,
@@ -79,23 +114,31 @@ export function createInvoice(input: NewInvoice): Change {
     checksum: input.checksum,
     status: 'pending',
     version: 1,
+    processingAttempts: 0,
+    claim: null,
+    archive: null,
+    outcome: null,
     createdAt: timestamp,
     updatedAt: timestamp,
   };
-  const created: InvoiceCreated = {
-    type: 'fiscal.invoice.created',
-    data: {
-      invoiceId: invoice.id,
-      uuid: invoice.uuid,
-      orgId: invoice.orgId,
-      issuer: invoice.issuer,
-      receiver: invoice.receiver,
-      amount: invoice.amount,
-      currency: invoice.currency,
-      issuanceDate: invoice.issuanceDate,
-      source: invoice.source.kind,
-      checksum: invoice.checksum,
-    },
+  return {
+    invoice,
+    events: [
+      {
+        type: 'fiscal.invoice.created',
+        data: {
+          invoiceId: invoice.id,
+          uuid: invoice.uuid,
+          orgId: invoice.orgId,
+          issuer: invoice.issuer,
+          receiver: invoice.receiver,
+          amount: invoice.amount,
+          currency: invoice.currency,
+          issuanceDate: invoice.issuanceDate,
+          source: invoice.source.kind,
+          checksum: invoice.checksum,
+        },
+      },
+    ],
   };
-  return { invoice, events: [created] };
 }

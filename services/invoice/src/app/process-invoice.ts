@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import { validateCfdi } from '../domain/cfdi/index.js';
+import {
+  type DocumentCodec,
+  DocumentDownloadError,
+  type DocumentFetcher,
+  ObjectConflict,
+  type ObjectStore,
+} from '../domain/document/index.js';
+import {
+  archive,
+  type Change,
+  claimRefusal,
+  type DocumentProblem,
+  type FailureReason,
+  fail,
+  type Invoice,
+  type InvoiceKey,
+  type InvoiceRepository,
+  markValidated,
+  type RejectionReason,
+  reject,
+  releaseClaim,
+  startProcessing,
+} from '../domain/invoice/index.js';
+
+export type ProcessingStep = 'claim' | 'download' | 'checksum' | 'validate' | 'compress' | 'store';
+
+/**
+ * - `archived`, `rejected`, `failed`: this run decided the invoice's fate.
+ * - `retry`: a transient failure; the claim was released for a later attempt.
+ * - `skipped`: nothing to do: already decided, or another processor holds a live claim.
+ */
+export type ProcessingResult = 'archived' | 'rejected' | 'failed' | 'retry' | 'skipped';
+
+/** Port: spans and metrics around each step and outcome (the adapter picks the telemetry). */
+export interface ProcessingInstruments {
+  step<T>(step: ProcessingStep, work: () => Promise<T>): Promise<T>;
+  outcome(result: ProcessingResult): void;
+}
+
+export interface ProcessInvoiceDependencies {
+  invoices: InvoiceRepository;
+  fetcher: DocumentFetcher;
+  objects: ObjectStore;
+  codec: DocumentCodec;
+  instruments: ProcessingInstruments;
+  clock: () => Date;
+  /** How long a claim holds before another processor may take the invoice over. */
+  leaseMs: number;
+  /** Claims an invoice gets before a transient failure or a lapsed claim makes it `failed`. */
+  maxAttempts: number;
+  /** Accept sealed documents without a TimbreFiscalDigital (pre-stamp deployments). */
+  allowUnstamped: boolean;
+}
+
+export interface ProcessOptions {
+  /** The bus will not deliver this event again: a transient failure now is final (`failed`). */
+  finalAttempt: boolean;
+}
+
+/** Raised inside an update closure when our claim was taken over: the other processor decides. */
+class ClaimLost extends Error {}
+
+/** A failure that ends processing with a decision (reject or fail) instead of an exception. */
+class Verdict {
+  constructor(
+    readonly kind: 'reject' | 'transient',
+    readonly reason: RejectionReason | FailureReason,
+    readonly problems: DocumentProblem[],
+  ) {}
+}
+
+/**
+ * The processor: claim → download → checksum → validate → compress → store → archive. Each state
+ * change is an optimistic-locked update with its event; a redelivered or duplicated event finds the
+ * invoice claimed or decided and does nothing, and a crashed run's claim lapses and is taken over.
+ */
+export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) {
+  const { invoices, instruments, clock } = dependencies;
+
+  return async function process(key: InvoiceKey, options: ProcessOptions): Promise<ProcessingResult> {
+    const claimed = await instruments.step('claim', () => claim(key));
+    if (claimed === 'skipped' || claimed === 'failed') {
+      instruments.outcome(claimed);
+      return claimed;
+    }
+    const result = await run(claimed, options).catch((error: unknown) => {
+      if (error instanceof ClaimLost) return 'skipped' as const;
+      throw error;
+    });
+    instruments.outcome(result);
+    return result;
+  };
+
+  async function claim(key: InvoiceKey): Promise<Invoice | 'skipped' | 'failed'> {
+    let decision: 'claimed' | 'skipped' | 'failed' = 'skipped';
+    const invoice = await invoices.update(key, (current) => {
+      const now = clock();
+      decision = 'skipped';
+      if (claimRefusal(current, now)) return undefined;
+      if (current.processingAttempts >= dependencies.maxAttempts) {
+        // Every earlier claim lapsed: whatever kills the processor would kill this one too.
+        decision = 'failed';
+        return fail(current, {
+          now,
+          reason: 'processing_failed',
+          problems: [
+            {
+              code: 'processing_abandoned',
+              path: '',
+              message: `processing was abandoned ${current.processingAttempts} times (crash or timeout)`,
+            },
+          ],
+        });
+      }
+      decision = 'claimed';
+      return startProcessing(current, { now, leaseMs: dependencies.leaseMs });
+    });
+    if (!invoice) return 'skipped';
+    return decision === 'claimed' ? invoice : decision;
+  }
+
+  async function run(invoice: Invoice, options: ProcessOptions): Promise<ProcessingResult> {
+    const token = invoice.claim!.startedAt;
+    const ours = (change: (current: Invoice) => Change) => (current: Invoice) => {
+      if (current.claim?.startedAt !== token) throw new ClaimLost();
+      return change(current);
+    };
+    const decide = async (verdict: Verdict): Promise<ProcessingResult> => {
+      const now = clock();
+      const { problems } = verdict;
+      if (verdict.kind === 'reject') {
+        const reason = verdict.reason as RejectionReason;
+        await invoices.update(invoice, ours((current) => reject(current, { now, reason, problems })));
+        return 'rejected';
+      }
+      if (options.finalAttempt || invoice.processingAttempts >= dependencies.maxAttempts) {
+        const reason = verdict.reason as FailureReason;
+        await invoices.update(invoice, ours((current) => fail(current, { now, reason, problems })));
+        return 'failed';
+      }
+      await invoices.update(invoice, ours((current) => releaseClaim(current, now)));
+      return 'retry';
+    };
+
+    try {
+      const document = await instruments.step('download', () => obtainDocument(invoice));
+      await instruments.step('checksum', async () => verifyChecksum(invoice, document));
+      if (invoice.status !== 'validated') {
+        const startedAt = performance.now();
+        await instruments.step('validate', async () => validate(invoice, document));
+        const validationMs = performance.now() - startedAt;
+        await invoices.update(
+          invoice,
+          ours((current) => markValidated(current, { now: clock(), validationMs })),
+        );
+      }
+      const compressed = await instruments.step('compress', () => dependencies.codec.compress(document));
+      const storageKey = storageKeyOf(invoice, dependencies.codec.name);
+      await instruments.step('store', () => store(storageKey, compressed));
+      await invoices.update(
+        invoice,
+        ours((current) =>
+          archive(current, {
+            now: clock(),
+            document: {
+              storageKey,
+              codec: dependencies.codec.name,
+              originalSize: document.byteLength,
+              compressedSize: compressed.byteLength,
+            },
+          }),
+        ),
+      );
+      return 'archived';
+    } catch (error) {
+      if (error instanceof Verdict) return decide(error);
+      throw error;
+    }
+  }
+
+  async function obtainDocument(invoice: Invoice): Promise<Uint8Array> {
+    if (invoice.source.kind === 'inline') return new TextEncoder().encode(invoice.source.xml);
+    try {
+      return await dependencies.fetcher.fetch(invoice.source.url);
+    } catch (error) {
+      const download =
+        error instanceof DocumentDownloadError
+          ? error
+          : new DocumentDownloadError('network', (error as Error).message ?? String(error), false);
+      throw new Verdict(download.permanent ? 'reject' : 'transient', 'download_failed', [{
+        code: `download_${download.code}`,
+        path: '/fileUrl',
+        message: download.message,
+      }]);
+    }
+  }
+
+  async function store(storageKey: string, compressed: Uint8Array): Promise<void> {
+    try {
+      await dependencies.objects.put(storageKey, compressed);
+    } catch (error) {
+      if (error instanceof ObjectConflict) {
+        throw new Verdict('reject', 'duplicate', [{
+          code: 'duplicate_document',
+          path: '',
+          message: `a different document is already archived under ${storageKey}`,
+        }]);
+      }
+      throw new Verdict('transient', 'storage_failed', [{
+        code: 'storage_unavailable',
+        path: '',
+        message: (error as Error).message ?? String(error),
+      }]);
+    }
+  }
+
+  function validate(invoice: Invoice, document: Uint8Array): void {
+    const verdict = validateCfdi(document, {
+      requireStamp: !dependencies.allowUnstamped,
+      declared: {
+        uuid: invoice.uuid,
+        issuer: invoice.issuer,
+        receiver: invoice.receiver,
+        amount: invoice.amount,
+        currency: invoice.currency,
+        issuanceDate: invoice.issuanceDate,
+      },
+    });
+    if (verdict.outcome === 'valid') return;
+    throw new Verdict('reject', 'validation_failed', verdict.problems);
+  }
+}
+
+function verifyChecksum(invoice: Invoice, document: Uint8Array): void {
+  const actual = createHash('sha256').update(document).digest('hex');
+  if (actual === invoice.checksum) return;
+  throw new Verdict('reject', 'checksum_mismatch', [{
+    code: 'checksum_mismatch',
+    path: '/checksum',
+    message: `declared SHA-256 ${invoice.checksum}, the document hashes to ${actual}`,
+  }]);
+}
+
+/** `org/issuer/yyyy/mm/uuid.xml.<codec>`, by issuance month (UTC). */
+export function storageKeyOf(invoice: Invoice, codec: string): string {
+  const issued = new Date(invoice.issuanceDate);
+  const year = String(issued.getUTCFullYear()).padStart(4, '0');
+  const month = String(issued.getUTCMonth() + 1).padStart(2, '0');
+  return `${invoice.orgId}/${invoice.issuer}/${year}/${month}/${invoice.uuid}.xml.${codec}`;
+}

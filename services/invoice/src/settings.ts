@@ -1,0 +1,110 @@
+import { boolean, defineConfig, duration, integer, list, string, url } from '@fiscal/kit/config';
+
+/** How the invoice store is laid out over shards; read by every process that opens it. */
+export const shardMapConfig = defineConfig({
+  invoiceShardMap: {
+    env: 'FISCAL_INVOICE_SHARD_MAP',
+    type: string(),
+    default: '',
+    doc: 'Slot ranges per invoice shard, e.g. `0-2047:0,2048-4095:1`; empty: the 4,096 slots split evenly.',
+  },
+});
+
+/** Embedded mode: the shards are schemas of the embedded database. */
+export const embeddedShardsConfig = defineConfig({
+  invoiceShards: {
+    env: 'FISCAL_INVOICE_SHARDS',
+    type: integer({ min: 1, max: 64 }),
+    default: 2,
+    doc: 'Number of invoice shards in embedded mode.',
+  },
+});
+
+/** Distributed mode: the shards are PostgreSQL databases. */
+export const distributedShardsConfig = defineConfig({
+  invoiceShardUrls: {
+    env: 'FISCAL_INVOICE_SHARD_URLS',
+    type: list(url({ protocols: ['postgres', 'postgresql'] })),
+    default: [],
+    doc: 'PostgreSQL URL of each invoice shard, in shard order; empty: FISCAL_DATABASE_URL is the only shard.',
+  },
+});
+
+/** Distributed mode: where archived documents live. */
+export const objectStoreConfig = defineConfig({
+  objectStoreDir: {
+    env: 'FISCAL_OBJECT_STORE_DIR',
+    type: string({ minLength: 1 }),
+    doc: 'Directory (a shared filesystem in distributed mode) where archived documents are stored.',
+  },
+});
+
+/** The processor (`invoice-worker`): downloads, validation and claims. */
+export const processingConfig = defineConfig({
+  fetchAllowHosts: {
+    env: 'FISCAL_FETCH_ALLOW_HOSTS',
+    type: list(string({ minLength: 1 })),
+    default: [],
+    doc: 'Hosts (name, IP, or host:port) the document fetcher may reach even on private or loopback addresses.',
+  },
+  fetchMaxBytes: {
+    env: 'FISCAL_FETCH_MAX_BYTES',
+    type: integer({ min: 1024, max: 100 * 1024 * 1024 }),
+    default: 5 * 1024 * 1024,
+    doc: 'Largest document the fetcher downloads, in bytes.',
+  },
+  fetchTimeout: {
+    env: 'FISCAL_FETCH_TIMEOUT',
+    type: duration(),
+    default: 30_000,
+    doc: 'Deadline of one download attempt (headers and body).',
+  },
+  fetchConcurrency: {
+    env: 'FISCAL_FETCH_CONCURRENCY',
+    type: integer({ min: 1, max: 1_000 }),
+    default: 25,
+    doc: 'Downloads running at once per worker (bulkhead); more wait in a bounded queue.',
+  },
+  processingLease: {
+    env: 'FISCAL_PROCESSING_LEASE',
+    type: duration(),
+    default: 120_000,
+    doc: "How long a worker's claim on an invoice holds; a crashed worker's invoices are resumed after it.",
+  },
+  processingMaxAttempts: {
+    env: 'FISCAL_PROCESSING_MAX_ATTEMPTS',
+    type: integer({ min: 1, max: 100 }),
+    default: 5,
+    doc: 'Attempts (deliveries or claims) before a transient failure leaves an invoice `failed`.',
+  },
+  processingRetryDelay: {
+    env: 'FISCAL_PROCESSING_RETRY_DELAY',
+    type: duration(),
+    default: 2_000,
+    doc: 'First back-off before a transiently failed invoice is tried again (doubles each time, max 5m).',
+  },
+  workerPrefetch: {
+    env: 'FISCAL_WORKER_PREFETCH',
+    type: integer({ min: 1, max: 1_000 }),
+    default: 32,
+    doc: 'Invoices one worker processes at once.',
+  },
+  allowUnstamped: {
+    env: 'FISCAL_ALLOW_UNSTAMPED',
+    type: boolean(),
+    default: false,
+    doc: 'Accept sealed documents without a TimbreFiscalDigital (pre-stamp); by default a stamp is required.',
+  },
+});
+
+export interface ProcessingSettings {
+  fetchAllowHosts: string[];
+  fetchMaxBytes: number;
+  fetchTimeout: number;
+  fetchConcurrency: number;
+  processingLease: number;
+  processingMaxAttempts: number;
+  processingRetryDelay: number;
+  workerPrefetch: number;
+  allowUnstamped: boolean;
+}
