@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createGrpcInvoiceCommands } from './adapters/grpc-invoice-commands.js';
+import { createGrpcInvoiceDocuments } from './adapters/grpc-invoice-documents.js';
 import { createGrpcInvoiceQueries } from './adapters/grpc-invoice-queries.js';
 import { createSingleTenantCallerResolver } from './adapters/single-tenant-caller-resolver.js';
 import { registerInvoiceRoutes } from './api/invoice-routes.js';
@@ -17,9 +18,13 @@ export interface GatewayDependencies {
   queryTransport: Transport;
   callers?: CallerResolver;
   bodyLimitBytes?: number;
+  /** Body limit of `POST /api/v1/invoices/batch` alone: 1,000 invoices with their documents inline. */
+  batchBodyLimitBytes?: number;
 }
 
 export const defaultOrganisation = 'org_default';
+export const defaultBatchBodyLimitBytes = 16 * 1_048_576;
+const batchTimeoutMs = 60_000;
 
 /**
  * Composition root of the gateway: the public REST API in front of the services' gRPC APIs,
@@ -42,11 +47,26 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
       breaker: { consecutiveFailures: 5, halfOpenAfterMs: 5_000 },
       bulkhead: { limit: 256, queue: 1_024 },
     });
+  const invoicePolicy = upstreamPolicy('invoice-service');
+  // A batch writes up to 1,000 invoices in one call: a longer deadline, and few at a time.
+  const invoiceBatchPolicy = createPolicy({
+    name: 'invoice-service-batches',
+    registry,
+    timeoutMs: batchTimeoutMs,
+    breaker: { consecutiveFailures: 5, halfOpenAfterMs: 5_000 },
+    bulkhead: { limit: 8, queue: 64 },
+  });
 
   registerInvoiceRoutes(app, {
     callers: dependencies.callers ?? createSingleTenantCallerResolver(defaultOrganisation),
-    commands: createGrpcInvoiceCommands(dependencies.invoiceTransport, upstreamPolicy('invoice-service')),
+    commands: createGrpcInvoiceCommands(dependencies.invoiceTransport, {
+      policy: invoicePolicy,
+      batchPolicy: invoiceBatchPolicy,
+      batchTimeoutMs,
+    }),
+    documents: createGrpcInvoiceDocuments(dependencies.invoiceTransport, invoicePolicy),
     queries: createGrpcInvoiceQueries(dependencies.queryTransport, upstreamPolicy('query-service')),
+    batchBodyLimitBytes: dependencies.batchBodyLimitBytes ?? defaultBatchBodyLimitBytes,
   });
   return app;
 }

@@ -1,53 +1,106 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import { type Client, createClient, type Transport } from '@connectrpc/connect';
-import { InvoiceService } from '@fiscal/contracts/rpc/invoice';
-import { fromConnectError } from '@fiscal/kit/grpc';
+import {
+  type CreateInvoiceResponse,
+  InvoiceService,
+  type InvoiceSubmissionSchema,
+} from '@fiscal/contracts/rpc/invoice';
+import { AppError } from '@fiscal/kit/errors';
 import type { Policy } from '@fiscal/kit/resilience';
-import type { InvoiceSubmissionBody } from '../api/invoice-schemas.js';
-import type { InvoiceCommands } from '../app/upstreams.js';
+import type {
+  AcceptedInvoice,
+  BatchItemOutcome,
+  InvoiceCommands,
+  InvoiceSubmission,
+} from '../app/upstreams.js';
+import { callUpstream } from './call-upstream.js';
+
+export interface GrpcInvoiceCommandsOptions {
+  policy: Policy;
+  /**
+   * Batches go through a policy of their own: a longer deadline (up to 1,000 invoices are written
+   * in one call) and their own bulkhead, so a few large batches cannot take the slots single
+   * submissions need.
+   */
+  batchPolicy: Policy;
+  /** Deadline of a batch call; it has to agree with `batchPolicy`'s timeout. */
+  batchTimeoutMs: number;
+}
 
 /** The invoice service's commands over gRPC, behind the upstream's breaker and bulkhead. */
-export function createGrpcInvoiceCommands(transport: Transport, policy: Policy): InvoiceCommands {
+export function createGrpcInvoiceCommands(
+  transport: Transport,
+  { policy, batchPolicy, batchTimeoutMs }: GrpcInvoiceCommandsOptions,
+): InvoiceCommands {
   const client: Client<typeof InvoiceService> = createClient(InvoiceService, transport);
   return {
-    async create(orgId, submission: InvoiceSubmissionBody) {
-      const response = await callUpstream(policy, (signal) =>
-        client.createInvoice(
-          {
-            orgId,
-            submission: {
-              uuid: submission.uuid,
-              issuer: submission.issuer,
-              receiver: submission.receiver,
-              amount: submission.amount,
-              currency: submission.currency,
-              issuanceDate: submission.issuanceDate,
-              document:
-                submission.xml !== undefined
-                  ? { case: 'xml', value: submission.xml }
-                  : submission.fileUrl !== undefined
-                    ? {
-                        case: 'reference',
-                        value: { fileUrl: submission.fileUrl, checksum: submission.checksum ?? '' },
-                      }
-                    : { case: undefined },
-            },
-          },
-          { signal },
-        ),
+    async create(orgId, submission, options = {}) {
+      // Built outside the policy: a bug here is ours, not a failure of the upstream.
+      const request = {
+        orgId,
+        submission: toSubmissionMessage(submission),
+        idempotencyKey: options.idempotencyKey ?? '',
+      };
+      const response = await callUpstream(policy, (signal) => client.createInvoice(request, { signal }));
+      return acceptedOf(response);
+    },
+
+    async createBatch(orgId, submissions, options = {}) {
+      const request = {
+        orgId,
+        submissions: submissions.map(toSubmissionMessage),
+        idempotencyKey: options.idempotencyKey ?? '',
+      };
+      const response = await callUpstream(batchPolicy, (signal) =>
+        client.createInvoiceBatch(request, { signal, timeoutMs: batchTimeoutMs }),
       );
-      const invoice = response.invoice!;
-      return { id: invoice.id, uuid: invoice.uuid, status: invoice.status, created: response.created };
+      return response.results.map(({ index, outcome }): BatchItemOutcome => {
+        if (outcome.case === 'accepted') return { index, accepted: acceptedOf(outcome.value) };
+        if (outcome.case === 'error') {
+          const { code, message, errors } = outcome.value;
+          // Plain objects: the protobuf messages carry descriptor fields a JSON answer must not.
+          const problems = errors.map((problem) => ({
+            field: problem.field,
+            code: problem.code,
+            message: problem.message,
+          }));
+          return { index, refused: { code, message, errors: problems } };
+        }
+        throw new AppError('internal', 'upstream_invalid_response', `Batch result ${index} has no outcome.`);
+      });
+    },
+
+    async reprocess(orgId, id) {
+      const { invoice } = await callUpstream(policy, (signal) =>
+        client.reprocessInvoice({ orgId, id }, { signal }),
+      );
+      return { id: invoice!.id, uuid: invoice!.uuid, status: invoice!.status };
     },
   };
 }
 
-/** Runs a call through the policy and turns gRPC failures back into the service's `AppError`. */
-export function callUpstream<T>(policy: Policy, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return policy.execute(async (signal) => {
-    try {
-      return await call(signal);
-    } catch (error) {
-      throw fromConnectError(error);
-    }
-  });
+function toSubmissionMessage(
+  submission: InvoiceSubmission,
+): MessageInitShape<typeof InvoiceSubmissionSchema> {
+  if ('rawXml' in submission)
+    return { document: { case: 'xml', value: submission.rawXml }, metadataFromDocument: true };
+  return {
+    uuid: submission.uuid,
+    issuer: submission.issuer,
+    receiver: submission.receiver,
+    amount: submission.amount,
+    currency: submission.currency,
+    issuanceDate: submission.issuanceDate,
+    document:
+      submission.xml !== undefined
+        ? { case: 'xml', value: submission.xml }
+        : submission.fileUrl !== undefined
+          ? { case: 'reference', value: { fileUrl: submission.fileUrl, checksum: submission.checksum ?? '' } }
+          : { case: undefined },
+  };
+}
+
+function acceptedOf(response: CreateInvoiceResponse): AcceptedInvoice {
+  const invoice = response.invoice!;
+  return { id: invoice.id, uuid: invoice.uuid, status: invoice.status, created: response.created };
 }

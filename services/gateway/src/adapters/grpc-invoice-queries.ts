@@ -2,7 +2,7 @@ import { createClient, type Transport } from '@connectrpc/connect';
 import { QueryService } from '@fiscal/contracts/rpc/query';
 import type { Policy } from '@fiscal/kit/resilience';
 import type { InvoiceQueries } from '../app/upstreams.js';
-import { callUpstream } from './grpc-invoice-commands.js';
+import { callUpstream } from './call-upstream.js';
 
 /** The query service's reads over gRPC, behind the upstream's breaker and bulkhead. */
 export function createGrpcInvoiceQueries(transport: Transport, policy: Policy): InvoiceQueries {

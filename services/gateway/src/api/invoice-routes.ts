@@ -1,42 +1,74 @@
 import { extendLogContext } from '@fiscal/kit/log';
-import type { FastifyInstance } from 'fastify';
-import type { CallerResolver } from '../app/caller.js';
-import type { InvoiceCommands, InvoiceQueries } from '../app/upstreams.js';
-import { AcceptedInvoice, InvoiceIdParams, InvoiceSubmissionBody, InvoiceView } from './invoice-schemas.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Caller, CallerResolver } from '../app/caller.js';
+import type { InvoiceCommands, InvoiceDocuments, InvoiceQueries } from '../app/upstreams.js';
+import { InvoiceDocumentContent, InvoiceIdParams, InvoiceState, InvoiceView } from './invoice-schemas.js';
+import { registerSubmissionRoutes } from './submission-routes.js';
 
 export interface InvoiceRoutesDependencies {
   callers: CallerResolver;
   commands: InvoiceCommands;
+  documents: InvoiceDocuments;
   queries: InvoiceQueries;
+  /** `POST /invoices/batch` takes up to 1,000 inline documents, far more than other routes. */
+  batchBodyLimitBytes: number;
 }
 
-export function registerInvoiceRoutes(
-  app: FastifyInstance,
-  { callers, commands, queries }: InvoiceRoutesDependencies,
-) {
-  app.post<{ Body: InvoiceSubmissionBody }>(
-    '/api/v1/invoices',
-    {
-      schema: {
-        body: InvoiceSubmissionBody,
-        response: { 202: AcceptedInvoice, 200: AcceptedInvoice },
-      },
-    },
-    async (request, reply) => {
-      const caller = await callers.resolve(request.headers);
-      extendLogContext({ tenant: caller.orgId });
-      const accepted = await commands.create(caller.orgId, request.body);
-      return reply.code(202).send(accepted);
-    },
-  );
+/** The caller of a request, who is also the tenant of everything it logs. */
+export type CallerOf = (request: FastifyRequest) => Promise<Caller>;
 
-  app.get<{ Params: InvoiceIdParams }>(
-    '/api/v1/invoices/:id',
-    { schema: { params: InvoiceIdParams, response: { 200: InvoiceView } } },
-    async (request) => {
-      const caller = await callers.resolve(request.headers);
-      extendLogContext({ tenant: caller.orgId });
-      return queries.get(caller.orgId, request.params.id);
-    },
-  );
+export function registerInvoiceRoutes(app: FastifyInstance, dependencies: InvoiceRoutesDependencies): void {
+  const { callers, commands, documents, queries } = dependencies;
+  const callerOf: CallerOf = async (request) => {
+    const caller = await callers.resolve(request.headers);
+    extendLogContext({ tenant: caller.orgId });
+    return caller;
+  };
+
+  // A scope of their own, so the content types below hold for these routes only.
+  app.register(async (invoices) => {
+    // JSON unless a route says otherwise: Fastify's default text/plain parser would hand a JSON
+    // route a string instead of answering 415.
+    invoices.removeContentTypeParser('text/plain');
+    registerSubmissionRoutes(invoices, { ...dependencies, callerOf });
+
+    invoices.get<{ Params: InvoiceIdParams }>(
+      '/api/v1/invoices/:id',
+      { schema: { params: InvoiceIdParams, response: { 200: InvoiceView } } },
+      async (request) => {
+        const caller = await callerOf(request);
+        return queries.get(caller.orgId, request.params.id);
+      },
+    );
+
+    invoices.post<{ Params: InvoiceIdParams }>(
+      '/api/v1/invoices/:id/reprocess',
+      { schema: { params: InvoiceIdParams, response: { 202: InvoiceState } } },
+      async (request, reply) => {
+        const caller = await callerOf(request);
+        const invoice = await commands.reprocess(caller.orgId, request.params.id);
+        return reply.code(202).send(invoice);
+      },
+    );
+
+    invoices.get<{ Params: InvoiceIdParams }>(
+      '/api/v1/invoices/:id/document',
+      {
+        schema: {
+          params: InvoiceIdParams,
+          response: { 200: { content: { 'application/xml': { schema: InvoiceDocumentContent } } } },
+        },
+      },
+      async (request, reply) => {
+        const caller = await callerOf(request);
+        const { content, contentType, checksum } = await documents.get(caller.orgId, request.params.id);
+        if (checksum) reply.header('etag', `"${checksum}"`);
+        return reply
+          .code(200)
+          .type(contentType || 'application/xml')
+          .header('content-length', content.byteLength)
+          .send(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+      },
+    );
+  });
 }

@@ -19,6 +19,24 @@ export const InvoiceSubmissionBody = Type.Object(
 );
 export type InvoiceSubmissionBody = Static<typeof InvoiceSubmissionBody>;
 
+/** The raw CFDI, sent as `application/xml` or `text/xml`; its metadata is read from the document. */
+export const RawInvoiceDocument = Type.String({
+  minLength: 1,
+  description: 'The CFDI document itself, UTF-8 (a byte order mark is kept)',
+});
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x20-\\x7E]+$',
+      description: 'Printable ASCII; repeating a request with the same key has no second effect',
+    }),
+  ),
+});
+export type IdempotencyHeaders = Static<typeof IdempotencyHeaders>;
+
 export const InvoiceIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export type InvoiceIdParams = Static<typeof InvoiceIdParams>;
 
@@ -28,6 +46,15 @@ export const AcceptedInvoice = Type.Object({
   status: Type.String(),
   created: Type.Boolean({ description: 'False when the fiscal UUID had been submitted before' }),
 });
+
+export const InvoiceState = Type.Object({
+  id: Type.String(),
+  uuid: Type.String(),
+  status: Type.String(),
+});
+
+/** The archived original, byte for byte; its checksum is the entity tag. */
+export const InvoiceDocumentContent = Type.String({ format: 'binary' });
 
 export const InvoiceView = Type.Object({
   id: Type.String(),

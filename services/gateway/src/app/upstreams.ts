@@ -1,15 +1,64 @@
+import type { FieldProblem } from '@fiscal/kit/errors';
 import type { InvoiceSubmissionBody } from '../api/invoice-schemas.js';
+
+/**
+ * One invoice to submit: its metadata (with a `fileUrl` or the `xml` inline), or only the raw
+ * document, whose metadata the invoice service reads from the document itself.
+ */
+export type InvoiceSubmission = InvoiceSubmissionBody | RawDocumentSubmission;
+
+export interface RawDocumentSubmission {
+  rawXml: string;
+}
+
+export interface SubmissionOptions {
+  /** The client's `Idempotency-Key`: the same key with a different request is refused upstream. */
+  idempotencyKey?: string | undefined;
+}
 
 /** What the gateway needs from the invoice service (commands). */
 export interface InvoiceCommands {
-  create(orgId: string, submission: InvoiceSubmissionBody): Promise<AcceptedInvoice>;
+  create(orgId: string, submission: InvoiceSubmission, options?: SubmissionOptions): Promise<AcceptedInvoice>;
+  /** One outcome per submission, `index` being its position in `submissions`. */
+  createBatch(
+    orgId: string,
+    submissions: readonly InvoiceSubmissionBody[],
+    options?: SubmissionOptions,
+  ): Promise<BatchItemOutcome[]>;
+  reprocess(orgId: string, id: string): Promise<InvoiceState>;
 }
 
-export interface AcceptedInvoice {
+export interface InvoiceState {
   id: string;
   uuid: string;
   status: string;
+}
+
+export interface AcceptedInvoice extends InvoiceState {
   created: boolean;
+}
+
+export type BatchItemOutcome =
+  | { index: number; accepted: AcceptedInvoice }
+  | { index: number; refused: RefusedItem };
+
+export interface RefusedItem {
+  code: string;
+  message: string;
+  /** Fields relative to the submission itself (`/amount`). */
+  errors: FieldProblem[];
+}
+
+/** What the gateway needs from the invoice service (archived originals). */
+export interface InvoiceDocuments {
+  get(orgId: string, id: string): Promise<InvoiceDocument>;
+}
+
+export interface InvoiceDocument {
+  /** The original document, byte for byte. */
+  content: Uint8Array;
+  contentType: string;
+  checksum: string;
 }
 
 /** What the gateway needs from the query service (reads). */

@@ -1,0 +1,83 @@
+import { AppError } from '@fiscal/kit/errors';
+import type { FastifyInstance } from 'fastify';
+import type { InvoiceCommands } from '../app/upstreams.js';
+import { batchItemsOf, checkBatchItems, mergeBatchOutcomes } from './batch-items.js';
+import { BatchResult, BatchSubmissionBody } from './batch-schemas.js';
+import type { CallerOf } from './invoice-routes.js';
+import {
+  AcceptedInvoice,
+  IdempotencyHeaders,
+  InvoiceSubmissionBody,
+  RawInvoiceDocument,
+} from './invoice-schemas.js';
+import { acceptRawDocuments, xmlMediaTypes } from './raw-document.js';
+
+export interface SubmissionRoutesDependencies {
+  callerOf: CallerOf;
+  commands: InvoiceCommands;
+  batchBodyLimitBytes: number;
+}
+
+function missingBody(): AppError {
+  return new AppError('invalid', 'validation_failed', 'The request has no body.', {
+    errors: [{ field: '/', code: 'required', message: 'is required: JSON metadata or the XML document' }],
+  });
+}
+
+const rawDocumentContent = Object.fromEntries(
+  xmlMediaTypes.map((mediaType) => [mediaType, { schema: RawInvoiceDocument }]),
+);
+
+/** `POST /invoices` (JSON metadata, or the raw document) and `POST /invoices/batch`. */
+export function registerSubmissionRoutes(
+  scope: FastifyInstance,
+  { callerOf, commands, batchBodyLimitBytes }: SubmissionRoutesDependencies,
+): void {
+  scope.register(async (rawDocuments) => {
+    // Only this route takes XML; the parser is scoped to it.
+    acceptRawDocuments(rawDocuments);
+    rawDocuments.post<{ Body: InvoiceSubmissionBody | string; Headers: IdempotencyHeaders }>(
+      '/api/v1/invoices',
+      {
+        schema: {
+          headers: IdempotencyHeaders,
+          body: {
+            content: { 'application/json': { schema: InvoiceSubmissionBody }, ...rawDocumentContent },
+          },
+          response: { 202: AcceptedInvoice, 200: AcceptedInvoice },
+        },
+      },
+      async (request, reply) => {
+        const caller = await callerOf(request);
+        // The body schemas are per content type: a request with neither body nor type meets none.
+        if (request.body === undefined) throw missingBody();
+        const submission = typeof request.body === 'string' ? { rawXml: request.body } : request.body;
+        const accepted = await commands.create(caller.orgId, submission, {
+          idempotencyKey: request.headers['idempotency-key'],
+        });
+        return reply.code(202).send(accepted);
+      },
+    );
+  });
+
+  scope.post<{ Body: BatchSubmissionBody; Headers: IdempotencyHeaders }>(
+    '/api/v1/invoices/batch',
+    {
+      bodyLimit: batchBodyLimitBytes,
+      schema: { headers: IdempotencyHeaders, body: BatchSubmissionBody, response: { 202: BatchResult } },
+    },
+    async (request, reply) => {
+      const caller = await callerOf(request);
+      const checked = checkBatchItems(batchItemsOf(request.body));
+      const outcomes =
+        checked.sent.length === 0
+          ? []
+          : await commands.createBatch(
+              caller.orgId,
+              checked.sent.map(({ submission }) => submission),
+              { idempotencyKey: request.headers['idempotency-key'] },
+            );
+      return reply.code(202).send(mergeBatchOutcomes(checked, outcomes));
+    },
+  );
+}

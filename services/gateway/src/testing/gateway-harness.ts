@@ -1,0 +1,159 @@
+import type { ConnectRouter } from '@connectrpc/connect';
+import {
+  type CreateInvoiceBatchRequest,
+  type CreateInvoiceRequest,
+  InvoiceService,
+  type InvoiceSubmission,
+} from '@fiscal/contracts/rpc/invoice';
+import { QueryService } from '@fiscal/contracts/rpc/query';
+import { AppError } from '@fiscal/kit/errors';
+import { createInMemoryTransport } from '@fiscal/kit/grpc';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { createGatewayServer } from '../main.js';
+
+/** Invoice ids the fake services know, each standing for one state. */
+export const invoices = {
+  failed: 'inv_failed',
+  archived: 'inv_archived',
+  pending: 'inv_pending',
+  missing: 'inv_missing',
+};
+
+/** The fiscal UUID the fake reads from a raw document, as the real service reads the TimbreFiscalDigital. */
+export const uuidInDocument = '5fb2822e-396d-4725-8521-cdc4bdd20ccf';
+
+/** The fake invoice service refuses, item by item, any amount that is negative. */
+export const refusedAmount = '-1.00';
+
+/** An Idempotency-Key the fake service has seen before with another request. */
+export const reusedIdempotencyKey = 'reused-key';
+
+export interface FakeInvoiceService {
+  created: CreateInvoiceRequest[];
+  batches: CreateInvoiceBatchRequest[];
+  reprocessed: string[];
+  /** The archived original of `invoices.archived`. */
+  archivedDocument: Uint8Array;
+}
+
+export interface GatewayHarness {
+  app: FastifyInstance;
+  service: FakeInvoiceService;
+}
+
+/**
+ * The gateway as `main.ts` builds it, in front of fake invoice and query services reached through
+ * the same in-memory transports as embedded mode, so errors cross a real gRPC boundary.
+ */
+export function startGateway(
+  options: { archivedDocument?: Uint8Array; batchBodyLimitBytes?: number } = {},
+): GatewayHarness {
+  const logger = pino({ level: 'silent' });
+  const service: FakeInvoiceService = {
+    created: [],
+    batches: [],
+    reprocessed: [],
+    archivedDocument: options.archivedDocument ?? new TextEncoder().encode('<cfdi:Comprobante/>'),
+  };
+  const app = createGatewayServer({
+    logger,
+    registry: new Registry(),
+    invoiceTransport: createInMemoryTransport((router) => registerFakeInvoiceService(router, service), {
+      logger,
+    }),
+    queryTransport: createInMemoryTransport(registerFakeQueryService, { logger }),
+    batchBodyLimitBytes: options.batchBodyLimitBytes,
+  });
+  return { app, service };
+}
+
+function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceService): void {
+  router.service(InvoiceService, {
+    async createInvoice(request) {
+      service.created.push(request);
+      if (request.idempotencyKey === reusedIdempotencyKey)
+        throw new AppError('conflict', 'idempotency_key_reused', 'The key was used with another request.');
+      const submission = request.submission!;
+      return {
+        invoice: invoiceOf(`inv_${service.created.length}`, submission),
+        created: true,
+      };
+    },
+    async createInvoiceBatch(request) {
+      service.batches.push(request);
+      if (request.idempotencyKey === reusedIdempotencyKey)
+        throw new AppError('conflict', 'idempotency_key_reused', 'The key was used with another request.');
+      const results = request.submissions.map((submission, index) =>
+        submission.amount === refusedAmount
+          ? {
+              index,
+              outcome: {
+                case: 'error' as const,
+                value: {
+                  code: 'validation_failed',
+                  message: 'The invoice has invalid fields.',
+                  errors: [
+                    { field: '/amount', code: 'invalid_decimal', message: 'must be a positive decimal' },
+                  ],
+                },
+              },
+            }
+          : {
+              index,
+              outcome: {
+                case: 'accepted' as const,
+                value: { invoice: invoiceOf(`inv_batch_${index}`, submission), created: true },
+              },
+            },
+      );
+      // Answered out of order on purpose: the gateway must place each result by its index.
+      return { results: results.reverse() };
+    },
+    async reprocessInvoice({ id }) {
+      service.reprocessed.push(id);
+      if (id === invoices.failed) return { invoice: { id, uuid: uuidInDocument, status: 'pending' } };
+      if (id === invoices.archived || id === invoices.pending)
+        throw new AppError('conflict', 'invoice_not_reprocessable', `Invoice ${id} has not failed.`);
+      throw notFound(id);
+    },
+    async getDocument({ id }) {
+      if (id === invoices.archived) {
+        return {
+          content: service.archivedDocument,
+          contentType: 'application/xml',
+          codec: 'zstd',
+          checksum: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        };
+      }
+      if (id === invoices.pending)
+        throw new AppError('conflict', 'document_not_archived', `Invoice ${id} is not archived yet.`);
+      throw notFound(id);
+    },
+  });
+}
+
+function registerFakeQueryService(router: ConnectRouter): void {
+  router.service(QueryService, {
+    async getInvoice({ orgId, id }) {
+      if (id !== invoices.archived) throw notFound(id);
+      const at = '2025-01-24T10:10:41.000Z';
+      return {
+        invoice: { id, orgId, uuid: uuidInDocument, status: 'archived', createdAt: at, updatedAt: at },
+      };
+    },
+  });
+}
+
+function invoiceOf(id: string, submission: InvoiceSubmission) {
+  return {
+    id,
+    uuid: submission.metadataFromDocument ? uuidInDocument : submission.uuid,
+    status: 'pending',
+  };
+}
+
+function notFound(id: string): AppError {
+  return new AppError('not_found', 'invoice_not_found', `Invoice ${id} does not exist.`);
+}
