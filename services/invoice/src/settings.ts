@@ -25,7 +25,7 @@ export const distributedShardsConfig = defineConfig({
   invoiceShardUrls: {
     env: 'FISCAL_INVOICE_SHARD_URLS',
     type: list(url({ protocols: ['postgres', 'postgresql'] })),
-    default: [],
+    default: [] as string[],
     doc: 'PostgreSQL URL of each invoice shard, in shard order; empty: FISCAL_DATABASE_URL is the only shard.',
   },
 });
@@ -44,7 +44,7 @@ export const processingConfig = defineConfig({
   fetchAllowHosts: {
     env: 'FISCAL_FETCH_ALLOW_HOSTS',
     type: list(string({ minLength: 1 })),
-    default: [],
+    default: [] as string[],
     doc: 'Hosts (name, IP, or host:port) the document fetcher may reach even on private or loopback addresses.',
   },
   fetchMaxBytes: {

@@ -88,6 +88,9 @@ const invoiceWorkerConfig = defineConfig({ ...invoiceConfig, ...processingConfig
 
 export const serveConfigs = { backendConfig, gatewayConfig, invoiceWorkerConfig };
 
+/** What every backend's settings include (each spec extends `backendConfig`'s host and gRPC parts). */
+type BackendSettings = ConfigOf<typeof commonConfig> & { grpcHost: string; grpcPort: number };
+
 interface Backend {
   // biome-ignore lint/suspicious/noExplicitAny: each backend reads its own settings spec
   config: Record<string, any>;
@@ -187,7 +190,7 @@ export async function runServe(service: string | undefined): Promise<number | un
     );
     return 2;
   }
-  const settings = parseConfig(factory.config);
+  const settings = parseConfig(factory.config) as BackendSettings;
   const host = await startHost(service, settings);
   const module = await factory.create(host, settings);
   for (const [name, check] of Object.entries(module.readinessChecks ?? {}))

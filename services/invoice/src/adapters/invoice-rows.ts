@@ -47,7 +47,7 @@ export interface IdempotencyKeysTable {
   key: string;
   fingerprint: string;
   body: ColumnType<unknown, string, never>;
-  created_at: ColumnType<Date, string | undefined, never>;
+  created_at: ColumnType<Date | string, string | undefined, never>;
 }
 
 export interface InvoiceSchema extends OutboxSchema {
@@ -71,7 +71,8 @@ export function toRow(invoice: Invoice) {
     issuance_date: invoice.issuanceDate,
     source_kind: invoice.source.kind,
     source_url: invoice.source.kind === 'url' ? invoice.source.url : null,
-    inline_document: invoice.source.kind === 'inline' && invoice.source.xml !== '' ? invoice.source.xml : null,
+    inline_document:
+      invoice.source.kind === 'inline' && invoice.source.xml !== '' ? invoice.source.xml : null,
     checksum: invoice.checksum,
     status: invoice.status,
     version: invoice.version,

@@ -11,7 +11,7 @@ import type {
   InvoiceRepository,
 } from '../domain/invoice/index.js';
 import { InvoiceVersionConflict } from '../domain/invoice/index.js';
-import { slotOfInvoiceId } from '../domain/sharding/index.js';
+import { slotOfInvoiceId, slotOfIssuer } from '../domain/sharding/index.js';
 import { fromRow, type InvoiceSchema, toRow } from './invoice-rows.js';
 import type { InvoiceShard, InvoiceShards } from './invoice-shards.js';
 
@@ -94,6 +94,16 @@ export function createPostgresInvoiceRepository(shards: InvoiceShards): InvoiceR
       return row && fromRow(row);
     },
 
+    async findByIssuer(orgId, issuer, limit) {
+      const rows = await selectInvoices(shards.forSlot(slotOfIssuer(issuer)).database.db)
+        .where('org_id', '=', orgId)
+        .where('issuer', '=', issuer)
+        .orderBy('issuance_date', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(fromRow);
+    },
+
     async findByUuids(orgId, uuids) {
       const found = new Map<string, Invoice>();
       if (uuids.length === 0) return found;
@@ -160,7 +170,11 @@ export function createPostgresInvoiceRepository(shards: InvoiceShards): InvoiceR
 }
 
 /** Writes the next state only if nobody changed the row since `current` was read. */
-async function saveVersion(trx: Transaction<InvoiceSchema>, current: Invoice, next: Change): Promise<boolean> {
+async function saveVersion(
+  trx: Transaction<InvoiceSchema>,
+  current: Invoice,
+  next: Change,
+): Promise<boolean> {
   const { id, org_id, slot, uuid, issuance_date, created_at, ...mutable } = toRow(next.invoice);
   const result = await trx
     .updateTable('invoices')

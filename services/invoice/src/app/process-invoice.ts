@@ -94,14 +94,15 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
   };
 
   async function claim(key: InvoiceKey): Promise<Invoice | 'skipped' | 'failed'> {
-    let decision: 'claimed' | 'skipped' | 'failed' = 'skipped';
+    // Set by the update closure, which may run more than once: the last run's decision stands.
+    const outcome: { decision: 'claimed' | 'skipped' | 'failed' } = { decision: 'skipped' };
     const invoice = await invoices.update(key, (current) => {
       const now = clock();
-      decision = 'skipped';
+      outcome.decision = 'skipped';
       if (claimRefusal(current, now)) return undefined;
       if (current.processingAttempts >= dependencies.maxAttempts) {
         // Every earlier claim lapsed: whatever kills the processor would kill this one too.
-        decision = 'failed';
+        outcome.decision = 'failed';
         return fail(current, {
           now,
           reason: 'processing_failed',
@@ -114,11 +115,11 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
           ],
         });
       }
-      decision = 'claimed';
+      outcome.decision = 'claimed';
       return startProcessing(current, { now, leaseMs: dependencies.leaseMs });
     });
     if (!invoice) return 'skipped';
-    return decision === 'claimed' ? invoice : decision;
+    return outcome.decision === 'claimed' ? invoice : outcome.decision;
   }
 
   async function run(invoice: Invoice, options: ProcessOptions): Promise<ProcessingResult> {

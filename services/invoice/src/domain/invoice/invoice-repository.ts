@@ -20,6 +20,8 @@ export interface InvoiceRepository {
    */
   addMany(changes: readonly Change[]): Promise<AddOutcome[]>;
   findById(key: InvoiceKey): Promise<Invoice | undefined>;
+  /** The issuer's invoices, newest issuance first (one shard: the issuer's slot names it). */
+  findByIssuer(orgId: string, issuer: string, limit: number): Promise<Invoice[]>;
   /** Looks up fiscal UUIDs (lower-case) in every shard; the map is keyed by UUID. */
   findByUuids(orgId: string, uuids: readonly string[]): Promise<Map<string, Invoice>>;
   /**

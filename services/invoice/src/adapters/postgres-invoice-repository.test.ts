@@ -1,0 +1,188 @@
+import { probeService } from '@fiscal/kit/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseClaim, startProcessing } from '../domain/invoice/index.js';
+import { ShardMap, slotOfIssuer } from '../domain/sharding/index.js';
+import type { InvoiceSchema } from './invoice-rows.js';
+import { type InvoiceShards, openInvoiceShards } from './invoice-shards.js';
+import { createPostgresInvoiceRepository } from './postgres-invoice-repository.js';
+import { createTestShardDatabases, type TestShardDatabases } from './testing/invoice-shards.js';
+import { issuerNumber, newInvoice } from './testing/invoices.js';
+
+const engines = [
+  { engine: 'pglite' as const, available: true },
+  { engine: 'postgres' as const, available: await probeService('postgres') },
+];
+
+describe.each(engines)('invoice repository on $engine shards', ({ engine, available }) => {
+  let test: TestShardDatabases;
+  let shards: InvoiceShards;
+  let repository: ReturnType<typeof createPostgresInvoiceRepository>;
+
+  beforeAll(async () => {
+    if (!available) return;
+    test = await createTestShardDatabases(engine, 2);
+    shards = await openInvoiceShards(test.databases, ShardMap.even(2));
+    repository = createPostgresInvoiceRepository(shards);
+  });
+  afterAll(async () => test?.dispose());
+
+  it.skipIf(!available)(
+    'stores each invoice on the shard of its issuer, with its created event',
+    async () => {
+      const changes = Array.from({ length: 40 }, (_, n) => newInvoice({ issuer: issuerNumber(n) }));
+      const outcomes = await repository.addMany(changes);
+      expect(outcomes.every((outcome) => outcome.stored)).toBe(true);
+
+      for (const { invoice } of changes) {
+        const home = shards.forSlot(slotOfIssuer(invoice.issuer));
+        const elsewhere = shards.all.filter((shard) => shard !== home);
+        expect(await countInvoices(home.database.db, invoice.id)).toBe(1);
+        for (const shard of elsewhere) expect(await countInvoices(shard.database.db, invoice.id)).toBe(0);
+        expect(await repository.findById({ orgId: invoice.orgId, id: invoice.id })).toEqual(invoice);
+      }
+      // Forty issuers spread over both shards, and every invoice has its created event in its shard's outbox.
+      const perShard = await Promise.all(shards.all.map((shard) => outboxTypes(shard.database.db)));
+      expect(perShard.every((types) => types.length > 0)).toBe(true);
+      expect(
+        perShard.flat().filter((type) => type === 'fiscal.invoice.created').length,
+      ).toBeGreaterThanOrEqual(40);
+    },
+  );
+
+  it.skipIf(!available)('creates the partition of any issuance month on demand', async () => {
+    const old = newInvoice({ issuanceDate: '2022-03-15T18:00:00.000Z' });
+    await repository.addMany([old]);
+    const shard = shards.forSlot(old.invoice.slot);
+    const { rows } = await sql<{ partition: string }>`
+      select tableoid::regclass::text as partition from invoices where id = ${old.invoice.id}`.execute(
+      shard.database.db,
+    );
+    expect(rows[0]?.partition).toMatch(/invoices_y2022m03$/);
+  });
+
+  it.skipIf(!available)(
+    'refuses a second invoice with a taken fiscal UUID and names the holder',
+    async () => {
+      const first = newInvoice();
+      const second = newInvoice({ uuid: first.invoice.uuid });
+      await repository.addMany([first]);
+      const [outcome] = await repository.addMany([second]);
+      expect(outcome).toEqual({ stored: false, existing: first.invoice });
+      expect(await repository.findById({ orgId: 'org-1', id: second.invoice.id })).toBeUndefined();
+    },
+  );
+
+  it.skipIf(!available)(
+    'finds invoices by fiscal UUID across shards and by issuer on one shard',
+    async () => {
+      const changes = [
+        newInvoice({ issuer: issuerNumber(1000) }),
+        newInvoice({ issuer: issuerNumber(2001) }),
+      ];
+      await repository.addMany(changes);
+      const found = await repository.findByUuids(
+        'org-1',
+        changes.map((change) => change.invoice.uuid),
+      );
+      expect([...found.keys()].sort()).toEqual(changes.map((change) => change.invoice.uuid).sort());
+      expect(await repository.findByIssuer('org-1', issuerNumber(1000), 10)).toEqual([changes[0]!.invoice]);
+    },
+  );
+
+  it.skipIf(!available)('scopes reads to the organisation', async () => {
+    const { invoice } = newInvoice({ orgId: 'org-a' });
+    await repository.addMany([newInvoice({ orgId: 'org-a', uuid: invoice.uuid })]);
+    expect(await repository.findById({ orgId: 'org-b', id: invoice.id })).toBeUndefined();
+    expect((await repository.findByUuids('org-b', [invoice.uuid])).size).toBe(0);
+  });
+
+  it.skipIf(!available)('applies a change with its event under the optimistic lock', async () => {
+    const created = newInvoice();
+    await repository.addMany([created]);
+    const now = new Date('2026-11-24T12:01:00Z');
+    const claimed = await repository.update(created.invoice, (invoice) =>
+      startProcessing(invoice, { now, leaseMs: 60_000 }),
+    );
+    expect(claimed).toMatchObject({ status: 'processing', version: 2, processingAttempts: 1 });
+    const shard = shards.forSlot(created.invoice.slot);
+    const events = await eventsOf(shard.database.db, created.invoice.id);
+    expect(events).toEqual([
+      { type: 'fiscal.invoice.created', sequence: 1 },
+      { type: 'fiscal.invoice.processing_started', sequence: 2 },
+    ]);
+  });
+
+  it.skipIf(!available)(
+    'concurrent changes both land: the loser of the race re-reads, none is lost',
+    async () => {
+      const created = newInvoice();
+      await repository.addMany([created]);
+      const now = new Date('2026-11-24T12:01:00Z');
+      await repository.update(created.invoice, (invoice) =>
+        startProcessing(invoice, { now, leaseMs: 60_000 }),
+      );
+      let calls = 0;
+      const release = () =>
+        repository.update(created.invoice, (invoice) => {
+          calls += 1;
+          return releaseClaim(invoice, now);
+        });
+      const results = await Promise.all([release(), release(), release()]);
+      const versions = results.map((invoice) => invoice?.version).sort();
+      expect(versions).toEqual([3, 4, 5]);
+      expect(calls).toBeGreaterThanOrEqual(3);
+      expect(await repository.findById(created.invoice)).toMatchObject({ version: 5 });
+    },
+  );
+
+  it.skipIf(!available)('two concurrent claims: exactly one wins', async () => {
+    const created = newInvoice();
+    await repository.addMany([created]);
+    const now = new Date('2026-11-24T12:01:00Z');
+    const attempts = await Promise.allSettled(
+      [1, 2].map(() =>
+        repository.update(created.invoice, (invoice) => startProcessing(invoice, { now, leaseMs: 60_000 })),
+      ),
+    );
+    const won = attempts.filter((attempt) => attempt.status === 'fulfilled');
+    const lost = attempts.filter((attempt) => attempt.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'invalid_transition' });
+  });
+
+  it.skipIf(!available)('lists claims that lapsed, and only those', async () => {
+    const lapsed = newInvoice();
+    const live = newInvoice();
+    await repository.addMany([lapsed, live]);
+    const then = new Date('2026-11-24T12:00:00Z');
+    await repository.update(lapsed.invoice, (invoice) =>
+      startProcessing(invoice, { now: then, leaseMs: 1_000 }),
+    );
+    await repository.update(live.invoice, (invoice) =>
+      startProcessing(invoice, { now: then, leaseMs: 600_000 }),
+    );
+    const keys = await repository.findLapsedClaims(new Date('2026-11-24T12:00:05Z'), 100);
+    expect(keys).toContainEqual({ orgId: 'org-1', id: lapsed.invoice.id });
+    expect(keys).not.toContainEqual({ orgId: 'org-1', id: live.invoice.id });
+    await repository.update(lapsed.invoice, (invoice) => releaseClaim(invoice, then));
+  });
+});
+
+async function countInvoices(db: import('kysely').Kysely<InvoiceSchema>, id: string) {
+  const rows = await db.selectFrom('invoices').select('id').where('id', '=', id).execute();
+  return rows.length;
+}
+
+async function outboxTypes(db: import('kysely').Kysely<InvoiceSchema>) {
+  const rows = await db.selectFrom('outbox').select('type').execute();
+  return rows.map((row) => row.type);
+}
+
+async function eventsOf(db: import('kysely').Kysely<InvoiceSchema>, id: string) {
+  const { rows } = await sql<{ type: string; sequence: number }>`
+    select type, (envelope->>'sequence')::int as sequence from outbox
+    where envelope->>'subject' = ${id} order by id`.execute(db);
+  return rows;
+}
