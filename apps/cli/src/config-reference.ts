@@ -6,7 +6,13 @@ import { embeddedConfig } from './commands/start.js';
 /** Every FISCAL_* variable any command reads, each once, for `fiscal config` and the README. */
 export function configReference(): ConfigReferenceRow[] {
   const rows = new Map<string, ConfigReferenceRow>();
-  for (const spec of [embeddedConfig, serveConfigs.backendConfig, serveConfigs.invoiceWorkerConfig, serveConfigs.gatewayConfig, dlqConfig]) {
+  for (const spec of [
+    embeddedConfig,
+    serveConfigs.backendConfig,
+    serveConfigs.invoiceWorkerConfig,
+    serveConfigs.gatewayConfig,
+    dlqConfig,
+  ]) {
     for (const row of describeConfig(spec)) if (!rows.has(row.env)) rows.set(row.env, row);
   }
   return [...rows.values()];

@@ -1,11 +1,11 @@
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { v7 as uuidv7 } from 'uuid';
+import { codecByName } from './adapters/zlib-codecs.js';
 import { type BatchAnswer, registerInvoiceRpc, toBatchAnswer } from './api/invoice-rpc.js';
 import { createInvoicesHandler } from './app/create-invoices.js';
 import { getDocumentHandler } from './app/get-document.js';
 import { rememberAnswer } from './app/remember-answer.js';
 import { reprocessInvoiceHandler } from './app/reprocess-invoice.js';
-import { codecByName } from './adapters/zlib-codecs.js';
 import type { ObjectStore } from './domain/document/index.js';
 import { InvoiceNotFound } from './domain/invoice/index.js';
 import type { InvoiceStore } from './store.js';
@@ -16,7 +16,10 @@ export interface InvoiceServiceDependencies {
 }
 
 /** Composition root of the invoice service's command API: create, batch, reprocess, documents. */
-export async function createInvoiceService({ store, objects }: InvoiceServiceDependencies): Promise<ServiceModule> {
+export async function createInvoiceService({
+  store,
+  objects,
+}: InvoiceServiceDependencies): Promise<ServiceModule> {
   const { invoices, idempotency } = store;
   const clock = () => new Date();
   const createInvoices = createInvoicesHandler({ invoices, newId: uuidv7, clock });
@@ -57,10 +60,10 @@ export async function createInvoiceService({ store, objects }: InvoiceServiceDep
   };
 }
 
-export { invoiceMigrations } from './adapters/migrations.js';
+export { createFsObjectStore } from './adapters/fs-object-store.js';
 export type { InvoiceSchema } from './adapters/invoice-rows.js';
+export { createMemoryObjectStore } from './adapters/memory-object-store.js';
+export { invoiceMigrations } from './adapters/migrations.js';
 export * from './settings.js';
 export { type InvoiceStore, type InvoiceStoreDependencies, openInvoiceStore } from './store.js';
 export { createInvoiceWorker, type InvoiceWorkerDependencies } from './worker.js';
-export { createFsObjectStore } from './adapters/fs-object-store.js';
-export { createMemoryObjectStore } from './adapters/memory-object-store.js';

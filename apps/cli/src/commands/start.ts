@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseEvent } from '@fiscal/contracts';
 import { createGatewayServer } from '@fiscal/gateway';
+import type { InvoiceSchema } from '@fiscal/invoice';
 import {
   createFsObjectStore,
   createInvoiceService,
@@ -19,7 +20,6 @@ import { listen } from '@fiscal/kit/http';
 import { createLogger } from '@fiscal/kit/log';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createQueryService } from '@fiscal/query';
-import type { InvoiceSchema } from '@fiscal/invoice';
 import { startHost } from '../host.js';
 
 export const embeddedConfig = defineConfig({

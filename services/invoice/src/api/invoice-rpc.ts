@@ -15,7 +15,6 @@ import {
   InvalidInvoiceSubmission,
   type Invoice,
   type InvoiceKey,
-  type InvoiceSubmission,
   submissionFromDocument,
 } from '../domain/invoice/index.js';
 

@@ -133,15 +133,24 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
       const { problems } = verdict;
       if (verdict.kind === 'reject') {
         const reason = verdict.reason as RejectionReason;
-        await invoices.update(invoice, ours((current) => reject(current, { now, reason, problems })));
+        await invoices.update(
+          invoice,
+          ours((current) => reject(current, { now, reason, problems })),
+        );
         return 'rejected';
       }
       if (options.finalAttempt || invoice.processingAttempts >= dependencies.maxAttempts) {
         const reason = verdict.reason as FailureReason;
-        await invoices.update(invoice, ours((current) => fail(current, { now, reason, problems })));
+        await invoices.update(
+          invoice,
+          ours((current) => fail(current, { now, reason, problems })),
+        );
         return 'failed';
       }
-      await invoices.update(invoice, ours((current) => releaseClaim(current, now)));
+      await invoices.update(
+        invoice,
+        ours((current) => releaseClaim(current, now)),
+      );
       return 'retry';
     };
 
@@ -190,11 +199,13 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
         error instanceof DocumentDownloadError
           ? error
           : new DocumentDownloadError('network', (error as Error).message ?? String(error), false);
-      throw new Verdict(download.permanent ? 'reject' : 'transient', 'download_failed', [{
-        code: `download_${download.code}`,
-        path: '/fileUrl',
-        message: download.message,
-      }]);
+      throw new Verdict(download.permanent ? 'reject' : 'transient', 'download_failed', [
+        {
+          code: `download_${download.code}`,
+          path: '/fileUrl',
+          message: download.message,
+        },
+      ]);
     }
   }
 
@@ -203,17 +214,21 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
       await dependencies.objects.put(storageKey, compressed);
     } catch (error) {
       if (error instanceof ObjectConflict) {
-        throw new Verdict('reject', 'duplicate', [{
-          code: 'duplicate_document',
-          path: '',
-          message: `a different document is already archived under ${storageKey}`,
-        }]);
+        throw new Verdict('reject', 'duplicate', [
+          {
+            code: 'duplicate_document',
+            path: '',
+            message: `a different document is already archived under ${storageKey}`,
+          },
+        ]);
       }
-      throw new Verdict('transient', 'storage_failed', [{
-        code: 'storage_unavailable',
-        path: '',
-        message: (error as Error).message ?? String(error),
-      }]);
+      throw new Verdict('transient', 'storage_failed', [
+        {
+          code: 'storage_unavailable',
+          path: '',
+          message: (error as Error).message ?? String(error),
+        },
+      ]);
     }
   }
 
@@ -237,11 +252,13 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
 function verifyChecksum(invoice: Invoice, document: Uint8Array): void {
   const actual = createHash('sha256').update(document).digest('hex');
   if (actual === invoice.checksum) return;
-  throw new Verdict('reject', 'checksum_mismatch', [{
-    code: 'checksum_mismatch',
-    path: '/checksum',
-    message: `declared SHA-256 ${invoice.checksum}, the document hashes to ${actual}`,
-  }]);
+  throw new Verdict('reject', 'checksum_mismatch', [
+    {
+      code: 'checksum_mismatch',
+      path: '/checksum',
+      message: `declared SHA-256 ${invoice.checksum}, the document hashes to ${actual}`,
+    },
+  ]);
 }
 
 /** `org/issuer/yyyy/mm/uuid.xml.<codec>`, by issuance month (UTC). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type IdempotencyStore, IdempotencyKeyReused } from '../domain/invoice/index.js';
+import { IdempotencyKeyReused, type IdempotencyStore } from '../domain/invoice/index.js';
 
 /**
  * Honours `Idempotency-Key`: the first successful answer to a keyed request is stored, and the same

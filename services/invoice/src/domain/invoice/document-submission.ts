@@ -13,7 +13,10 @@ const issuerOffset = '-06:00';
  * A submission made of the raw document alone: the metadata is read from the CFDI itself (the
  * stamp's UUID, Emisor and Receptor RFCs, Total, Moneda, Fecha), and the document rides inline.
  */
-export function submissionFromDocument(xml: string): { submission?: InvoiceSubmission; problems: FieldProblem[] } {
+export function submissionFromDocument(xml: string): {
+  submission?: InvoiceSubmission;
+  problems: FieldProblem[];
+} {
   const { metadata, problems } = readCfdiMetadata(xml);
   const asFieldProblems = problems.map((problem) => ({
     field: `/xml${problem.path}`,

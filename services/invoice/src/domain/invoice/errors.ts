@@ -50,7 +50,11 @@ export class InvoiceNotReprocessable extends AppError {
 
 export class DocumentNotArchived extends AppError {
   constructor(id: string, status: string) {
-    super('conflict', 'document_not_archived', `Invoice ${id} is ${status}; its document is not archived yet.`);
+    super(
+      'conflict',
+      'document_not_archived',
+      `Invoice ${id} is ${status}; its document is not archived yet.`,
+    );
   }
 }
 

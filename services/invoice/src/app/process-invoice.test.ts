@@ -1,0 +1,346 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { Registry } from 'prom-client';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFsObjectStore } from '../adapters/fs-object-store.js';
+import { createHttpDocumentFetcher } from '../adapters/http-document-fetcher.js';
+import { type InvoiceShards, openInvoiceShards } from '../adapters/invoice-shards.js';
+import { createPostgresInvoiceRepository } from '../adapters/postgres-invoice-repository.js';
+import { createProcessingInstruments } from '../adapters/prometheus-processing-instruments.js';
+import { createResilientDocumentFetcher } from '../adapters/resilient-document-fetcher.js';
+import { createTestShardDatabases, type TestShardDatabases } from '../adapters/testing/invoice-shards.js';
+import { codecByName, defaultCodec } from '../adapters/zlib-codecs.js';
+import type { DocumentFetcher, ObjectStore } from '../domain/document/index.js';
+import { type InvoiceKey, type InvoiceRepository, submissionFromDocument } from '../domain/invoice/index.js';
+import { createInvoicesHandler } from './create-invoices.js';
+import { getDocumentHandler } from './get-document.js';
+import { processInvoiceHandler } from './process-invoice.js';
+import { reprocessInvoiceHandler } from './reprocess-invoice.js';
+import { resumeLapsedClaimsHandler } from './resume-lapsed-claims.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../../../../fixtures/cfdi/${name}`, import.meta.url));
+const validDocument = fixture('cfdiutils-cfdi40-valid.xml');
+const validSubmission = submissionFromDocument(validDocument.toString('utf8')).submission!;
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** A loopback file server whose answers each test scripts per path. */
+function fileServer() {
+  const routes = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
+  const hits = new Map<string, number>();
+  const server: Server = createServer((request, response) => {
+    const path = request.url ?? '/';
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    const route = routes.get(path);
+    if (route) route(request, response);
+    else response.writeHead(404).end();
+  });
+  return {
+    server,
+    routes,
+    hits,
+    serve(path: string, body: Uint8Array) {
+      routes.set(path, (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/xml' }).end(body);
+      });
+    },
+  };
+}
+
+describe('processing an invoice (PGlite shards, loopback file server, filesystem archive)', () => {
+  const files = fileServer();
+  let baseUrl: string;
+  let test: TestShardDatabases;
+  let shards: InvoiceShards;
+  let invoices: InvoiceRepository;
+  let objects: ObjectStore;
+  let objectRoot: string;
+  let fetcher: DocumentFetcher;
+  let now = new Date('2026-11-24T12:00:00Z');
+  const clock = () => now;
+  const registry = new Registry();
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => files.server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(files.server.address() as AddressInfo).port}`;
+    test = await createTestShardDatabases('pglite', 2);
+    shards = await openInvoiceShards(test.databases);
+    invoices = createPostgresInvoiceRepository(shards);
+    objectRoot = await mkdtemp(join(tmpdir(), 'fiscal-objects-'));
+    objects = createFsObjectStore({ root: objectRoot });
+    fetcher = createResilientDocumentFetcher({
+      fetcher: createHttpDocumentFetcher({ allowHosts: ['127.0.0.1'], maxBytes: 64 * 1024 }),
+      registry,
+      retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
+      breaker: { consecutiveFailures: 50, halfOpenAfterMs: 1_000 },
+    });
+  });
+  afterAll(async () => {
+    files.server.closeAllConnections();
+    await new Promise((resolve) => files.server.close(resolve));
+    await test?.dispose();
+    await rm(objectRoot, { recursive: true, force: true });
+  });
+
+  const processor = (overrides: { fetcher?: DocumentFetcher; maxAttempts?: number } = {}) =>
+    processInvoiceHandler({
+      invoices,
+      fetcher: overrides.fetcher ?? fetcher,
+      objects,
+      codec: defaultCodec,
+      instruments: createProcessingInstruments(registry),
+      clock,
+      leaseMs: 60_000,
+      maxAttempts: overrides.maxAttempts ?? 3,
+      allowUnstamped: false,
+    });
+  const process: ReturnType<typeof processor> = (key, options) => processor()(key, options);
+
+  async function submit(document: { fileUrl?: string; xml?: string; checksum?: string }, changes = {}) {
+    const create = createInvoicesHandler({ invoices, newId: uuidv7, clock });
+    const submission = {
+      ...validSubmission,
+      uuid: crypto.randomUUID(),
+      xml: undefined,
+      ...document,
+      ...changes,
+    };
+    const [outcome] = await create({ orgId: 'org-1', submissions: [{ submission }] });
+    if (!outcome?.accepted) throw new Error(JSON.stringify(outcome?.error.errors));
+    return { orgId: 'org-1', id: outcome.invoice.id };
+  }
+
+  /** The document with the stamp UUID the invoice declares, so each test has its own fiscal UUID. */
+  async function submitValid(path: string, changes = {}) {
+    files.serve(path, validDocument);
+    const key = await submit(
+      { fileUrl: `${baseUrl}${path}`, checksum: sha256(validDocument) },
+      { uuid: validSubmission.uuid, ...changes },
+    );
+    return key;
+  }
+
+  async function eventTypes(key: InvoiceKey) {
+    const shard = shards.forSlot(Number.parseInt(key.id.slice(-3), 16));
+    const { rows } = await sql<{ type: string }>`
+      select type from outbox where envelope->>'subject' = ${key.id} order by id`.execute(shard.database.db);
+    return rows.map((row) => row.type);
+  }
+
+  it('downloads, checks, validates, compresses and archives a valid document', async () => {
+    const key = await submitValid('/valid.xml');
+    expect(await process(key, { finalAttempt: false })).toBe('archived');
+
+    const invoice = await invoices.findById(key);
+    expect(invoice).toMatchObject({ status: 'archived', claim: null, outcome: null });
+    expect(invoice?.archive?.storageKey).toBe(
+      `org-1/EKU9003173C9/${invoice!.issuanceDate.slice(0, 4)}/${invoice!.issuanceDate.slice(5, 7)}/${invoice!.uuid}.xml.${defaultCodec.name}`,
+    );
+    expect(invoice?.archive?.originalSize).toBe(validDocument.byteLength);
+    const stored = await objects.get(invoice!.archive!.storageKey);
+    expect(stored!.byteLength).toBe(invoice!.archive!.compressedSize);
+    expect(Buffer.from(await defaultCodec.decompress(stored!)).equals(validDocument)).toBe(true);
+    expect(await eventTypes(key)).toEqual([
+      'fiscal.invoice.created',
+      'fiscal.invoice.processing_started',
+      'fiscal.invoice.validated',
+      'fiscal.invoice.archived',
+    ]);
+    const original = await getDocumentHandler({ invoices, objects, codecByName })(key);
+    expect(Buffer.from(original.content).equals(validDocument)).toBe(true);
+  });
+
+  it('rejects a document whose bytes do not match the declared checksum', async () => {
+    files.serve('/tampered.xml', Buffer.concat([validDocument, Buffer.from('\n')]));
+    const key = await submit({ fileUrl: `${baseUrl}/tampered.xml`, checksum: sha256(validDocument) });
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    expect(await invoices.findById(key)).toMatchObject({
+      status: 'rejected',
+      outcome: { reason: 'checksum_mismatch', problems: [{ code: 'checksum_mismatch', path: '/checksum' }] },
+    });
+    expect((await eventTypes(key)).at(-1)).toBe('fiscal.invoice.rejected');
+  });
+
+  it('rejects at once when the host answers 404', async () => {
+    const key = await submit({ fileUrl: `${baseUrl}/missing.xml`, checksum: sha256('x') });
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    expect(files.hits.get('/missing.xml')).toBe(1);
+    expect(await invoices.findById(key)).toMatchObject({
+      status: 'rejected',
+      outcome: { reason: 'download_failed', problems: [{ code: 'download_http_status', path: '/fileUrl' }] },
+    });
+  });
+
+  it('retries a host that answers 500 twice, then archives', async () => {
+    let calls = 0;
+    files.routes.set('/flaky.xml', (_request, response) => {
+      calls += 1;
+      if (calls <= 2) response.writeHead(500).end('try later');
+      else response.writeHead(200).end(validDocument);
+    });
+    const key = await submitInOtherOrg('/flaky.xml');
+    expect(await process(key, { finalAttempt: false })).toBe('archived');
+    expect(calls).toBe(3);
+  });
+
+  let organisations = 0;
+  async function submitInOtherOrg(path: string) {
+    organisations += 1;
+    const create = createInvoicesHandler({ invoices, newId: uuidv7, clock });
+    const submission = {
+      ...validSubmission,
+      xml: undefined,
+      fileUrl: `${baseUrl}${path}`,
+      checksum: sha256(validDocument),
+    };
+    const [outcome] = await create({ orgId: `org-x${organisations}`, submissions: [{ submission }] });
+    if (!outcome?.accepted) throw outcome?.error;
+    return { orgId: `org-x${organisations}`, id: outcome.invoice.id };
+  }
+
+  it('a host that keeps failing: the claim is released for the bus to retry, the last attempt fails it, reprocessing archives it', async () => {
+    let healthy = false;
+    files.routes.set('/down.xml', (_request, response) => {
+      if (healthy) response.writeHead(200).end(validDocument);
+      else response.writeHead(503).end();
+    });
+    const key = await submitInOtherOrg('/down.xml');
+    expect(await process(key, { finalAttempt: false })).toBe('retry');
+    const released = await invoices.findById(key);
+    expect(released).toMatchObject({ status: 'processing', processingAttempts: 1 });
+    expect(Date.parse(released!.claim!.expiresAt)).toBeLessThanOrEqual(now.getTime());
+
+    expect(await process(key, { finalAttempt: true })).toBe('failed');
+    expect(await invoices.findById(key)).toMatchObject({
+      status: 'failed',
+      outcome: { reason: 'download_failed', problems: [{ code: 'download_http_status' }] },
+    });
+    expect(await eventTypes(key)).toContain('fiscal.invoice.failed');
+
+    healthy = true;
+    const requeued = await reprocessInvoiceHandler({ invoices, clock })(key);
+    expect(requeued).toMatchObject({ status: 'pending', processingAttempts: 0 });
+    expect(await process(key, { finalAttempt: false })).toBe('archived');
+    await expect(reprocessInvoiceHandler({ invoices, clock })(key)).rejects.toMatchObject({
+      code: 'invoice_not_reprocessable',
+    });
+  });
+
+  it('rejects a document over the size cap', async () => {
+    const huge = Buffer.alloc(200 * 1024, 'a');
+    files.serve('/huge.xml', huge);
+    const key = await submit({ fileUrl: `${baseUrl}/huge.xml`, checksum: sha256(huge) });
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    expect(await invoices.findById(key)).toMatchObject({
+      outcome: { reason: 'download_failed', problems: [{ code: 'download_too_large' }] },
+    });
+  });
+
+  it.each([
+    [
+      'an external entity (XXE)',
+      '<?xml version="1.0"?><!DOCTYPE c [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><c>&xxe;</c>',
+    ],
+    [
+      'billion laughs',
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from(
+        { length: 9 },
+        (_, n) => `<!ENTITY lol${n + 1} "${`&lol${n === 0 ? '' : n};`.repeat(10)}">`,
+      ).join('')}]><lolz>&lol9;</lolz>`,
+    ],
+  ])('rejects %s without expanding it', async (_case, xml) => {
+    const key = await submit({ xml });
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    expect(await invoices.findById(key)).toMatchObject({
+      outcome: { reason: 'validation_failed', problems: [{ code: 'xml_doctype_forbidden' }] },
+    });
+  });
+
+  it('rejects a valid CFDI whose declared total differs from the document', async () => {
+    const key = await submitInOtherOrg('/valid.xml');
+    await invoices.update(key, (invoice) => ({
+      invoice: { ...invoice, amount: '1.00', version: invoice.version + 1 },
+      events: [],
+    }));
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    const invoice = await invoices.findById(key);
+    expect(invoice?.outcome?.problems.map((problem) => problem.code)).toContain('declared_total_mismatch');
+  });
+
+  it('a duplicated delivery processes once: one archive, one set of events', async () => {
+    const key = await submitInOtherOrg('/valid.xml');
+    const results = await Promise.all([
+      process(key, { finalAttempt: false }),
+      process(key, { finalAttempt: false }),
+      process(key, { finalAttempt: false }),
+    ]);
+    expect(results.sort()).toEqual(['archived', 'skipped', 'skipped']);
+    expect(await process(key, { finalAttempt: false })).toBe('skipped');
+    expect(await eventTypes(key)).toEqual([
+      'fiscal.invoice.created',
+      'fiscal.invoice.processing_started',
+      'fiscal.invoice.validated',
+      'fiscal.invoice.archived',
+    ]);
+  });
+
+  it('a processor that dies mid-download: its claim lapses, another resumes it, and it is archived once', async () => {
+    const key = await submitInOtherOrg('/valid.xml');
+    // The first processor hangs in its download, as a killed worker would, forever.
+    let releaseHung!: () => void;
+    const hung = new Promise<void>((resolve) => {
+      releaseHung = resolve;
+    });
+    const hanging: DocumentFetcher = {
+      fetch: async (url) => {
+        await hung;
+        return fetcher.fetch(url);
+      },
+    };
+    const dead = processor({ fetcher: hanging })(key, { finalAttempt: false });
+    await waitUntil(async () => (await invoices.findById(key))?.status === 'processing');
+
+    const resume = resumeLapsedClaimsHandler({ invoices, process, clock });
+    expect(await resume()).toBe(0); // the claim still holds
+    now = new Date(now.getTime() + 61_000);
+    expect(await resume()).toBe(1);
+    expect(await invoices.findById(key)).toMatchObject({ status: 'archived', processingAttempts: 2 });
+
+    // The first processor wakes up late: its claim is gone, so it decides nothing.
+    releaseHung();
+    expect(await dead).toBe('skipped');
+    const types = await eventTypes(key);
+    expect(types.filter((type) => type === 'fiscal.invoice.archived')).toHaveLength(1);
+    expect(types.filter((type) => type === 'fiscal.invoice.processing_started')).toHaveLength(2);
+  });
+
+  it('an invoice whose claims keep lapsing ends failed instead of looping', async () => {
+    const key = await submitInOtherOrg('/valid.xml');
+    const never: DocumentFetcher = { fetch: () => new Promise(() => {}) };
+    const stuck = processor({ fetcher: never, maxAttempts: 2 });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      void stuck(key, { finalAttempt: false });
+      await waitUntil(async () => (await invoices.findById(key))?.processingAttempts === attempt + 1);
+      now = new Date(now.getTime() + 61_000);
+    }
+    expect(await stuck(key, { finalAttempt: false })).toBe('failed');
+    expect(await invoices.findById(key)).toMatchObject({
+      status: 'failed',
+      outcome: { reason: 'processing_failed', problems: [{ code: 'processing_abandoned' }] },
+    });
+  });
+});
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
