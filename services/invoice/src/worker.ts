@@ -35,15 +35,16 @@ export interface InvoiceWorkerDependencies {
 export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencies): Promise<ServiceModule> {
   const { store, bus, settings, registry } = dependencies;
   const logger = dependencies.logger.child({ component: 'invoice-processor' });
-  const fetcher = createResilientDocumentFetcher({
-    fetcher:
-      dependencies.fetcher ??
-      createHttpDocumentFetcher({
+  const httpFetcher = dependencies.fetcher
+    ? undefined
+    : createHttpDocumentFetcher({
         allowHosts: settings.fetchAllowHosts,
         maxBytes: settings.fetchMaxBytes,
         bodyTimeoutMs: settings.fetchTimeout,
         headersTimeoutMs: settings.fetchTimeout,
-      }),
+      });
+  const fetcher = createResilientDocumentFetcher({
+    fetcher: dependencies.fetcher ?? httpFetcher!,
     registry,
     logger,
     concurrency: settings.fetchConcurrency,
@@ -110,6 +111,7 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
       clearInterval(sweeper);
       await subscriber?.stop();
       await sweeping;
+      await httpFetcher?.close();
     },
     flush: () => store.flush(),
     readinessChecks: store.readinessChecks,

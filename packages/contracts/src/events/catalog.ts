@@ -35,7 +35,7 @@ export interface NewEvent<TData = unknown> {
   id?: string;
 }
 
-const dataschemaPattern = /^urn:fiscal:schema:([a-z0-9.]+):(\d+)\.(\d+)$/;
+const dataschemaPattern = /^urn:fiscal:schema:([a-z0-9._]+):(\d+)\.(\d+)$/;
 
 export function dataschemaOf(type: string, version: string): string {
   return `urn:fiscal:schema:${type}:${version}`;
