@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { ObjectConflict, type ObjectStore } from '../domain/document/index.js';
+
+export interface FsObjectStoreOptions {
+  /** Directory holding the objects; on a filesystem every replica shares (NFS, EFS, …) when distributed. */
+  root: string;
+}
+
+/** Segments of letters, digits, `.`, `_`, `-`; none empty or starting with a dot (temp files do). */
+const keyPattern = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+const maximumKeyLength = 1024;
+
+/**
+ * Objects as files under `root`, one per key. A put writes a temp file beside the target, fsyncs it,
+ * then hard-links it to the key's name: `link` fails with EEXIST when the name exists, so creating an
+ * object is atomic *and* never replaces one (a `rename` would silently overwrite a concurrent writer).
+ * The directory is fsynced before the put resolves, so an acknowledged object survives a power cut.
+ *
+ * The same contract maps onto S3-compatible storage: `put` is a PutObject with `If-None-Match: *`
+ * (a conditional write; 412 Precondition Failed means the key exists), after which a GetObject, or
+ * a stored SHA-256 checksum, tells an identical object (`created: false`) from a conflict; `get` is
+ * a GetObject where NoSuchKey means undefined.
+ */
+export function createFsObjectStore({ root }: FsObjectStoreOptions): ObjectStore {
+  const pathOf = (key: string) => join(root, ...validKey(key).split('/'));
+
+  return {
+    async put(key, body) {
+      const path = pathOf(key);
+      const directory = dirname(path);
+      const existing = await readIfExists(path);
+      if (existing) return alreadyStored(key, existing, body, directory);
+
+      await makeDurableDirectory(directory);
+      const temporary = join(directory, `.${randomUUID()}.tmp`);
+      try {
+        await writeDurably(temporary, body);
+        await link(temporary, path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // Another writer created the key between our check and our link.
+        return await alreadyStored(key, await readFile(path), body, directory);
+      } finally {
+        await unlink(temporary).catch(() => undefined);
+      }
+      await fsyncDirectory(directory);
+      return { created: true };
+    },
+
+    async get(key) {
+      return readIfExists(pathOf(key));
+    },
+  };
+}
+
+function validKey(key: string): string {
+  if (key.length > maximumKeyLength || !keyPattern.test(key)) {
+    throw new RangeError(
+      `object key ${JSON.stringify(key.slice(0, 100))} is not relative segments of [A-Za-z0-9._-] without leading dots`,
+    );
+  }
+  return key;
+}
+
+/**
+ * The key exists: the same bytes make the put a no-op, other bytes a conflict. The directory is synced
+ * even so, as the object may be a concurrent writer's that is not yet durable.
+ */
+async function alreadyStored(
+  key: string,
+  stored: Uint8Array,
+  body: Uint8Array,
+  directory: string,
+): Promise<{ created: false }> {
+  if (Buffer.compare(stored, body) !== 0) throw new ObjectConflict(key);
+  await fsyncDirectory(directory);
+  return { created: false };
+}
+
+async function readIfExists(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+async function writeDurably(path: string, body: Uint8Array): Promise<void> {
+  const file = await open(path, 'wx');
+  try {
+    await file.writeFile(body);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Creates `directory` and fsyncs the parent of each directory it created, so the new path survives a
+ * power cut; `directory` itself is synced once the object is linked into it.
+ */
+async function makeDurableDirectory(directory: string): Promise<void> {
+  const firstCreated = await mkdir(directory, { recursive: true });
+  if (firstCreated === undefined) return;
+  let parent = dirname(firstCreated);
+  for (const name of relative(parent, directory).split(sep)) {
+    await fsyncDirectory(parent);
+    parent = join(parent, name);
+  }
+}
+
+async function fsyncDirectory(path: string): Promise<void> {
+  const directory = await open(path, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}

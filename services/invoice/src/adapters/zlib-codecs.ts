@@ -1,0 +1,78 @@
+import { promisify } from 'node:util';
+import { brotliCompress, brotliDecompress, constants, gunzip, gzip } from 'node:zlib';
+import type { DocumentCodec } from '../domain/document/index.js';
+
+/**
+ * Decompressed size allowed by default: the fetcher's 5 MiB document cap with room to spare. It keeps
+ * a small stored object that inflates to gigabytes (a zip bomb) from exhausting memory.
+ */
+export const defaultMaxDecompressedBytes = 16 * 1024 * 1024;
+
+export interface CodecOptions {
+  /** Largest output `decompress` produces; beyond it, it fails instead of allocating more. */
+  maxDecompressedBytes?: number;
+}
+
+const compressWithBrotli = promisify(brotliCompress);
+const decompressBrotli = promisify(brotliDecompress);
+const compressWithGzip = promisify(gzip);
+const decompressGzip = promisify(gunzip);
+
+/**
+ * Brotli at quality 5. On the CFDI fixtures it stores 48.3 % of the original bytes against 49.1 % for
+ * gzip level 6, at about 90 µs against 50 µs a document; quality 4 is worse than gzip (49.7 %) and 6
+ * gains nothing over 5. CFDI carry base64 seals and certificates that no codec shrinks, hence the
+ * modest ratios. Text mode and a size hint help on small documents.
+ */
+export function createBrotliCodec(options: CodecOptions & { quality?: number } = {}): DocumentCodec {
+  const quality = options.quality ?? 5;
+  const maxOutputLength = options.maxDecompressedBytes ?? defaultMaxDecompressedBytes;
+  return {
+    name: 'br',
+    compress: (document) =>
+      compressWithBrotli(document, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: quality,
+          [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+          [constants.BROTLI_PARAM_SIZE_HINT]: document.byteLength,
+        },
+      }),
+    decompress: (stored) => capped(decompressBrotli(stored, { maxOutputLength }), 'br', maxOutputLength),
+  };
+}
+
+export function createGzipCodec(options: CodecOptions & { level?: number } = {}): DocumentCodec {
+  const level = options.level ?? 6;
+  const maxOutputLength = options.maxDecompressedBytes ?? defaultMaxDecompressedBytes;
+  return {
+    name: 'gz',
+    compress: (document) => compressWithGzip(document, { level }),
+    decompress: (stored) => capped(decompressGzip(stored, { maxOutputLength }), 'gz', maxOutputLength),
+  };
+}
+
+const codecs = new Map<string, DocumentCodec>(
+  [createBrotliCodec(), createGzipCodec()].map((codec) => [codec.name, codec]),
+);
+
+/** The codec new documents are stored with. */
+export const defaultCodec: DocumentCodec = codecs.get('br')!;
+
+/** The codec a stored object was written with, by the name recorded beside it; undefined when unknown. */
+export function codecByName(name: string): DocumentCodec | undefined {
+  return codecs.get(name);
+}
+
+/** zlib reports the cap as a bare buffer-size RangeError; say what it means for a stored document. */
+async function capped(
+  output: Promise<Uint8Array>,
+  codec: string,
+  maxOutputLength: number,
+): Promise<Uint8Array> {
+  try {
+    return await output;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error;
+    throw new RangeError(`${codec} object inflates beyond ${maxOutputLength} bytes`, { cause: error });
+  }
+}
