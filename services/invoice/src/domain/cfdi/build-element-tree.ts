@@ -1,0 +1,168 @@
+import { Namespaces } from './namespaces.js';
+import { stepOf, type XmlElement } from './xml-document.js';
+
+/** fast-xml-parser's `preserveOrder` output: `{ [tag]: children, ':@': attributes }` or a text node. */
+export type OrderedNode = Record<string, unknown>;
+
+/** The document breaks an XML or namespace well-formedness rule the parser does not enforce. */
+export class MalformedXml extends Error {}
+
+type Scope = ReadonlyMap<string, string>;
+
+interface MutableElement extends XmlElement {
+  path: string;
+  children: XmlElement[];
+}
+
+interface Pending {
+  element: MutableElement;
+  step: string;
+  scope: Scope;
+  childNodes: readonly OrderedNode[];
+}
+
+const initialScope: Scope = new Map([['xml', Namespaces.xml]]);
+const predefinedEntities = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
+const reference = /&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_][\w.-]*);/g;
+
+/**
+ * The element tree, namespaces resolved and paths assigned. Iterative: depth is bounded before
+ * this runs, but an explicit stack keeps any limit a caller sets safe from stack overflow.
+ */
+export function buildElementTree(nodes: readonly OrderedNode[]): XmlElement {
+  const root = resolveElement(onlyRootElement(nodes), initialScope, '');
+  root.element.path = `/${root.step}`;
+  const pending = [root];
+  for (let parent = pending.pop(); parent !== undefined; parent = pending.pop()) {
+    const children: Pending[] = [];
+    for (const node of parent.childNodes) {
+      if (tagNameOf(node) === undefined) checkCharacterData(node, parent.element.path);
+      else children.push(resolveElement(node, parent.scope, parent.element.path));
+    }
+    const stepCounts = new Map<string, number>();
+    for (const child of children) stepCounts.set(child.step, (stepCounts.get(child.step) ?? 0) + 1);
+    const positions = new Map<string, number>();
+    for (const child of children) {
+      const position = (positions.get(child.step) ?? 0) + 1;
+      positions.set(child.step, position);
+      const index = stepCounts.get(child.step)! > 1 ? `[${position}]` : '';
+      child.element.path = `${parent.element.path}/${child.step}${index}`;
+      parent.element.children.push(child.element);
+      pending.push(child);
+    }
+  }
+  return root.element;
+}
+
+// Text outside the root is dropped by the parser; markup-outline finds it before this runs.
+function onlyRootElement(nodes: readonly OrderedNode[]): OrderedNode {
+  const elements = nodes.filter((node) => tagNameOf(node) !== undefined);
+  if (elements.length !== 1)
+    throw new MalformedXml(
+      elements.length === 0
+        ? 'the document has no root element'
+        : 'the document has more than one root element',
+    );
+  return elements[0]!;
+}
+
+function tagNameOf(node: OrderedNode): string | undefined {
+  return Object.keys(node).find((key) => key !== ':@' && key !== '#text' && key !== '#cdata');
+}
+
+function resolveElement(node: OrderedNode, parentScope: Scope, parentPath: string): Pending {
+  const tagName = tagNameOf(node)!;
+  const rawAttributes = (node[':@'] ?? {}) as Record<string, string>;
+  const scope = declareNamespaces(rawAttributes, parentScope, tagName);
+  const [prefix, localName] = splitName(tagName);
+  const namespace = prefix === '' ? (scope.get('') ?? null) : scope.get(prefix);
+  if (namespace === undefined)
+    throw new MalformedXml(
+      `element <${tagName}> under ${parentPath || '/'} uses an undeclared prefix "${prefix}"`,
+    );
+
+  const attributes = new Map<string, string>();
+  for (const [name, raw] of Object.entries(rawAttributes)) {
+    if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+    const [attributePrefix] = splitName(name);
+    const where = `attribute ${name} of <${tagName}>`;
+    // Prefixed attributes (xsi:schemaLocation) carry nothing CFDI reads; their prefix must still be bound.
+    if (attributePrefix !== '' && !scope.has(attributePrefix))
+      throw new MalformedXml(`${where} uses an undeclared prefix "${attributePrefix}"`);
+    const value = decodeAttributeValue(raw, where);
+    if (attributePrefix === '') attributes.set(name, value);
+  }
+  const element: MutableElement = { namespace, localName, path: '', attributes, children: [] };
+  const childNodes = (node[tagName] ?? []) as OrderedNode[];
+  return { element, step: stepOf(namespace, localName, prefix), scope, childNodes };
+}
+
+function declareNamespaces(attributes: Record<string, string>, parentScope: Scope, tagName: string): Scope {
+  let scope: Map<string, string> | undefined;
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+    const prefix = name === 'xmlns' ? '' : name.slice('xmlns:'.length);
+    if (prefix !== '' && value === '')
+      throw new MalformedXml(`<${tagName}> declares prefix "${prefix}" with an empty namespace name`);
+    scope ??= new Map(parentScope);
+    if (value === '') scope.delete('');
+    else scope.set(prefix, decodeAttributeValue(value, `attribute ${name} of <${tagName}>`));
+  }
+  return scope ?? parentScope;
+}
+
+function splitName(name: string): [prefix: string, localName: string] {
+  const colon = name.indexOf(':');
+  return colon === -1 ? ['', name] : [name.slice(0, colon), name.slice(colon + 1)];
+}
+
+/** An attribute value as XML defines it: whitespace normalised, the predefined and character references decoded. */
+function decodeAttributeValue(raw: string, where: string): string {
+  if (raw.includes('<')) throw new MalformedXml(`${where} contains "<", which must be written &lt;`);
+  return decodeReferences(raw.replace(/\r\n|[\t\n\r]/g, ' '), where);
+}
+
+// Text is never read by the rules, but a bad reference in it still makes the document malformed.
+function checkCharacterData(node: OrderedNode, parentPath: string): void {
+  const text = node['#text'];
+  if (typeof text === 'string') decodeReferences(text, `text in ${parentPath}`);
+}
+
+// Entity processing is off in the parser, so nothing is ever expanded; only the five predefined
+// entities and character references exist without a DTD, and any other name is an error.
+function decodeReferences(raw: string, where: string): string {
+  if (!raw.includes('&')) return raw;
+  if (raw.replace(reference, '').includes('&'))
+    throw new MalformedXml(`${where} contains a bare "&", which must be written &amp;`);
+  return raw.replace(reference, (_match, body: string) => {
+    if (!body.startsWith('#')) {
+      const character = predefinedEntities.get(body);
+      if (character === undefined)
+        throw new MalformedXml(`${where} refers to the undeclared entity &${body};`);
+      return character;
+    }
+    const codePoint = body.startsWith('#x')
+      ? Number.parseInt(body.slice(2), 16)
+      : Number.parseInt(body.slice(1), 10);
+    if (!isXmlCharacter(codePoint))
+      throw new MalformedXml(`${where} refers to &${body};, which is not an XML character`);
+    return String.fromCodePoint(codePoint);
+  });
+}
+
+function isXmlCharacter(codePoint: number): boolean {
+  return (
+    codePoint === 0x9 ||
+    codePoint === 0xa ||
+    codePoint === 0xd ||
+    (codePoint >= 0x20 && codePoint <= 0xd7ff) ||
+    (codePoint >= 0xe000 && codePoint <= 0xfffd) ||
+    (codePoint >= 0x10000 && codePoint <= 0x10ffff)
+  );
+}

@@ -1,0 +1,10 @@
+export type { DeclaredMetadata } from './declared-metadata.js';
+export type { DocumentMetadata } from './document-metadata.js';
+export { type CfdiProblem, type CfdiProblemCode, CfdiProblemCodes } from './problems.js';
+export {
+  type CfdiOutcome,
+  type CfdiValidationOptions,
+  type CfdiVerdict,
+  readCfdiMetadata,
+  validateCfdi,
+} from './validate-cfdi.js';

@@ -1,0 +1,73 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { buildElementTree, MalformedXml, type OrderedNode } from './build-element-tree.js';
+import { readDocumentText } from './document-text.js';
+import { lineAt, outlineMarkup } from './markup-outline.js';
+import { type CfdiProblem, CfdiProblemCodes, cfdiProblem, shortened } from './problems.js';
+import type { XmlElement } from './xml-document.js';
+import { checkXmlSafety } from './xml-safety.js';
+
+export interface ReadingLimits {
+  maxBytes: number;
+  maxDepth: number;
+}
+
+export const defaultReadingLimits: ReadingLimits = { maxBytes: 5 * 1024 * 1024, maxDepth: 64 };
+
+export type ParsedDocument = { ok: true; root: XmlElement } | { ok: false; problem: CfdiProblem };
+
+/**
+ * The document's element tree, or the one problem that stops it being read. The cheap checks (size,
+ * encoding, DTD, depth) run on the text before any parser sees it.
+ */
+export function parseDocument(document: Uint8Array | string, limits: ReadingLimits): ParsedDocument {
+  const decoded = readDocumentText(document, limits.maxBytes);
+  if (!decoded.ok) return decoded;
+  const { text } = decoded;
+  const outline = outlineMarkup(text, limits.maxDepth);
+  const unsafe = checkXmlSafety(text, outline, limits.maxDepth);
+  if (unsafe) return { ok: false, problem: unsafe };
+
+  const validation = XMLValidator.validate(text);
+  if (validation !== true) {
+    const { line, col, msg } = validation.err;
+    return malformed(`line ${line}${col === undefined ? '' : `, column ${col}`}: ${msg}`);
+  }
+  if (outline.textOutsideRootAt !== undefined)
+    return malformed(
+      `line ${lineAt(text, outline.textOutsideRootAt)}: text is not allowed outside the root element`,
+    );
+  try {
+    const nodes: unknown = parserFor(limits.maxDepth).parse(text);
+    if (!Array.isArray(nodes)) return malformed('the parser returned no elements');
+    return { ok: true, root: buildElementTree(nodes as OrderedNode[]) };
+  } catch (error) {
+    if (error instanceof MalformedXml) return malformed(error.message);
+    // The parser throws plain errors for the few things the validator lets through.
+    if (error instanceof Error) return malformed(error.message);
+    throw error;
+  }
+}
+
+function parserFor(maxDepth: number): XMLParser {
+  return new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    // Second line of defence behind the DTD refusal: the parser expands nothing; the five predefined
+    // entities and character references are decoded by buildElementTree.
+    processEntities: false,
+    htmlEntities: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    cdataPropName: '#cdata',
+    maxNestedTags: maxDepth,
+  });
+}
+
+// The validator and the tree builder quote the offending markup, which hostile input can make huge.
+function malformed(message: string): ParsedDocument {
+  return { ok: false, problem: cfdiProblem(CfdiProblemCodes.xmlMalformed, '/', shortened(message, 300)) };
+}

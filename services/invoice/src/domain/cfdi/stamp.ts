@@ -1,0 +1,61 @@
+import { AttributeFormats } from './attribute-formats.js';
+import { Namespaces } from './namespaces.js';
+import { type CfdiProblem, CfdiProblemCodes, cfdiProblem, quoted } from './problems.js';
+import { type AttributeRule, checkAttributes } from './structure-rules.js';
+import { attributePath, childElements, type XmlElement } from './xml-document.js';
+
+const tfd = Namespaces.timbreFiscalDigital;
+
+/** Where the stamp is expected, in the prefixes of every problem path. */
+export const stampPath = '/cfdi:Comprobante/cfdi:Complemento/tfd:TimbreFiscalDigital';
+
+// TimbreFiscalDigitalv11.xsd. Version is checked apart: it decides whether the document is stamped.
+const stampRules: AttributeRule[] = [
+  { name: 'UUID', required: true, format: AttributeFormats.uuid },
+  { name: 'FechaTimbrado', required: true, format: AttributeFormats.fechaH },
+  { name: 'RfcProvCertif', required: true, format: AttributeFormats.rfcPersonaMoral },
+  { name: 'SelloCFD', required: true },
+  { name: 'NoCertificadoSAT', required: true, format: AttributeFormats.certificateNumber },
+  { name: 'SelloSAT', required: true },
+];
+
+/** The TimbreFiscalDigital under the Comprobante's Complemento, whatever its version. */
+export function findStamp(comprobante: XmlElement): XmlElement | undefined {
+  const [complemento] = childElements(comprobante, Namespaces.cfdi40, 'Complemento');
+  return complemento ? childElements(complemento, tfd, 'TimbreFiscalDigital')[0] : undefined;
+}
+
+/**
+ * A CFDI 4.0 is certified by a TimbreFiscalDigital 1.1. Only its presence and form are checked here;
+ * that SelloCFD and SelloSAT verify is the next layer's work.
+ */
+export function checkStamp(comprobante: XmlElement, requireStamp: boolean): CfdiProblem[] {
+  const [complemento] = childElements(comprobante, Namespaces.cfdi40, 'Complemento');
+  const [stamp, ...extra] = complemento ? childElements(complemento, tfd, 'TimbreFiscalDigital') : [];
+  if (!stamp)
+    return requireStamp
+      ? [cfdiProblem(CfdiProblemCodes.notStamped, stampPath, 'the document has no TimbreFiscalDigital 1.1')]
+      : [];
+  const problems = extra.map((element) =>
+    cfdiProblem(CfdiProblemCodes.elementRepeated, element.path, 'only one TimbreFiscalDigital is allowed'),
+  );
+  const version = stamp.attributes.get('Version');
+  if (version === undefined || !AttributeFormats.version11.matches(version)) {
+    const found = version === undefined ? 'has no Version' : `has Version ${quoted(version)}`;
+    problems.push(
+      requireStamp
+        ? cfdiProblem(
+            CfdiProblemCodes.notStamped,
+            attributePath(stamp, 'Version'),
+            `the TimbreFiscalDigital ${found}; 1.1 is required`,
+          )
+        : cfdiProblem(
+            version === undefined ? CfdiProblemCodes.attributeRequired : CfdiProblemCodes.attributeInvalid,
+            attributePath(stamp, 'Version'),
+            `Version must be ${AttributeFormats.version11.description}`,
+          ),
+    );
+  }
+  problems.push(...checkAttributes(stamp, stampRules));
+  return problems;
+}

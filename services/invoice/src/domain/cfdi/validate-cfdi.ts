@@ -1,0 +1,84 @@
+import { checkArithmetic } from './arithmetic.js';
+import { checkComprobanteStructure } from './comprobante-structure.js';
+import { compareDeclaredMetadata, type DeclaredMetadata } from './declared-metadata.js';
+import { classifyDocument } from './document-kind.js';
+import { type DocumentMetadata, readDocumentMetadata } from './document-metadata.js';
+import { defaultReadingLimits, parseDocument, type ReadingLimits } from './parse-document.js';
+import type { CfdiProblem } from './problems.js';
+import { checkStamp } from './stamp.js';
+
+export interface CfdiValidationOptions {
+  /** When given, the document must match it. */
+  declared?: DeclaredMetadata;
+  /** Default true: a document without TimbreFiscalDigital 1.1 is invalid (code `not_stamped`). */
+  requireStamp?: boolean;
+  /** Default 5 MiB. */
+  maxBytes?: number;
+  /** Default 64 element levels. */
+  maxDepth?: number;
+}
+
+/** 'unsupported': not a CFDI 4.0 Comprobante (3.3, 3.2, Retenciones, other roots). */
+export type CfdiOutcome = 'valid' | 'invalid' | 'unsupported';
+
+export interface CfdiVerdict {
+  outcome: CfdiOutcome;
+  /** The Version attribute, when readable. */
+  version: string | null;
+  /** Every problem found; empty if and only if the outcome is 'valid'. */
+  problems: CfdiProblem[];
+  /** What the document says, when it could be read. */
+  metadata: DocumentMetadata | null;
+}
+
+/**
+ * Validates a CFDI 4.0 document: safe and well-formed XML, the Comprobante's structure and formats,
+ * its arithmetic, the stamp's presence and, when given, the declared metadata. Every problem is
+ * collected; only a document that cannot be read safely stops at the first.
+ */
+export function validateCfdi(
+  document: Uint8Array | string,
+  options: CfdiValidationOptions = {},
+): CfdiVerdict {
+  const parsed = parseDocument(document, limitsOf(options));
+  if (!parsed.ok) return { outcome: 'invalid', version: null, problems: [parsed.problem], metadata: null };
+  const kind = classifyDocument(parsed.root);
+  if (!kind.supported)
+    return { outcome: 'unsupported', version: kind.version, problems: [kind.problem], metadata: null };
+
+  const comprobante = parsed.root;
+  const problems = [
+    ...checkComprobanteStructure(comprobante),
+    ...checkStamp(comprobante, options.requireStamp ?? true),
+    ...checkArithmetic(comprobante),
+    ...(options.declared ? compareDeclaredMetadata(options.declared, comprobante) : []),
+  ];
+  return {
+    outcome: problems.length === 0 ? 'valid' : 'invalid',
+    version: kind.version,
+    problems,
+    metadata: readDocumentMetadata(comprobante).metadata,
+  };
+}
+
+/**
+ * For raw-XML submissions: the metadata to create an invoice from, or the problems that prevent
+ * reading it (the same safety checks as validateCfdi). `uuid` is null for a document without a stamp.
+ */
+export function readCfdiMetadata(
+  document: Uint8Array | string,
+  options: Pick<CfdiValidationOptions, 'maxBytes' | 'maxDepth'> = {},
+): { metadata: DocumentMetadata | null; problems: CfdiProblem[] } {
+  const parsed = parseDocument(document, limitsOf(options));
+  if (!parsed.ok) return { metadata: null, problems: [parsed.problem] };
+  const kind = classifyDocument(parsed.root);
+  if (!kind.supported) return { metadata: null, problems: [kind.problem] };
+  return readDocumentMetadata(parsed.root);
+}
+
+function limitsOf(options: Pick<CfdiValidationOptions, 'maxBytes' | 'maxDepth'>): ReadingLimits {
+  return {
+    maxBytes: options.maxBytes ?? defaultReadingLimits.maxBytes,
+    maxDepth: options.maxDepth ?? defaultReadingLimits.maxDepth,
+  };
+}
