@@ -49,9 +49,9 @@ export const processingConfig = defineConfig({
   },
   fetchMaxBytes: {
     env: 'FISCAL_FETCH_MAX_BYTES',
-    type: integer({ min: 1024, max: 100 * 1024 * 1024 }),
+    type: integer({ min: 1024, max: 16 * 1024 * 1024 }),
     default: 5 * 1024 * 1024,
-    doc: 'Largest document the fetcher downloads, in bytes.',
+    doc: 'Largest document the fetcher downloads, in bytes (at most 16 MiB, what an archived copy may decompress to).',
   },
   fetchTimeout: {
     env: 'FISCAL_FETCH_TIMEOUT',

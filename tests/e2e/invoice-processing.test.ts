@@ -1,0 +1,152 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FileServer, startFileServer } from '../support/file-server.js';
+import { type FiscalProcess, startFiscal, waitFor } from '../support/fiscal-process.js';
+
+const validDocument = readFileSync(
+  new URL('../../fixtures/cfdi/cfdiutils-cfdi40-valid.xml', import.meta.url),
+);
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+// What the valid fixture declares (TimbreFiscalDigital UUID, Emisor, Receptor, Total, Moneda, Fecha).
+const validMetadata = {
+  uuid: '6f35d3b5-3651-5370-bc2c-14cdbe384cd7',
+  issuer: 'EKU9003173C9',
+  receiver: 'MCI7306249Y1',
+  amount: '3327.01',
+  currency: 'MXN',
+  issuanceDate: '2025-02-19T08:32:29-06:00',
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+async function call(
+  fiscal: FiscalProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${fiscal.baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+const statusOf = async (fiscal: FiscalProcess, id: string) =>
+  (await call(fiscal, 'GET', `/api/v1/invoices/${id}`)).body?.status as string | undefined;
+
+describe('invoice processing in embedded mode (real processes, loopback file server)', () => {
+  let files: FileServer;
+  let dataDir: string;
+  const environment = () => ({
+    FISCAL_DATA_DIR: dataDir,
+    FISCAL_FETCH_ALLOW_HOSTS: '127.0.0.1',
+    FISCAL_PROCESSING_LEASE: '2s',
+  });
+
+  beforeAll(async () => {
+    files = await startFileServer();
+    dataDir = await mkdtemp(join(tmpdir(), 'fiscal-e2e-processing-'));
+  });
+  afterAll(async () => {
+    await files?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('a worker killed mid-download: after restart the claim lapses and the invoice is archived once', async () => {
+    let holding = true;
+    const held: (() => void)[] = [];
+    files.route('/held.xml', (_request, response) => {
+      if (holding) held.push(() => response.destroy());
+      else response.writeHead(200).end(validDocument);
+    });
+    const first = await startFiscal(['start'], environment());
+    const accepted = await call(first, 'POST', '/api/v1/invoices', {
+      ...validMetadata,
+      fileUrl: `${files.baseUrl}/held.xml`,
+      checksum: sha256(validDocument),
+    });
+    expect(accepted.status).toBe(202);
+    await waitFor(async () => (await statusOf(first, accepted.body.id)) === 'processing', {
+      what: 'the worker to claim the invoice and start downloading',
+    });
+    first.child.kill('SIGKILL');
+    expect(await first.exited()).toBe('SIGKILL');
+    for (const drop of held) drop();
+    holding = false;
+
+    const second = await startFiscal(['start'], environment());
+    try {
+      await waitFor(async () => (await statusOf(second, accepted.body.id)) === 'archived', {
+        timeoutMs: 30_000,
+        what: 'the lapsed claim to be resumed and the invoice archived',
+      });
+      const document = await fetch(`${second.baseUrl}/api/v1/invoices/${accepted.body.id}/document`);
+      expect(document.status).toBe(200);
+      expect(document.headers.get('content-type')).toMatch(/^application\/xml/);
+      expect(Buffer.from(await document.arrayBuffer()).equals(validDocument)).toBe(true);
+      // Archived once: this process archived it, exactly one time.
+      const metrics = await (await fetch(`${second.adminUrl}/metrics`)).text();
+      expect(metrics).toMatch(/invoice_processing_outcomes_total\{outcome="archived",service="fiscal"\} 1\n/);
+      // Reprocessing is only for failed invoices.
+      expect(await call(second, 'POST', `/api/v1/invoices/${accepted.body.id}/reprocess`)).toMatchObject({
+        status: 409,
+        body: { code: 'invoice_not_reprocessable' },
+      });
+    } finally {
+      second.child.kill('SIGTERM');
+      expect(await second.exited()).toBe(0);
+    }
+  });
+
+  it('a batch of 1,000 with 10 invalid items: 990 accepted, 10 precise errors, all processed', async () => {
+    const fiscal = await startFiscal(['start', '--memory'], { FISCAL_FETCH_ALLOW_HOSTS: '127.0.0.1' });
+    try {
+      files.route('/missing.xml', (_request, response) => response.writeHead(404).end());
+      const items: Record<string, unknown>[] = Array.from({ length: 1_000 }, (_, n) => ({
+        uuid: randomUUID(),
+        issuer: `AAA9001${String(10 + (n % 18)).padStart(2, '0')}${String(n % 1000).padStart(3, '0')}`,
+        receiver: 'XAXX010101000',
+        amount: `${n + 1}.00`,
+        currency: 'MXN',
+        issuanceDate: '2026-11-20T10:00:00Z',
+        fileUrl: `${files.baseUrl}/missing.xml`,
+        checksum: 'a'.repeat(64),
+      }));
+      const invalid = [0, 7, 123, 256, 400, 512, 640, 800, 998, 999];
+      for (const index of invalid) items[index] = { ...items[index], amount: 'one hundred' };
+
+      const answer = await call(fiscal, 'POST', '/api/v1/invoices/batch', { items });
+      expect(answer.status).toBe(202);
+      expect(answer.body).toMatchObject({ accepted: 990, rejected: 10 });
+      const rejected = answer.body.results.filter(
+        (result: { status: string }) => result.status === 'rejected',
+      );
+      expect(rejected.map((result: { index: number }) => result.index)).toEqual(invalid);
+      for (const result of rejected) {
+        expect(result.errors).toEqual([
+          expect.objectContaining({ field: `/items/${result.index}/amount`, code: 'invalid_amount' }),
+        ]);
+      }
+      // Every accepted invoice reaches its final state (the documents are 404: rejected, not failed).
+      const accepted = answer.body.results.filter(
+        (result: { status: string }) => result.status === 'accepted',
+      );
+      const sample = [accepted[0], accepted[495], accepted[989]];
+      for (const result of sample) {
+        await waitFor(async () => (await statusOf(fiscal, result.id)) === 'rejected', {
+          timeoutMs: 60_000,
+          what: `invoice ${result.index} to be rejected for its 404 document`,
+        });
+      }
+    } finally {
+      fiscal.child.kill('SIGTERM');
+      expect(await fiscal.exited()).toBe(0);
+    }
+  });
+});
