@@ -14,18 +14,15 @@ const billionLaughs = `<?xml version="1.0"?>
 ]>
 <lolz>&lol9;</lolz>`;
 
-/** The one problem that stopped the reading, and how long it took. */
+/** The one problem that stopped the reading. */
 function rejection(document: Uint8Array | string, options = {}) {
-  const started = performance.now();
   const verdict = validateCfdi(document, options);
-  const milliseconds = performance.now() - started;
   expect(verdict).toMatchObject({ outcome: 'invalid', version: null, metadata: null });
   expect(verdict.problems).toHaveLength(1);
-  return { ...verdict.problems[0]!, milliseconds };
+  return verdict.problems[0]!;
 }
 
 describe('reading a document safely', () => {
-  // The time bound guards against expansion or recursion blowing up; it is not a speed measure.
   it.each([
     ['an external entity (XXE)', '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><x>&xxe;</x>'],
     ['nested entities (billion laughs)', billionLaughs],
@@ -39,14 +36,12 @@ describe('reading a document safely', () => {
   ])('refuses %s before parsing, expanding nothing', (_case, document) => {
     const problem = rejection(document);
     expect(problem.code).toBe(CfdiProblemCodes.xmlDoctypeForbidden);
-    expect(problem.milliseconds).toBeLessThan(1000);
   });
 
   it('refuses a document nested 10,000 levels deep', () => {
     const problem = rejection(`${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}`);
     expect(problem.code).toBe(CfdiProblemCodes.xmlTooDeep);
     expect(problem.message).toContain('64');
-    expect(problem.milliseconds).toBeLessThan(1000);
   });
 
   it('counts depth by elements, not by comments, CDATA or quoted ">"', () => {
@@ -66,10 +61,9 @@ describe('reading a document safely', () => {
     expect(problem.message).toContain('4096');
   });
 
-  it('refuses a document over the default 5 MiB quickly', () => {
+  it('refuses a document over the default 5 MiB', () => {
     const problem = rejection(`<x>${' '.repeat(5 * 1024 * 1024)}</x>`);
     expect(problem.code).toBe(CfdiProblemCodes.documentTooLarge);
-    expect(problem.milliseconds).toBeLessThan(1000);
   });
 
   it('measures a string by its UTF-8 bytes', () => {
