@@ -21,12 +21,12 @@ const validMetadata = {
   issuanceDate: '2025-02-19T08:32:29-06:00',
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
 async function call(
   fiscal: FiscalProcess,
   method: string,
   path: string,
   body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(`${fiscal.baseUrl}${path}`, {
     method,

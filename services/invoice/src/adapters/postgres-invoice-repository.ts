@@ -7,7 +7,6 @@ import type {
   Change,
   Invoice,
   InvoiceEvent,
-  InvoiceKey,
   InvoiceRepository,
 } from '../domain/invoice/index.js';
 import { InvoiceVersionConflict } from '../domain/invoice/index.js';
