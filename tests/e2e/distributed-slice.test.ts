@@ -1,36 +1,60 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupNames } from '../../packages/kit/src/events/index.js';
 import { probeService, serviceUrls } from '../../packages/kit/src/testing/services.js';
+import { processorGroup, processorRetryPolicy } from '../../services/invoice/src/worker.js';
+import { type FileServer, startFileServer } from '../support/file-server.js';
 import { type FiscalProcess, freePort, runFiscal, startFiscal, waitFor } from '../support/fiscal-process.js';
 import { createScratchDatabase } from '../support/postgres.js';
+
+const validDocument = readFileSync(
+  new URL('../../fixtures/cfdi/cfdiutils-cfdi40-valid.xml', import.meta.url),
+);
 
 const engines = (await probeService('postgres')) && (await probeService('rabbitmq'));
 
 describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and RabbitMQ)', () => {
   const processes: FiscalProcess[] = [];
-  const databases: { dispose(): Promise<void> }[] = [];
+  const databases: { url: string; dispose(): Promise<void> }[] = [];
   let gateway: FiscalProcess;
+  let files: FileServer;
+  let objectDir: string;
   const namePrefix = `e2e-${randomUUID().slice(0, 8)}.`;
 
   beforeAll(async () => {
-    const invoiceDb = await createScratchDatabase('fiscal_e2e_invoice');
+    files = await startFileServer();
+    objectDir = await mkdtemp(join(tmpdir(), 'fiscal-e2e-objects-'));
+    const shardDbs = [
+      await createScratchDatabase('fiscal_e2e_invoice_0'),
+      await createScratchDatabase('fiscal_e2e_invoice_1'),
+    ];
     const queryDb = await createScratchDatabase('fiscal_e2e_query');
-    databases.push(invoiceDb, queryDb);
+    databases.push(...shardDbs, queryDb);
+    const shardUrls = shardDbs.map((database) => database.url).join(',');
     // Operators migrate ahead of a rollout; the services then find nothing left to apply.
-    expect(await runFiscal(['migrate', 'invoice'], { FISCAL_DATABASE_URL: invoiceDb.url })).toMatchObject({
+    expect(await runFiscal(['migrate', 'invoice'], { FISCAL_INVOICE_SHARD_URLS: shardUrls })).toMatchObject({
       code: 0,
-      output: expect.stringContaining('invoice is up to date'),
+      output: expect.stringContaining('invoice is up to date (2 shards)'),
     });
     const invoicePort = await freePort();
     const queryPort = await freePort();
     const shared = { FISCAL_RABBITMQ_URL: serviceUrls.rabbitmq, FISCAL_RABBITMQ_NAME_PREFIX: namePrefix };
-    const [invoice, query] = await Promise.all([
+    const invoiceStore = { FISCAL_INVOICE_SHARD_URLS: shardUrls, FISCAL_OBJECT_STORE_DIR: objectDir };
+    const [invoice, worker, query] = await Promise.all([
       startFiscal(['serve', 'invoice'], {
         ...shared,
-        FISCAL_DATABASE_URL: invoiceDb.url,
+        ...invoiceStore,
         FISCAL_GRPC_PORT: String(invoicePort),
+      }),
+      startFiscal(['serve', 'invoice-worker'], {
+        ...shared,
+        ...invoiceStore,
+        FISCAL_FETCH_ALLOW_HOSTS: '127.0.0.1',
       }),
       startFiscal(['serve', 'query'], {
         ...shared,
@@ -38,7 +62,7 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
         FISCAL_GRPC_PORT: String(queryPort),
       }),
     ]);
-    processes.push(invoice, query);
+    processes.push(invoice, worker, query);
     gateway = await startFiscal(['serve', 'gateway'], {
       FISCAL_INVOICE_GRPC_URL: `http://127.0.0.1:${invoicePort}`,
       FISCAL_QUERY_GRPC_URL: `http://127.0.0.1:${queryPort}`,
@@ -53,6 +77,8 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
     }
     await Promise.all(databases.map((database) => database.dispose()));
     await deleteTopology(namePrefix);
+    await files?.close();
+    if (objectDir) await rm(objectDir, { recursive: true, force: true });
   });
 
   it('carries an invoice from the gateway through RabbitMQ to the read model', async () => {
@@ -79,7 +105,50 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
       },
       { what: 'the invoice to reach the query service over RabbitMQ' },
     );
-    expect(projected).toMatchObject({ id: accepted.id, uuid, amount: '99.50', status: 'pending' });
+    expect(projected).toMatchObject({ id: accepted.id, uuid, amount: '99.50' });
+  });
+
+  it('downloads, validates and archives a document through the worker, shards and shared storage', async () => {
+    files.serve('/cfdi.xml', validDocument);
+    const response = await fetch(`${gateway.baseUrl}/api/v1/invoices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        uuid: '6f35d3b5-3651-5370-bc2c-14cdbe384cd7',
+        issuer: 'EKU9003173C9',
+        receiver: 'MCI7306249Y1',
+        amount: '3327.01',
+        currency: 'MXN',
+        issuanceDate: '2025-02-19T08:32:29-06:00',
+        fileUrl: `${files.baseUrl}/cfdi.xml`,
+        checksum: createHash('sha256').update(validDocument).digest('hex'),
+      }),
+    });
+    expect(response.status).toBe(202);
+    const accepted = (await response.json()) as { id: string };
+    await waitFor(
+      async () => {
+        const read = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}`);
+        return read.status === 200 && ((await read.json()) as { status: string }).status === 'archived';
+      },
+      { what: 'the worker to archive the invoice and the read model to show it' },
+    );
+    const document = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}/document`);
+    expect(document.status).toBe(200);
+    expect(Buffer.from(await document.arrayBuffer()).equals(validDocument)).toBe(true);
+  });
+
+  it('fiscal shards plan names the slot ranges a new map would move', async () => {
+    const plan = await runFiscal(['shards', 'plan', '--to', '0-1023:0,1024-4095:1'], {
+      FISCAL_INVOICE_SHARD_URLS: databases
+        .slice(0, 2)
+        .map((database) => database.url)
+        .join(','),
+    });
+    expect(plan).toMatchObject({
+      code: 0,
+      output: expect.stringContaining('slots 1024-2047: shard 0 → shard 1'),
+    });
   });
 
   it('stops every process cleanly on SIGTERM', async () => {
@@ -92,13 +161,20 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
 
 /** The broker is shared: remove what this run's services declared. */
 async function deleteTopology(prefix: string) {
-  const names = groupNames(prefix, 'query-projector');
   const connection = await amqp.connect(serviceUrls.rabbitmq);
   const channel = await connection.createChannel();
-  for (const queue of [names.queue, names.deadLetterQueue, ...names.retryQueues.map((retry) => retry.name)]) {
-    await channel.deleteQueue(queue);
+  const processorRetry = processorRetryPolicy({ processingMaxAttempts: 5, processingRetryDelay: 2_000 });
+  const groups = [groupNames(prefix, 'query-projector'), groupNames(prefix, processorGroup, processorRetry)];
+  for (const names of groups) {
+    for (const queue of [
+      names.queue,
+      names.deadLetterQueue,
+      ...names.retryQueues.map((retry) => retry.name),
+    ]) {
+      await channel.deleteQueue(queue);
+    }
+    await channel.deleteExchange(names.deadLetterExchange);
   }
-  for (const exchange of [names.deadLetterExchange, `${prefix}fiscal.invoice`])
-    await channel.deleteExchange(exchange);
+  await channel.deleteExchange(`${prefix}fiscal.invoice`);
   await connection.close();
 }

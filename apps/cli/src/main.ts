@@ -3,6 +3,7 @@ import { ConfigError } from '@fiscal/kit/config';
 import { runDlq } from './commands/dlq.js';
 import { runMigrate } from './commands/migrate.js';
 import { runServe } from './commands/serve.js';
+import { runShards } from './commands/shards.js';
 import { runStart } from './commands/start.js';
 import { configReferenceMarkdown } from './config-reference.js';
 
@@ -13,6 +14,8 @@ Usage:
   fiscal serve <service>       one service against PostgreSQL, RabbitMQ and Redis
                                services: gateway, auth, invoice, invoice-worker, query, analytics, notification
   fiscal migrate <service>     apply a service's database migrations (FISCAL_DATABASE_URL)
+  fiscal shards plan|move --to <map>
+                               re-shard the invoice store: the slot ranges that move, then move them
   fiscal dlq <list|redrive|purge> <group> [id...]
                                dead letters of a consumer group, through a running process's admin port
   fiscal config                every FISCAL_* variable, its default and what it does
@@ -27,6 +30,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     options: {
       memory: { type: 'boolean', default: false },
       limit: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -48,6 +52,8 @@ async function main(argv: string[]): Promise<number | undefined> {
       return 0;
     case 'migrate':
       return runMigrate(rest);
+    case 'shards':
+      return runShards(rest, values.to);
     default:
       console.error(`fiscal: unknown command "${command}"\n\n${usage}`);
       return 2;

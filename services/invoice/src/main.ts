@@ -62,8 +62,16 @@ export async function createInvoiceService({
 
 export { createFsObjectStore } from './adapters/fs-object-store.js';
 export type { InvoiceSchema } from './adapters/invoice-rows.js';
+export { openInvoiceShards } from './adapters/invoice-shards.js';
 export { createMemoryObjectStore } from './adapters/memory-object-store.js';
 export { invoiceMigrations } from './adapters/migrations.js';
+export { moveSlots } from './adapters/slot-mover.js';
+export { ShardMap } from './domain/sharding/index.js';
 export * from './settings.js';
 export { type InvoiceStore, type InvoiceStoreDependencies, openInvoiceStore } from './store.js';
-export { createInvoiceWorker, type InvoiceWorkerDependencies } from './worker.js';
+export {
+  createInvoiceWorker,
+  type InvoiceWorkerDependencies,
+  processorGroup,
+  processorRetryPolicy,
+} from './worker.js';

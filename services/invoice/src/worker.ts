@@ -15,6 +15,17 @@ import type { InvoiceStore } from './store.js';
 
 export const processorGroup = 'invoice-processor';
 
+/** How the bus redelivers an invoice whose processing failed transiently. */
+export function processorRetryPolicy(
+  settings: Pick<ProcessingSettings, 'processingMaxAttempts' | 'processingRetryDelay'>,
+): RetryPolicy {
+  return {
+    maxAttempts: settings.processingMaxAttempts,
+    initialDelayMs: settings.processingRetryDelay,
+    maxDelayMs: 5 * 60_000,
+  };
+}
+
 export interface InvoiceWorkerDependencies {
   store: InvoiceStore;
   bus: EventBus;
@@ -63,11 +74,7 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
     allowUnstamped: settings.allowUnstamped,
   });
   const resumeLapsedClaims = resumeLapsedClaimsHandler({ invoices: store.invoices, process, clock });
-  const retry: RetryPolicy = {
-    maxAttempts: settings.processingMaxAttempts,
-    initialDelayMs: settings.processingRetryDelay,
-    maxDelayMs: 5 * 60_000,
-  };
+  const retry = processorRetryPolicy(settings);
 
   let subscriber: Subscriber | undefined;
   let sweeper: NodeJS.Timeout | undefined;
