@@ -42,6 +42,21 @@ describe('AppError ↔ ConnectError', () => {
     });
   });
 
+  it('keeps the message of a local bug out of what the client sees', () => {
+    const mapped = fromConnectError(new TypeError("Cannot use 'in' operator to search for 'x' in 1"));
+    expect(mapped).toMatchObject({
+      kind: 'internal',
+      code: 'internal',
+      message: 'An unexpected error occurred.',
+    });
+    expect(mapped.cause).toBeInstanceOf(TypeError);
+  });
+
+  it('still reads a socket failure as a failed call to the upstream, not as a local bug', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    expect(fromConnectError(refused).code).toBe('upstream_error');
+  });
+
   it('returns an AppError untouched', () => {
     const original = new AppError('conflict', 'version_conflict', 'stale');
     expect(fromConnectError(original)).toBe(original);

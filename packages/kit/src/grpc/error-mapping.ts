@@ -64,6 +64,11 @@ export function toConnectError(error: AppError): ConnectError {
  */
 export function fromConnectError(error: unknown): AppError {
   if (isAppError(error)) return error;
+  // A plain error thrown on the calling side (a bug building the request) is no answer from the
+  // callee: its message must not reach a client, and it says nothing about the callee's health.
+  if (isLocalBug(error)) {
+    return new AppError('internal', 'internal', 'An unexpected error occurred.', { cause: error });
+  }
   const connectError = ConnectError.from(error);
   const { metadata } = connectError;
   const kind = metadata.get(kindHeader);
@@ -102,4 +107,11 @@ function isFieldProblem(value: unknown): value is FieldProblem {
 function decodeRetryAfter(header: string | null): number | undefined {
   const seconds = header === null ? Number.NaN : Number(header);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+/** Not a ConnectError, not a cancellation, not a socket or resolver failure: a local bug. */
+function isLocalBug(error: unknown): boolean {
+  if (error instanceof ConnectError || !(error instanceof Error)) return false;
+  if (error.name === 'AbortError' || error.name === 'TimeoutError') return false;
+  return typeof (error as { code?: unknown }).code !== 'string';
 }
