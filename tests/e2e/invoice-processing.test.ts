@@ -104,6 +104,30 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
     }
   });
 
+  it('honours Idempotency-Key: the same request answers the same, another request under the key is a 409', async () => {
+    const fiscal = await startFiscal(['start', '--memory']);
+    try {
+      const post = (body: unknown) =>
+        fetch(`${fiscal.baseUrl}/api/v1/invoices`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': 'erp-order-42' },
+          body: JSON.stringify(body),
+        });
+      const invoice = { ...validMetadata, xml: validDocument.toString('utf8') };
+      const first = await post(invoice);
+      const again = await post(invoice);
+      expect(first.status).toBe(202);
+      expect(again.status).toBe(202);
+      expect(await again.json()).toEqual(await first.json());
+      const other = await post({ ...invoice, uuid: randomUUID() });
+      expect(other.status).toBe(409);
+      expect(await other.json()).toMatchObject({ code: 'idempotency_key_reused' });
+    } finally {
+      fiscal.child.kill('SIGTERM');
+      expect(await fiscal.exited()).toBe(0);
+    }
+  });
+
   it('a batch of 1,000 with 10 invalid items: 990 accepted, 10 precise errors, all processed', async () => {
     const fiscal = await startFiscal(['start', '--memory'], { FISCAL_FETCH_ALLOW_HOSTS: '127.0.0.1' });
     try {
