@@ -1,5 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupNames } from '../../packages/kit/src/events/index.js';
 import { probeService, serviceUrls } from '../../packages/kit/src/testing/services.js';
 import { processorGroup, processorRetryPolicy } from '../../services/invoice/src/worker.js';
+import { validDocument, validDocumentChecksum, validMetadata } from '../support/cfdi.js';
 import { type FileServer, startFileServer } from '../support/file-server.js';
 import { type FiscalProcess, freePort, runFiscal, startFiscal, waitFor } from '../support/fiscal-process.js';
 import { createScratchDatabase } from '../support/postgres.js';
-
-const validDocument = readFileSync(
-  new URL('../../fixtures/cfdi/cfdiutils-cfdi40-valid.xml', import.meta.url),
-);
 
 const engines = (await probeService('postgres')) && (await probeService('rabbitmq'));
 
@@ -114,14 +110,9 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        uuid: '6f35d3b5-3651-5370-bc2c-14cdbe384cd7',
-        issuer: 'EKU9003173C9',
-        receiver: 'MCI7306249Y1',
-        amount: '3327.01',
-        currency: 'MXN',
-        issuanceDate: '2025-02-19T08:32:29-06:00',
+        ...validMetadata,
         fileUrl: `${files.baseUrl}/cfdi.xml`,
-        checksum: createHash('sha256').update(validDocument).digest('hex'),
+        checksum: validDocumentChecksum,
       }),
     });
     expect(response.status).toBe(202);

@@ -26,9 +26,9 @@ async function submit(fiscal: FiscalProcess, body: unknown) {
   return { status: response.status, contentType: response.headers.get('content-type'), body: json };
 }
 
-async function readInvoice(fiscal: FiscalProcess, id: string) {
+async function readInvoice(fiscal: FiscalProcess, id: string): Promise<{ status: string } | undefined> {
   const response = await fetch(`${fiscal.baseUrl}/api/v1/invoices/${id}`);
-  return response.status === 200 ? response.json() : undefined;
+  return response.status === 200 ? ((await response.json()) as { status: string }) : undefined;
 }
 
 describe('fiscal start (embedded mode)', () => {

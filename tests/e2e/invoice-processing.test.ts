@@ -1,25 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validDocument, validDocumentChecksum, validMetadata } from '../support/cfdi.js';
 import { type FileServer, startFileServer } from '../support/file-server.js';
 import { type FiscalProcess, startFiscal, waitFor } from '../support/fiscal-process.js';
-
-const validDocument = readFileSync(
-  new URL('../../fixtures/cfdi/cfdiutils-cfdi40-valid.xml', import.meta.url),
-);
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-// What the valid fixture declares (TimbreFiscalDigital UUID, Emisor, Receptor, Total, Moneda, Fecha).
-const validMetadata = {
-  uuid: '6f35d3b5-3651-5370-bc2c-14cdbe384cd7',
-  issuer: 'EKU9003173C9',
-  receiver: 'MCI7306249Y1',
-  amount: '3327.01',
-  currency: 'MXN',
-  issuanceDate: '2025-02-19T08:32:29-06:00',
-};
 
 async function call(
   fiscal: FiscalProcess,
@@ -69,7 +55,7 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
     const accepted = await call(first, 'POST', '/api/v1/invoices', {
       ...validMetadata,
       fileUrl: `${files.baseUrl}/held.xml`,
-      checksum: sha256(validDocument),
+      checksum: validDocumentChecksum,
     });
     expect(accepted.status).toBe(202);
     await waitFor(async () => (await statusOf(first, accepted.body.id)) === 'processing', {

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FileServer, startFileServer } from '../../../../tests/support/file-server.js';
 import { createFsObjectStore } from '../adapters/fs-object-store.js';
 import { createHttpDocumentFetcher } from '../adapters/http-document-fetcher.js';
 import { type InvoiceShards, openInvoiceShards } from '../adapters/invoice-shards.js';
@@ -30,31 +29,8 @@ const validDocument = fixture('cfdiutils-cfdi40-valid.xml');
 const validSubmission = submissionFromDocument(validDocument.toString('utf8')).submission!;
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
-/** A loopback file server whose answers each test scripts per path. */
-function fileServer() {
-  const routes = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
-  const hits = new Map<string, number>();
-  const server: Server = createServer((request, response) => {
-    const path = request.url ?? '/';
-    hits.set(path, (hits.get(path) ?? 0) + 1);
-    const route = routes.get(path);
-    if (route) route(request, response);
-    else response.writeHead(404).end();
-  });
-  return {
-    server,
-    routes,
-    hits,
-    serve(path: string, body: Uint8Array) {
-      routes.set(path, (_request, response) => {
-        response.writeHead(200, { 'content-type': 'application/xml' }).end(body);
-      });
-    },
-  };
-}
-
 describe('processing an invoice (PGlite shards, loopback file server, filesystem archive)', () => {
-  const files = fileServer();
+  let files: FileServer;
   let baseUrl: string;
   let test: TestShardDatabases;
   let shards: InvoiceShards;
@@ -67,8 +43,8 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
   const registry = new Registry();
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => files.server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(files.server.address() as AddressInfo).port}`;
+    files = await startFileServer();
+    baseUrl = files.baseUrl;
     test = await createTestShardDatabases('pglite', 2);
     shards = await openInvoiceShards(test.databases);
     invoices = createPostgresInvoiceRepository(shards);
@@ -82,8 +58,7 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     });
   });
   afterAll(async () => {
-    files.server.closeAllConnections();
-    await new Promise((resolve) => files.server.close(resolve));
+    await files?.close();
     await test?.dispose();
     await rm(objectRoot, { recursive: true, force: true });
   });
@@ -179,7 +154,7 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
 
   it('retries a host that answers 500 twice, then archives', async () => {
     let calls = 0;
-    files.routes.set('/flaky.xml', (_request, response) => {
+    files.route('/flaky.xml', (_request, response) => {
       calls += 1;
       if (calls <= 2) response.writeHead(500).end('try later');
       else response.writeHead(200).end(validDocument);
@@ -206,7 +181,7 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
 
   it('a host that keeps failing: the claim is released for the bus to retry, the last attempt fails it, reprocessing archives it', async () => {
     let healthy = false;
-    files.routes.set('/down.xml', (_request, response) => {
+    files.route('/down.xml', (_request, response) => {
       if (healthy) response.writeHead(200).end(validDocument);
       else response.writeHead(503).end();
     });
