@@ -154,6 +154,12 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
           what: `invoice ${result.index} to be rejected for its 404 document`,
         });
       }
+      // The verdict says why, precisely.
+      expect((await call(fiscal, 'GET', `/api/v1/invoices/${sample[0].id}`)).body).toMatchObject({
+        status: 'rejected',
+        reason: 'download_failed',
+        errors: [{ code: 'download_http_status', path: '/fileUrl', message: expect.stringContaining('404') }],
+      });
     } finally {
       fiscal.child.kill('SIGTERM');
       expect(await fiscal.exited()).toBe(0);

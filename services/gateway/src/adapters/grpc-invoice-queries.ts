@@ -22,6 +22,11 @@ export function createGrpcInvoiceQueries(transport: Transport, policy: Policy): 
         currency: summary.currency ?? null,
         issuanceDate: summary.issuanceDate ?? null,
         status: summary.status,
+        reason: summary.rejectionReason ?? null,
+        errors: summary.errors.map(({ code, path, message }) => ({ code, path, message })),
+        processingMs: summary.processingMs ?? null,
+        originalSize: summary.originalSize ?? null,
+        compressedSize: summary.compressedSize ?? null,
         createdAt: summary.createdAt,
         updatedAt: summary.updatedAt,
       };

@@ -65,6 +65,16 @@ export const InvoiceView = Type.Object({
   currency: Type.Union([Type.String(), Type.Null()]),
   issuanceDate: Type.Union([Type.String(), Type.Null()]),
   status: Type.String(),
+  reason: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Why the invoice was rejected or failed (download_failed, checksum_mismatch, validation_failed, ...)',
+  }),
+  errors: Type.Array(Type.Object({ code: Type.String(), path: Type.String(), message: Type.String() }), {
+    description: 'Every problem found in the document or its download, when rejected or failed',
+  }),
+  processingMs: Type.Union([Type.Integer(), Type.Null()]),
+  originalSize: Type.Union([Type.Integer(), Type.Null()]),
+  compressedSize: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

@@ -75,6 +75,11 @@ export interface InvoiceView {
   currency: string | null;
   issuanceDate: string | null;
   status: string;
+  reason: string | null;
+  errors: { code: string; path: string; message: string }[];
+  processingMs: number | null;
+  originalSize: number | null;
+  compressedSize: number | null;
   createdAt: string;
   updatedAt: string;
 }

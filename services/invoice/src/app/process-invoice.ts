@@ -62,13 +62,16 @@ export interface ProcessOptions {
 /** Raised inside an update closure when our claim was taken over: the other processor decides. */
 class ClaimLost extends Error {}
 
-/** A failure that ends processing with a decision (reject or fail) instead of an exception. */
-class Verdict {
+/** A step's failure that ends processing with a decision (reject, or retry and maybe fail). */
+class Verdict extends Error {
   constructor(
     readonly kind: 'reject' | 'transient',
     readonly reason: RejectionReason | FailureReason,
     readonly problems: DocumentProblem[],
-  ) {}
+  ) {
+    super(`${kind}: ${reason}`);
+    this.name = 'Verdict';
+  }
 }
 
 /**

@@ -27,4 +27,15 @@ export const queryMigrations: readonly NamedMigration[] = [
       );
     },
   },
+  {
+    name: '2026-11-25-001-invoice-outcomes',
+    async up(db) {
+      await sql`alter table invoice_summaries
+        add column outcome_reason text,
+        add column problems jsonb not null default '[]',
+        add column processing_ms integer,
+        add column original_size integer,
+        add column compressed_size integer`.execute(db);
+    },
+  },
 ];

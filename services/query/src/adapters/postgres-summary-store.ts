@@ -1,6 +1,6 @@
 import type { Database } from '@fiscal/kit/db';
 import { handleOnce } from '@fiscal/kit/inbox';
-import { type Selectable, sql } from 'kysely';
+import { type ColumnType, type Insertable, type Selectable, sql } from 'kysely';
 import type { InvoiceSummary, SummaryStore } from '../domain/invoice-summary/index.js';
 
 interface SummariesTable {
@@ -13,6 +13,12 @@ interface SummariesTable {
   currency: string | null;
   issuance_date: Date | string | null;
   status: string;
+  outcome_reason: string | null;
+  /** Read back parsed; written as JSON text. */
+  problems: ColumnType<InvoiceSummary['problems'], string, string>;
+  processing_ms: number | null;
+  original_size: number | null;
+  compressed_size: number | null;
   sequence: number;
   created_at: Date | string;
   updated_at: Date | string;
@@ -49,7 +55,7 @@ export function createPostgresSummaryStore(database: Database<QuerySchema>, grou
   };
 }
 
-function toRow(summary: InvoiceSummary): SummariesTable {
+function toRow(summary: InvoiceSummary): Insertable<SummariesTable> {
   return {
     id: summary.id,
     org_id: summary.orgId,
@@ -60,6 +66,11 @@ function toRow(summary: InvoiceSummary): SummariesTable {
     currency: summary.currency,
     issuance_date: summary.issuanceDate,
     status: summary.status,
+    outcome_reason: summary.outcomeReason,
+    problems: JSON.stringify(summary.problems),
+    processing_ms: summary.processingMs,
+    original_size: summary.originalSize,
+    compressed_size: summary.compressedSize,
     sequence: summary.sequence,
     created_at: summary.createdAt,
     updated_at: summary.updatedAt,
@@ -77,6 +88,11 @@ function fromRow(row: Selectable<SummariesTable>): InvoiceSummary {
     currency: row.currency,
     issuanceDate: row.issuance_date === null ? null : new Date(row.issuance_date).toISOString(),
     status: row.status,
+    outcomeReason: row.outcome_reason,
+    problems: row.problems,
+    processingMs: row.processing_ms,
+    originalSize: row.original_size,
+    compressedSize: row.compressed_size,
     sequence: row.sequence,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),

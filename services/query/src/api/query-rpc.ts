@@ -29,6 +29,11 @@ function toSummaryMessage(summary: InvoiceSummary) {
     currency: summary.currency ?? undefined,
     issuanceDate: summary.issuanceDate ?? undefined,
     status: summary.status,
+    rejectionReason: summary.outcomeReason ?? undefined,
+    errors: summary.problems,
+    processingMs: summary.processingMs ?? undefined,
+    originalSize: summary.originalSize ?? undefined,
+    compressedSize: summary.compressedSize ?? undefined,
     createdAt: summary.createdAt,
     updatedAt: summary.updatedAt,
   });

@@ -62,3 +62,44 @@ describe('applyEvent', () => {
     expect(summary?.status).toBe('archived');
   });
 });
+
+describe('the verdict in the summary', () => {
+  const problems = [{ code: 'download_http_status', path: '/fileUrl', message: 'the host answered 503' }];
+  const failed = event('fiscal.invoice.failed', 3, {
+    reason: 'download_failed',
+    errors: problems,
+    attempts: 5,
+  });
+  const requeued = event('fiscal.invoice.requeued', 4, { previousStatus: 'failed' });
+  const archivedAgain = event('fiscal.invoice.archived', 6, {
+    processingMs: 120,
+    originalSize: 5000,
+    compressedSize: 2400,
+  });
+
+  it('carries why an invoice failed, and forgets it once the invoice is requeued and archived', () => {
+    expect(fold([created, failed])).toMatchObject({
+      status: 'failed',
+      outcomeReason: 'download_failed',
+      problems,
+    });
+    expect(fold([created, failed, requeued])).toMatchObject({
+      status: 'pending',
+      outcomeReason: null,
+      problems: [],
+    });
+    expect(fold([created, failed, requeued, archivedAgain])).toMatchObject({
+      status: 'archived',
+      outcomeReason: null,
+      processingMs: 120,
+      originalSize: 5000,
+      compressedSize: 2400,
+    });
+  });
+
+  it('an old verdict delivered late does not come back', () => {
+    expect(fold([created, requeued, archivedAgain, failed])).toEqual(
+      fold([created, failed, requeued, archivedAgain]),
+    );
+  });
+});

@@ -11,6 +11,13 @@ export interface InvoiceSummary {
   currency: string | null;
   issuanceDate: string | null;
   status: string;
+  /** Why the invoice was rejected or failed, with every problem found; null otherwise. */
+  outcomeReason: string | null;
+  problems: { code: string; path: string; message: string }[];
+  /** Set once archived. */
+  processingMs: number | null;
+  originalSize: number | null;
+  compressedSize: number | null;
   /** The newest aggregate version applied; older events never overwrite newer state. */
   sequence: number;
   createdAt: string;
@@ -56,13 +63,18 @@ export function applyEvent(current: InvoiceSummary | undefined, event: EventEnve
     currency: null,
     issuanceDate: null,
     status,
+    outcomeReason: null,
+    problems: [],
+    processingMs: null,
+    originalSize: null,
+    compressedSize: null,
     sequence: 0,
     createdAt: event.time,
     updatedAt: event.time,
   };
   const newer = event.sequence > base.sequence;
   const next: InvoiceSummary = newer
-    ? { ...base, status, sequence: event.sequence, updatedAt: event.time }
+    ? { ...base, ...outcomeOf(event), status, sequence: event.sequence, updatedAt: event.time }
     : { ...base };
   if (event.type === 'fiscal.invoice.created') {
     const data = event.data as CreatedData;
@@ -77,4 +89,33 @@ export function applyEvent(current: InvoiceSummary | undefined, event: EventEnve
     });
   }
   return next;
+}
+
+interface OutcomeData {
+  reason?: string;
+  errors?: InvoiceSummary['problems'];
+  processingMs?: number;
+  originalSize?: number;
+  compressedSize?: number;
+}
+
+/** What the newest event says of the verdict: the reason and problems, or the archive's figures. */
+function outcomeOf(event: EventEnvelope): Partial<InvoiceSummary> {
+  const data = event.data as OutcomeData;
+  switch (event.type) {
+    case 'fiscal.invoice.rejected':
+    case 'fiscal.invoice.failed':
+      return { outcomeReason: data.reason ?? null, problems: data.errors ?? [] };
+    case 'fiscal.invoice.archived':
+      return {
+        outcomeReason: null,
+        problems: [],
+        processingMs: data.processingMs ?? null,
+        originalSize: data.originalSize ?? null,
+        compressedSize: data.compressedSize ?? null,
+      };
+    default:
+      // A new attempt (requeued, processing again) leaves the last verdict behind.
+      return { outcomeReason: null, problems: [] };
+  }
 }
