@@ -1,5 +1,5 @@
 import type { OutboxSchema } from '@fiscal/kit/outbox';
-import type { ColumnType, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Selectable } from 'kysely';
 import type { DocumentProblem, Invoice, InvoiceStatus } from '../domain/invoice/index.js';
 
 type Timestamp = ColumnType<Date | string, string, string>;
@@ -16,7 +16,7 @@ export interface InvoicesTable {
   issuance_date: Timestamp;
   source_kind: 'url' | 'inline';
   source_url: string | null;
-  inline_document: string | null;
+  inline_document: Uint8Array | null;
   checksum: string;
   status: string;
   version: number;
@@ -58,7 +58,7 @@ export interface InvoiceSchema extends OutboxSchema {
 
 export type InvoiceRow = Selectable<InvoicesTable>;
 
-export function toRow(invoice: Invoice) {
+export function toRow(invoice: Invoice): Insertable<InvoicesTable> {
   return {
     id: invoice.id,
     org_id: invoice.orgId,
@@ -72,7 +72,9 @@ export function toRow(invoice: Invoice) {
     source_kind: invoice.source.kind,
     source_url: invoice.source.kind === 'url' ? invoice.source.url : null,
     inline_document:
-      invoice.source.kind === 'inline' && invoice.source.xml !== '' ? invoice.source.xml : null,
+      invoice.source.kind === 'inline' && invoice.source.xml !== ''
+        ? Buffer.from(invoice.source.xml, 'utf8')
+        : null,
     checksum: invoice.checksum,
     status: invoice.status,
     version: invoice.version,
@@ -104,7 +106,7 @@ export function fromRow(row: InvoiceRow): Invoice {
     source:
       row.source_kind === 'url'
         ? { kind: 'url', url: row.source_url ?? '' }
-        : { kind: 'inline', xml: row.inline_document ?? '' },
+        : { kind: 'inline', xml: row.inline_document ? utf8Text.decode(row.inline_document) : '' },
     checksum: row.checksum,
     status: row.status as InvoiceStatus,
     version: row.version,
@@ -127,6 +129,9 @@ export function fromRow(row: InvoiceRow): Invoice {
     updatedAt: isoString(row.updated_at),
   };
 }
+
+/** Keeps a leading byte-order mark: it is part of the document's bytes and of its checksum. */
+const utf8Text = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function isoString(value: Date | string): string {
   return new Date(value).toISOString();

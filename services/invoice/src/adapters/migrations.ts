@@ -55,7 +55,8 @@ export const invoiceMigrations: readonly NamedMigration[] = [
           issuance_date timestamptz not null,
           source_kind text not null check (source_kind in ('url', 'inline')),
           source_url text,
-          inline_document text,
+          -- bytea, not text: the document is kept byte for byte (a text round trip can drop a BOM).
+          inline_document bytea,
           checksum text not null,
           status text not null,
           version integer not null,

@@ -50,6 +50,15 @@ describe.each(engines)('invoice repository on $engine shards', ({ engine, availa
     },
   );
 
+  it.skipIf(!available)('keeps an inline document byte for byte, byte-order mark included', async () => {
+    const xml =
+      '\uFEFF<?xml version="1.0" encoding="UTF-8"?>\r\n<cfdi:Comprobante Descripcion="Añil & ñandú"/>';
+    const change = newInvoice({ source: { kind: 'inline', xml } });
+    await repository.addMany([change]);
+    const stored = await repository.findById(change.invoice);
+    expect(stored?.source).toEqual({ kind: 'inline', xml });
+  });
+
   it.skipIf(!available)('creates the partition of any issuance month on demand', async () => {
     const old = newInvoice({ issuanceDate: '2022-03-15T18:00:00.000Z' });
     await repository.addMany([old]);

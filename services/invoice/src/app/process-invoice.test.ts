@@ -131,6 +131,22 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     expect(Buffer.from(original.content).equals(validDocument)).toBe(true);
   });
 
+  it('archives an inline document with a byte-order mark, and gives back the same bytes', async () => {
+    const xml = `\uFEFF${validDocument.toString('utf8')}`;
+    const create = createInvoicesHandler({ invoices, newId: uuidv7, clock });
+    const [outcome] = await create({
+      orgId: 'org-bom',
+      submissions: [{ submission: { ...validSubmission, xml } }],
+    });
+    if (!outcome?.accepted) throw outcome?.error;
+    const key = { orgId: 'org-bom', id: outcome.invoice.id };
+    expect(await process(key, { finalAttempt: false })).toBe('archived');
+    const original = await getDocumentHandler({ invoices, objects, codecByName })(key);
+    expect(Buffer.from(original.content).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(Buffer.from(original.content).equals(Buffer.from(xml, 'utf8'))).toBe(true);
+    expect(original.checksum).toBe(sha256(Buffer.from(xml, 'utf8')));
+  });
+
   it('rejects a document whose bytes do not match the declared checksum', async () => {
     files.serve('/tampered.xml', Buffer.concat([validDocument, Buffer.from('\n')]));
     const key = await submit({ fileUrl: `${baseUrl}/tampered.xml`, checksum: sha256(validDocument) });
