@@ -35,6 +35,11 @@ const Body = Type.Object(
 app.post('/things', { schema: { body: Body } }, async (_request, reply) =>
   reply.code(202).send({ ok: true }),
 );
+app.get(
+  '/pages',
+  { schema: { querystring: Type.Object({ limit: Type.Integer({ minimum: 1 }) }) } },
+  async (request) => ({ limit: (request.query as { limit: number }).limit }),
+);
 app.get('/things/:id', async (request) => {
   const { id } = request.params as { id: string };
   if (id === 'busy')
@@ -161,6 +166,19 @@ describe('createHttpServer', () => {
       '/currency',
       '/extra',
     ]);
+  });
+
+  it('takes a JSON body as typed: a number where a string belongs is refused, not coerced', async () => {
+    const response = await post(JSON.stringify({ amount: 1160.5, currency: 'MXN' }));
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([
+      expect.objectContaining({ field: '/amount', code: 'invalid_type' }),
+    ]);
+  });
+
+  it('still reads a query string as text with types', async () => {
+    const response = await app.inject({ method: 'GET', url: '/pages?limit=10' });
+    expect(response.json()).toEqual({ limit: 10 });
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import AjvCompiler, { type BuildCompilerFromPool } from '@fastify/ajv-compiler';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -34,6 +35,28 @@ function requestIdOf(request: IncomingMessage): string {
   return typeof header === 'string' && requestIdPattern.test(header) ? header : randomUUID();
 }
 
+/** What the compiler Fastify builds from the pool is called with (its published types say otherwise). */
+type CompileRouteSchema = (route: { schema: unknown; httpPart?: string }) => unknown;
+
+const buildAjvValidator = AjvCompiler();
+
+/**
+ * Query strings, parameters and headers are text, so their schemas coerce (`?limit=10` is a number).
+ * A JSON body already has types: `"amount": 1160.5` must not become the string "1160.5" (a float
+ * in disguise), so bodies are validated as sent.
+ */
+const strictBodyValidators = ((externalSchemas, options) => {
+  const coercing = buildAjvValidator(externalSchemas, options) as unknown as CompileRouteSchema;
+  const strict = buildAjvValidator(externalSchemas, {
+    ...options,
+    mode: undefined,
+    customOptions: { ...options?.customOptions, coerceTypes: false },
+  }) as unknown as CompileRouteSchema;
+  const compile: CompileRouteSchema = (route) =>
+    route.httpPart === 'body' ? strict(route) : coercing(route);
+  return compile;
+}) as BuildCompilerFromPool;
+
 /**
  * A Fastify server with what every Fiscal HTTP API has: request ids, a server span per request
  * joined to the caller's trace, RED metrics per route, one access-log line per request, body
@@ -53,6 +76,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     ajv: {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
     },
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidators } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', (request, reply, done) => {
