@@ -16,6 +16,8 @@ export interface ResilienceMetrics {
   readonly timeouts: Counter<'policy'>;
   /** Live policies by name; a newer policy with the same name replaces the older one. */
   readonly probes: Map<string, PolicyProbe>;
+  /** Drops a retired policy's gauges, so a bounded set of policies keeps a bounded set of series. */
+  forget(policy: string): void;
 }
 
 /**
@@ -28,8 +30,9 @@ export function resilienceMetrics(registry: Registry): ResilienceMetrics {
   const existing = metricsByRegistry.get(registry);
   if (existing) return existing;
   const probes = new Map<string, PolicyProbe>();
-  const gaugeOf = (name: string, help: string, read: (probe: PolicyProbe) => number | undefined) =>
-    new Gauge({
+  const gauges: Gauge<'policy'>[] = [];
+  const gaugeOf = (name: string, help: string, read: (probe: PolicyProbe) => number | undefined) => {
+    const gauge: Gauge<'policy'> = new Gauge({
       name,
       help,
       labelNames: ['policy'],
@@ -41,6 +44,8 @@ export function resilienceMetrics(registry: Registry): ResilienceMetrics {
         }
       },
     });
+    gauges.push(gauge);
+  };
   gaugeOf('resilience_breaker_state', 'Circuit breaker state: 0 closed, 1 half-open, 2 open.', (probe) =>
     probe.breakerState(),
   );
@@ -76,6 +81,10 @@ export function resilienceMetrics(registry: Registry): ResilienceMetrics {
       registers: [registry],
     }),
     probes,
+    forget(policy) {
+      probes.delete(policy);
+      for (const gauge of gauges) gauge.remove({ policy });
+    },
   };
   metricsByRegistry.set(registry, metrics);
   return metrics;

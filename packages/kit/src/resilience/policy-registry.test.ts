@@ -25,4 +25,21 @@ describe('policy registry', () => {
     expect(policies.forKey('up.example.com').breakerState).toBe('closed');
     expect(await policies.forKey('up.example.com').execute(async () => 'fine')).toBe('fine');
   });
+
+  it('keeps at most maxKeys policies, retiring the least recently used with its gauges', async () => {
+    const registry = new Registry();
+    const policies = createPolicyRegistry(
+      { name: 'fetch', registry, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } },
+      { maxKeys: 2 },
+    );
+    const first = policies.forKey('a.example.com');
+    policies.forKey('b.example.com');
+    policies.forKey('c.example.com');
+    const gauge = await registry.getSingleMetric('resilience_breaker_state')!.get();
+    expect(gauge.values.map((value) => value.labels.policy).sort()).toEqual([
+      'fetch:b.example.com',
+      'fetch:c.example.com',
+    ]);
+    expect(policies.forKey('a.example.com')).not.toBe(first);
+  });
 });
