@@ -19,7 +19,10 @@ import { processInvoiceHandler } from '../services/invoice/dist/app/process-invo
 import { submissionFromDocument } from '../services/invoice/dist/domain/invoice/index.js';
 
 const total = Number(process.argv[2] ?? 1_000);
-const document = readFileSync(new URL('../fixtures/cfdi/cfdiutils-cfdi40-valid.xml', import.meta.url), 'utf8');
+const document = readFileSync(
+  new URL('../fixtures/cfdi/cfdiutils-cfdi40-valid.xml', import.meta.url),
+  'utf8',
+);
 const template = submissionFromDocument(document).submission;
 const issuers = ['EKU9003173C9', 'AAA010101AAA', 'CACX7605101P8', 'XAXX010101000', 'MCI7306249Y1'];
 
@@ -43,7 +46,8 @@ async function measure(engine, databases) {
   };
 
   const oneByOne = await rate(async () => {
-    for (let n = 0; n < total; n++) await create({ orgId: 'bench-1', submissions: [{ submission: byUrl(n) }] });
+    for (let n = 0; n < total; n++)
+      await create({ orgId: 'bench-1', submissions: [{ submission: byUrl(n) }] });
   });
   const batched = await rate(async () => {
     const submissions = Array.from({ length: total }, (_, n) => ({ submission: byUrl(n) }));
