@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the local PostgreSQL, Redis and RabbitMQ when they are installed but not running, and
 # waits until each accepts connections. Installs them from Debian's packages when missing and
-# this runs as root (a fresh CI machine); elsewhere it only reports what is absent.
+# this runs as root (a fresh CI machine); elsewhere it only reports what is absent. Also installs
+# xsltproc, the test oracle the CFDI cadena original is compared with (SAT publishes it as XSLT).
 set -uo pipefail
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -21,9 +22,10 @@ install_missing() {
   command -v pg_ctlcluster >/dev/null || packages+=(postgresql)
   command -v redis-server >/dev/null || packages+=(redis-server)
   command -v rabbitmq-server >/dev/null || packages+=(rabbitmq-server)
+  command -v xsltproc >/dev/null || packages+=(xsltproc)
   [ ${#packages[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    echo "missing engines: ${packages[*]} (install them, or their tests will be reported absent)" >&2
+    echo "missing: ${packages[*]} (install them, or their tests will be reported absent)" >&2
     return 0
   fi
   echo "installing ${packages[*]}"
