@@ -88,11 +88,15 @@ export const InvoiceProcessingStartedV1 = Type.Object({
 });
 export type InvoiceProcessingStartedData = Static<typeof InvoiceProcessingStartedV1>;
 
-/** Transient causes (an unreachable host, a 5xx that never cleared) outlasted every retry. */
+/**
+ * Transient causes (an unreachable host, a 5xx that never cleared) outlasted every retry, or the
+ * stamp could not be verified because its PAC certificate is not in the store yet.
+ */
 export const FailureReason = Type.Union([
   Type.Literal('download_failed'),
   Type.Literal('storage_failed'),
   Type.Literal('processing_failed'),
+  Type.Literal('stamp_unverifiable'),
 ]);
 
 /** Not a verdict on the document: a `failed` invoice can be reprocessed. */

@@ -127,7 +127,7 @@ export function reject(
   };
 }
 
-export type FailureReason = 'download_failed' | 'storage_failed' | 'processing_failed';
+export type FailureReason = 'download_failed' | 'storage_failed' | 'processing_failed' | 'stamp_unverifiable';
 
 /** Transient causes outlasted every retry: not a verdict on the document, so it can be reprocessed. */
 export function fail(
