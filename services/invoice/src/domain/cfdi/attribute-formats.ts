@@ -14,19 +14,37 @@ export interface FechaH {
   second: number;
 }
 
-// tdCFDI.xsd: the whole value must match (XSD patterns are anchored). The pattern's "." in t_Importe
-// is unescaped there; the xs:decimal base type allows only a point, so it is a point here.
+// tdCFDI.xsd, cfdv40.xsd, Pagos20.xsd and TimbreFiscalDigitalv11.xsd: the whole value must match (XSD
+// patterns are anchored). The pattern's "." in t_Importe is unescaped there; the xs:decimal base type
+// allows only a point, so it is a point here. Every pattern is compiled once, here.
 const patterns = {
   rfc: /^[A-Z&Ñ]{3,4}[0-9]{2}(0[1-9]|1[012])(0[1-9]|[12][0-9]|3[01])[A-Z0-9]{2}[0-9A]$/,
   rfcPersonaMoral: /^[A-Z&Ñ]{3}[0-9]{2}(0[1-9]|1[012])(0[1-9]|[12][0-9]|3[01])[A-Z0-9]{2}[0-9A]$/,
+  rfcOrderingBank:
+    /^(XEXX010101000|[A-Z&Ñ]{3}[0-9]{2}(0[1-9]|1[012])(0[1-9]|[12][0-9]|3[01])[A-Z0-9]{2}[0-9A])$/,
   importe: /^[0-9]{1,18}(\.[0-9]{1,6})?$/,
-  xsDecimal: /^\+?(\d+(\.\d*)?|\.\d+)$/,
+  importeMxn: /^[0-9]{1,18}(\.[0-9]{1,2})?$/,
+  xsDecimal: /^[+-]?(\d+(\.\d*)?|\.\d+)$/,
+  xsUnsignedInteger: /^\+?[0-9]+$/,
   fechaH:
     /^(20[1-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])$/,
   currency: /^[A-Z]{3}$/,
   certificateNumber: /^[0-9]{20}$/,
   postalCode: /^[0-9]{5}$/,
   uuid: /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/,
+  relatedDocumentId:
+    /^([a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}|[0-9]{3}-[0-9]{2}-[0-9]{9})$/,
+  tenDigits: /^[0-9]{10}$/,
+  confirmation: /^[0-9a-zA-Z]{5}$/,
+  customsDeclaration: /^[0-9]{2} {2}[0-9]{2} {2}[0-9]{4} {2}[0-9]{7}$/,
+  propertyTaxAccount: /^[0-9a-zA-Z]{1,150}$/,
+  installment: /^[1-9][0-9]{0,2}$/,
+  bankAccount: /^[A-Z0-9_]{10,50}$/,
+  base64: /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
+  legend: /^[A-Za-z0-9 Ññ!"%&'´\-:;>=<@_,{}`~áéíóúÁÉÍÓÚüÜ]+$/,
+  whitespaceRun: /[ \t\n\r]+/g,
+  nonBlank: /[^ \t\n\r]/,
+  spaces: / /g,
 };
 
 function fromPattern(pattern: RegExp, description: string): AttributeFormat {
@@ -34,27 +52,100 @@ function fromPattern(pattern: RegExp, description: string): AttributeFormat {
 }
 
 /**
+ * Free text as cfdv40.xsd types it: whitespace collapsed, then 1 to `maxLength` characters without
+ * "|" (the cadena original's separator). Free text is the one kind of value read as the schema reads
+ * it, since surrounding spaces change nothing the platform stores.
+ */
+function text(maxLength: number, { pipeAllowed = false, collapse = true } = {}): AttributeFormat {
+  return {
+    description: `text of 1 to ${maxLength} characters${pipeAllowed ? '' : ' without "|"'}`,
+    matches: (value) => {
+      if (!pipeAllowed && value.includes('|')) return false;
+      if (collapse ? !patterns.nonBlank.test(value) : value === '') return false;
+      // Collapsing and counting code points only ever shorten a value: most values need neither.
+      if (value.length <= maxLength) return true;
+      return (collapse ? collapsedLength(value) : codePointLength(value)) <= maxLength;
+    },
+  };
+}
+
+/** An xs:decimal with at most `fractionDigits` significant decimals, positive or non-negative. */
+function decimal(fractionDigits: number, minimum: 'positive' | 'zero'): AttributeFormat {
+  const sign = minimum === 'positive' ? 'positive' : 'non-negative';
+  return {
+    description: `a ${sign} decimal with at most ${fractionDigits} decimals`,
+    matches: (value) => isDecimalWithin(value, fractionDigits, minimum),
+  };
+}
+
+/**
  * Values are checked as written. The schemas collapse whitespace first, but these values become the
  * invoice's metadata (an RFC with a leading space would not match its issuer), so spaces are errors.
+ * Free text (names, descriptions) is the exception: see `text`.
  */
 export const AttributeFormats = {
   rfc: fromPattern(patterns.rfc, 'an RFC of 12 or 13 characters such as EKU9003173C9 (t_RFC)'),
   rfcPersonaMoral: fromPattern(patterns.rfcPersonaMoral, 'the 12-character RFC of a company (t_RFC_PM)'),
+  rfcOrderingBank: fromPattern(patterns.rfcOrderingBank, 'XEXX010101000 or the 12-character RFC of a bank'),
   importe: fromPattern(patterns.importe, 'a non-negative amount with at most 6 decimals (t_Importe)'),
-  quantity: {
-    description: 'a positive decimal with at most 6 decimals',
-    matches: (value: string) => isPositiveDecimalWithin(value, 6),
-  },
+  importeMxn: fromPattern(
+    patterns.importeMxn,
+    'a non-negative amount with at most 2 decimals (t_ImporteMXN)',
+  ),
+  quantity: decimal(6, 'positive'),
+  rate: decimal(6, 'zero'),
+  equivalence: decimal(10, 'positive'),
   fechaH: {
     description: 'a date and time written YYYY-MM-DDThh:mm:ss on a real calendar day (t_FechaH)',
     matches: (value: string) => parseFechaH(value) !== undefined,
+  },
+  year: {
+    description: 'a year from 2019 on',
+    matches: (value: string) => patterns.xsUnsignedInteger.test(value) && inShortRange(value, 2019),
   },
   currency: fromPattern(patterns.currency, 'a three-letter currency code such as MXN'),
   certificateNumber: fromPattern(patterns.certificateNumber, 'a certificate number of 20 digits'),
   postalCode: fromPattern(patterns.postalCode, 'a postal code of 5 digits'),
   uuid: fromPattern(patterns.uuid, 'a UUID of 36 characters (8-4-4-4-12 hexadecimal digits)'),
-  version11: fromPattern(/^1\.1$/, 'exactly "1.1"'),
+  relatedDocumentId: fromPattern(patterns.relatedDocumentId, 'a UUID, or a folio written 999-99-999999999'),
+  tenDigits: fromPattern(patterns.tenDigits, '10 digits'),
+  confirmation: fromPattern(patterns.confirmation, '5 letters or digits'),
+  customsDeclaration: fromPattern(
+    patterns.customsDeclaration,
+    'a pedimento of 21 characters written "99  99  9999  9999999"',
+  ),
+  propertyTaxAccount: fromPattern(patterns.propertyTaxAccount, '1 to 150 letters or digits'),
+  installment: fromPattern(patterns.installment, 'a whole number from 1 to 999 without leading zeros'),
+  bankAccount: fromPattern(patterns.bankAccount, '10 to 50 capital letters, digits or "_"'),
+  base64: {
+    description: 'base64 text',
+    matches: (value: string) => patterns.base64.test(value.replace(patterns.spaces, '')),
+  },
+  legend: {
+    description: 'text of 12 to 150 letters, digits, spaces and the punctuation TFD 1.1 allows',
+    matches: (value: string) => {
+      const length = collapsedLength(value);
+      return length >= 12 && length <= 150 && patterns.legend.test(value);
+    },
+  },
+  text25: text(25),
+  text40: text(40),
+  text100: text(100),
+  text100Preserved: text(100, { collapse: false }),
+  text20: text(20),
+  text300: text(300),
+  text1000: text(1000),
+  anyText40: text(40, { pipeAllowed: true }),
+  anyText8192: text(8192, { pipeAllowed: true }),
+  version40: exactly('4.0'),
+  version11: exactly('1.1'),
+  version20: exactly('2.0'),
+  paymentChainType: exactly('01'),
 } satisfies Record<string, AttributeFormat>;
+
+export function exactly(expected: string): AttributeFormat {
+  return { description: `exactly "${expected}"`, matches: (value) => value === expected };
+}
 
 export function parseFechaH(value: string): FechaH | undefined {
   const match = patterns.fechaH.exec(value);
@@ -73,10 +164,42 @@ export function parseFechaH(value: string): FechaH | undefined {
   return { year, month, day, hour, minute, second };
 }
 
-// xs:decimal with fractionDigits: trailing zeros are not significant ("1.5000000" has one digit).
-function isPositiveDecimalWithin(value: string, fractionDigits: number): boolean {
+// xs:decimal with fractionDigits: trailing zeros are not significant ("1.5000000" has one digit), and
+// "-0" is zero.
+function isDecimalWithin(value: string, fractionDigits: number, minimum: 'positive' | 'zero'): boolean {
   if (!patterns.xsDecimal.test(value)) return false;
-  const [whole = '', fraction = ''] = value.replace('+', '').split('.');
-  const significantFraction = fraction.replace(/0+$/, '');
-  return significantFraction.length <= fractionDigits && /[1-9]/.test(whole + significantFraction);
+  const unsigned = value.charCodeAt(0) === 43 || value.charCodeAt(0) === 45 ? value.slice(1) : value;
+  const point = unsigned.indexOf('.');
+  const whole = point === -1 ? unsigned : unsigned.slice(0, point);
+  const fraction = point === -1 ? '' : unsigned.slice(point + 1);
+  let significantFraction = fraction.length;
+  while (significantFraction > 0 && fraction.charCodeAt(significantFraction - 1) === 48)
+    significantFraction--;
+  if (significantFraction > fractionDigits) return false;
+  const isZero = !/[1-9]/.test(whole) && !/[1-9]/.test(fraction);
+  if (minimum === 'positive') return !isZero && !value.startsWith('-');
+  return isZero || !value.startsWith('-');
+}
+
+// xs:short tops out at 32767.
+function inShortRange(value: string, minimum: number): boolean {
+  const number = Number(value);
+  return number >= minimum && number <= 32_767;
+}
+
+/** The length XSD gives a value after whitespace collapse, in characters (code points). */
+function collapsedLength(value: string): number {
+  const collapsed = value.replace(patterns.whitespaceRun, ' ').trim();
+  return codePointLength(collapsed);
+}
+
+function codePointLength(value: string): number {
+  let length = 0;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    // A high surrogate followed by its low half is one character.
+    if (code >= 0xd800 && code <= 0xdbff && index + 1 < value.length) index++;
+    length++;
+  }
+  return length;
 }

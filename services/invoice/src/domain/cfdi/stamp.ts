@@ -1,7 +1,8 @@
 import { AttributeFormats } from './attribute-formats.js';
 import { Namespaces } from './namespaces.js';
 import { type CfdiProblem, CfdiProblemCodes, cfdiProblem, quoted } from './problems.js';
-import { type AttributeRule, checkAttributes } from './structure-rules.js';
+import { timbreFiscalDigital11 } from './structure/timbre-fiscal-digital11.js';
+import { checkElement } from './structure-rules.js';
 import { attributePath, childElements, type XmlElement } from './xml-document.js';
 
 const tfd = Namespaces.timbreFiscalDigital;
@@ -9,15 +10,9 @@ const tfd = Namespaces.timbreFiscalDigital;
 /** Where the stamp is expected, in the prefixes of every problem path. */
 export const stampPath = '/cfdi:Comprobante/cfdi:Complemento/tfd:TimbreFiscalDigital';
 
-// TimbreFiscalDigitalv11.xsd. Version is checked apart: it decides whether the document is stamped.
-const stampRules: AttributeRule[] = [
-  { name: 'UUID', required: true, format: AttributeFormats.uuid },
-  { name: 'FechaTimbrado', required: true, format: AttributeFormats.fechaH },
-  { name: 'RfcProvCertif', required: true, format: AttributeFormats.rfcPersonaMoral },
-  { name: 'SelloCFD', required: true },
-  { name: 'NoCertificadoSAT', required: true, format: AttributeFormats.certificateNumber },
-  { name: 'SelloSAT', required: true },
-];
+// Version is checked apart from the rest of TimbreFiscalDigitalv11.xsd: it decides whether the
+// document is stamped.
+const versionCheckedHere = { attributesCheckedElsewhere: ['Version'] };
 
 /** The TimbreFiscalDigital under the Comprobante's Complemento, whatever its version. */
 export function findStamp(comprobante: XmlElement): XmlElement | undefined {
@@ -56,6 +51,6 @@ export function checkStamp(comprobante: XmlElement, requireStamp: boolean): Cfdi
           ),
     );
   }
-  problems.push(...checkAttributes(stamp, stampRules));
+  checkElement(stamp, timbreFiscalDigital11, problems, versionCheckedHere);
   return problems;
 }

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { CfdiProblemCodes, validateCfdi } from './index.js';
+import { defaultReadingLimits, parseDocument } from './parse-document.js';
 import { fixtureBytes, fixtureText, replaceOnce } from './testing/fixtures.js';
 
 const valid = fixtureText('cfdiutils-cfdi40-valid.xml');
@@ -127,14 +128,20 @@ describe('reading a document safely', () => {
   });
 
   it('decodes the predefined entities and character references in attribute values', () => {
-    const document = replaceOnce(
-      valid,
-      'Rfc="MCI7306249Y1"',
-      'Rfc="&#x4D;CI7306249Y1" Nombre2="A&amp;B &lt;&gt; &quot;&apos;"',
+    // The Addenda takes any element, so the entities need no CFDI attribute that allows them.
+    const note = '<x:Note xmlns:x="urn:example:note" Text="A&amp;B &lt;&gt; &quot;&apos; &#xD1;&#241;"/>';
+    let document = replaceOnce(valid, 'Rfc="MCI7306249Y1"', 'Rfc="&#x4D;CI7306249Y1"');
+    document = replaceOnce(
+      document,
+      '</cfdi:Comprobante>',
+      `<cfdi:Addenda>${note}</cfdi:Addenda></cfdi:Comprobante>`,
     );
     const verdict = validateCfdi(document);
     expect(verdict.outcome).toBe('valid');
     expect(verdict.metadata?.receiver).toBe('MCI7306249Y1');
+    const parsed = parseDocument(document, defaultReadingLimits);
+    const addenda = parsed.ok ? parsed.root.children.at(-1) : undefined;
+    expect(addenda?.children[0]?.attributes.get('Text')).toBe('A&B <> "\' Ññ');
   });
 
   it('ignores comments and processing instructions', () => {
@@ -184,6 +191,7 @@ describe('resolving elements by namespace', () => {
   it('does not take an element of another namespace for a CFDI one', () => {
     const foreign = valid.replace('<cfdi:Emisor ', '<o:Emisor xmlns:o="http://example.com/other" ');
     expect(validateCfdi(foreign).problems).toEqual([
+      expect.objectContaining({ code: 'element_unexpected', path: '/cfdi:Comprobante/o:Emisor' }),
       expect.objectContaining({
         code: CfdiProblemCodes.elementRequired,
         path: '/cfdi:Comprobante/cfdi:Emisor',
