@@ -83,20 +83,22 @@ describe('declared metadata', () => {
     ]);
   });
 
-  it('reports a declared UUID that a document without a stamp cannot match', () => {
+  it('takes the declared UUID as given for a pre-stamp document when stamps are not required', () => {
     const preStamp = fixtureBytes('cfdiutils-created-with-discounts-40.xml');
-    const problems = validateCfdi(preStamp, {
-      requireStamp: false,
-      declared: {
-        uuid: declared.uuid,
-        issuer: 'EKU9003173C9',
-        receiver: 'COSC8001137NA',
-        amount: '3248.00',
-        currency: 'USD',
-        issuanceDate: '2023-06-19T01:20:21.000Z',
-      },
-    }).problems;
-    expect(problems).toEqual([expect.objectContaining({ code: 'declared_uuid_mismatch' })]);
+    const declaring = (requireStamp: boolean) =>
+      validateCfdi(preStamp, {
+        requireStamp,
+        declared: {
+          uuid: declared.uuid,
+          issuer: 'EKU9003173C9',
+          receiver: 'COSC8001137NA',
+          amount: '3248.00',
+          currency: 'USD',
+          issuanceDate: '2023-06-19T01:20:21.000Z',
+        },
+      }).problems.map((problem) => problem.code);
+    expect(declaring(false)).toEqual([]);
+    expect(declaring(true)).toEqual(['not_stamped', 'declared_uuid_mismatch']);
   });
 
   it('reports every mismatch at once', () => {

@@ -22,8 +22,16 @@ export interface DeclaredMetadata {
 const acceptedOffsetsInHours = [0, -5, -6, -7, -8];
 const millisecondsPerDay = 86_400_000;
 
-/** Every field where the document says something other than what the client declared. */
-export function compareDeclaredMetadata(declared: DeclaredMetadata, comprobante: XmlElement): CfdiProblem[] {
+/**
+ * Every field where the document says something other than what the client declared. A document
+ * without a stamp has no fiscal UUID to compare: that is a mismatch unless pre-stamp documents are
+ * accepted (`stampRequired` false), when the declared UUID is taken as given.
+ */
+export function compareDeclaredMetadata(
+  declared: DeclaredMetadata,
+  comprobante: XmlElement,
+  { stampRequired = true }: { stampRequired?: boolean } = {},
+): CfdiProblem[] {
   const document = locateMetadata(comprobante);
   const problems: CfdiProblem[] = [];
   const mismatch = (code: CfdiProblemCode, located: LocatedValue, field: string, shown: string) =>
@@ -35,15 +43,16 @@ export function compareDeclaredMetadata(declared: DeclaredMetadata, comprobante:
       ),
     );
 
-  if (document.uuid.value === undefined)
-    problems.push(
-      cfdiProblem(
-        CfdiProblemCodes.declaredUuidMismatch,
-        document.uuid.path,
-        `declared uuid ${quoted(declared.uuid)} cannot be matched: the document has no TimbreFiscalDigital UUID`,
-      ),
-    );
-  else if (declared.uuid.toLowerCase() !== document.uuid.value.toLowerCase())
+  if (document.uuid.value === undefined) {
+    if (stampRequired)
+      problems.push(
+        cfdiProblem(
+          CfdiProblemCodes.declaredUuidMismatch,
+          document.uuid.path,
+          `declared uuid ${quoted(declared.uuid)} cannot be matched: the document has no TimbreFiscalDigital UUID`,
+        ),
+      );
+  } else if (declared.uuid.toLowerCase() !== document.uuid.value.toLowerCase())
     mismatch(CfdiProblemCodes.declaredUuidMismatch, document.uuid, 'uuid', declared.uuid);
 
   // Absent or malformed document values are reported by the structure check, not again here.

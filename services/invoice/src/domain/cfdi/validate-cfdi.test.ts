@@ -1,5 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { CfdiProblemCodes, readCfdiMetadata, validateCfdi } from './index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  bundledCertificatesDirectory,
+  createFsCertificateStore,
+} from '../../adapters/fs-certificate-store.js';
+import {
+  type CertificateStore,
+  CfdiProblemCodes,
+  readCfdiMetadata,
+  SealProblemCodes,
+  validateCfdi,
+} from './index.js';
 import { fixtureBytes, fixtureText, replaceOnce } from './testing/fixtures.js';
 
 // Verdicts from fixtures/cfdi/SOURCES.md.
@@ -114,7 +124,11 @@ describe('validateCfdi on the stored fixtures', () => {
     expect(verdict.problems).toContainEqual(expect.objectContaining({ code: CfdiProblemCodes.fechaInvalid }));
   });
 
-  it.todo('swsdkphp-cfdi40.xml: its Sello does not verify (seal verification is the next layer)');
+  it('swsdkphp-cfdi40.xml: its Sello does not verify', () => {
+    const verdict = validateCfdi(fixtureBytes('swsdkphp-cfdi40.xml'), { requireStamp: false });
+    expect(verdict.outcome).toBe('invalid');
+    expect(verdict.problems.map((problem) => problem.code)).toEqual([SealProblemCodes.sealInvalid]);
+  });
 
   it('reports every problem, not only the first', () => {
     const codes = validateCfdi(fixtureBytes('ntlink-CFDI40110.xml')).problems.map((problem) => problem.code);
@@ -145,6 +159,41 @@ describe('validateCfdi on the stored fixtures', () => {
       currency: 'MXN',
       issuedAt: '%fecha-timbrado%',
     });
+  });
+});
+
+describe('seals and stamps', () => {
+  let certificates: CertificateStore;
+  beforeAll(async () => {
+    certificates = await createFsCertificateStore({ directory: bundledCertificatesDirectory });
+  });
+
+  it.each(['cfdiutils-cfdi40-real.xml', 'cfdiutils-cfdi40-valid.xml', 'swsdkphp-file_pdf.xml'])(
+    'verifies the Sello and the SelloSAT of %s',
+    (file) => {
+      expect(validateCfdi(fixtureBytes(file), { certificates })).toMatchObject({
+        outcome: 'valid',
+        problems: [],
+      });
+    },
+  );
+
+  it('cannot verify a stamp whose PAC certificate is not in the store: a distinct outcome', () => {
+    const verdict = validateCfdi(fixtureBytes('cfdiutils-cfdi40-valid.xml'), {
+      certificates: { find: () => undefined },
+    });
+    expect(verdict.outcome).toBe('unverifiable');
+    expect(verdict.problems.map((problem) => problem.code)).toEqual([SealProblemCodes.stampUnverifiable]);
+  });
+
+  it('an attribute changed after sealing breaks the Sello', () => {
+    const tampered = replaceOnce(
+      fixtureText('cfdiutils-cfdi40-valid.xml'),
+      'LugarExpedicion="',
+      'LugarExpedicion="0',
+    );
+    const codes = validateCfdi(tampered, { certificates }).problems.map((problem) => problem.code);
+    expect(codes).toContain(SealProblemCodes.sealInvalid);
   });
 });
 

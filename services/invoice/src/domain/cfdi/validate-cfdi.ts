@@ -5,6 +5,7 @@ import { classifyDocument } from './document-kind.js';
 import { type DocumentMetadata, readDocumentMetadata } from './document-metadata.js';
 import { defaultReadingLimits, parseDocument, type ReadingLimits } from './parse-document.js';
 import type { CfdiProblem } from './problems.js';
+import { type CertificateStore, checkSeal, checkStampSeal, SealProblemCodes } from './seal/index.js';
 import { checkStamp } from './stamp.js';
 
 export interface CfdiValidationOptions {
@@ -16,10 +17,21 @@ export interface CfdiValidationOptions {
   maxBytes?: number;
   /** Default 64 element levels. */
   maxDepth?: number;
+  /** Verify Sello over the cadena original with the embedded Certificado (default true). */
+  verifySeal?: boolean;
+  /**
+   * PAC and SAT certificates that verify the stamp's SelloSAT. Without a store the stamp's form is
+   * checked but not its signature.
+   */
+  certificates?: CertificateStore;
 }
 
-/** 'unsupported': not a CFDI 4.0 Comprobante (3.3, 3.2, Retenciones, other roots). */
-export type CfdiOutcome = 'valid' | 'invalid' | 'unsupported';
+/**
+ * - 'unsupported': not a CFDI 4.0 Comprobante (3.3, 3.2, Retenciones, other roots).
+ * - 'unverifiable': nothing is wrong except that the stamp's PAC certificate is not in the store, so
+ *   the stamp could not be verified (a distinct outcome: adding the certificate may settle it).
+ */
+export type CfdiOutcome = 'valid' | 'invalid' | 'unsupported' | 'unverifiable';
 
 export interface CfdiVerdict {
   outcome: CfdiOutcome;
@@ -47,14 +59,17 @@ export function validateCfdi(
     return { outcome: 'unsupported', version: kind.version, problems: [kind.problem], metadata: null };
 
   const comprobante = parsed.root;
+  const stampRequired = options.requireStamp ?? true;
   const problems = [
     ...checkComprobanteStructure(comprobante),
-    ...checkStamp(comprobante, options.requireStamp ?? true),
+    ...checkStamp(comprobante, stampRequired),
     ...checkArithmetic(comprobante),
-    ...(options.declared ? compareDeclaredMetadata(options.declared, comprobante) : []),
+    ...(options.verifySeal === false ? [] : checkSeal(comprobante)),
+    ...(options.certificates ? checkStampSeal(comprobante, options.certificates).problems : []),
+    ...(options.declared ? compareDeclaredMetadata(options.declared, comprobante, { stampRequired }) : []),
   ];
   return {
-    outcome: problems.length === 0 ? 'valid' : 'invalid',
+    outcome: outcomeOf(problems),
     version: kind.version,
     problems,
     metadata: readDocumentMetadata(comprobante).metadata,
@@ -74,6 +89,12 @@ export function readCfdiMetadata(
   const kind = classifyDocument(parsed.root);
   if (!kind.supported) return { metadata: null, problems: [kind.problem] };
   return readDocumentMetadata(parsed.root);
+}
+
+function outcomeOf(problems: readonly CfdiProblem[]): CfdiOutcome {
+  if (problems.length === 0) return 'valid';
+  const onlyUnverifiable = problems.every((problem) => problem.code === SealProblemCodes.stampUnverifiable);
+  return onlyUnverifiable ? 'unverifiable' : 'invalid';
 }
 
 function limitsOf(options: Pick<CfdiValidationOptions, 'maxBytes' | 'maxDepth'>): ReadingLimits {

@@ -165,8 +165,9 @@ describe('resolving elements by namespace', () => {
     expect(renamed).toContain('<x:Comprobante xmlns:x="http://www.sat.gob.mx/cfd/4"');
     expect(validateCfdi(renamed)).toEqual(validateCfdi(valid));
 
+    // The seal is left out: any changed value breaks it, and this test is about the sums.
     const broken = replaceOnce(renamed, ' Total="3327.01"', ' Total="1.00"');
-    expect(validateCfdi(broken).problems).toEqual([
+    expect(validateCfdi(broken, { verifySeal: false }).problems).toEqual([
       expect.objectContaining({ code: CfdiProblemCodes.totalMismatch, path: '/cfdi:Comprobante/@Total' }),
     ]);
   });
@@ -190,7 +191,7 @@ describe('resolving elements by namespace', () => {
 
   it('does not take an element of another namespace for a CFDI one', () => {
     const foreign = valid.replace('<cfdi:Emisor ', '<o:Emisor xmlns:o="http://example.com/other" ');
-    expect(validateCfdi(foreign).problems).toEqual([
+    expect(validateCfdi(foreign, { verifySeal: false }).problems).toEqual([
       expect.objectContaining({ code: 'element_unexpected', path: '/cfdi:Comprobante/o:Emisor' }),
       expect.objectContaining({
         code: CfdiProblemCodes.elementRequired,
