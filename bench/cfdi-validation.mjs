@@ -1,0 +1,79 @@
+// CFDI validation throughput on one core, over generated invoices (seeded, so every run sees the
+// same documents): structure + arithmetic, then the Sello verified too, then a stamped document with
+// its SelloSAT verified against a certificate store. Also reports how fast the generator makes them.
+// Run after `npm run build`: node bench/cfdi-validation.mjs [seconds per variant = 3]
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { generateCfdi, seededRandom } from '../services/invoice/dist/domain/cfdi/generator/index.js';
+import { validateCfdi } from '../services/invoice/dist/domain/cfdi/index.js';
+import { certificateNumberOf } from '../services/invoice/dist/domain/cfdi/seal/index.js';
+
+const seconds = Number(process.argv[2] ?? 3);
+const certs = new URL('../fixtures/cfdi/certs/', import.meta.url);
+const credentials = {
+  certificate: new X509Certificate(readFileSync(new URL('EKU9003173C9.cer', certs))),
+  privateKey: createPrivateKey(readFileSync(new URL('EKU9003173C9.key.pem', certs))),
+};
+// The test CSD plays PAC for the generated stamps; a store holding it verifies their SelloSAT.
+const pacNumber = certificateNumberOf(credentials.certificate);
+const certificates = { find: (number) => (number === pacNumber ? credentials.certificate : undefined) };
+const now = new Date('2026-11-01T18:00:00Z');
+
+/** Calls per second of `work(i)` over `seconds`, after a warm-up of a fifth of that. */
+function rate(work) {
+  const run = (milliseconds) => {
+    let calls = 0;
+    const started = performance.now();
+    while (performance.now() - started < milliseconds) for (let batch = 0; batch < 50; batch++) work(calls++);
+    return calls / ((performance.now() - started) / 1000);
+  };
+  run(seconds * 200);
+  return run(seconds * 1000);
+}
+
+// A pool of typical invoices: default options (1 to 6 Conceptos, taxes, some discounts and withholdings).
+const pool = (stamped) =>
+  Array.from(
+    { length: 500 },
+    (_, seed) =>
+      generateCfdi({ random: seededRandom(seed), credentials, now, stamp: stamped ? credentials : undefined })
+        .xml,
+  );
+const unstamped = pool(false);
+const stamped = pool(true);
+const size = (documents) =>
+  documents.reduce((sum, xml) => sum + Buffer.byteLength(xml), 0) / documents.length;
+const median = (documents) =>
+  documents.map((xml) => Buffer.byteLength(xml)).sort((a, b) => a - b)[documents.length >> 1];
+
+for (const [document, options] of [
+  [unstamped, { requireStamp: false, verifySeal: false }],
+  [unstamped, { requireStamp: false }],
+  [stamped, { requireStamp: true, certificates }],
+])
+  for (const xml of document)
+    if (validateCfdi(xml, options).problems.length > 0) throw new Error('a generated document is not valid');
+
+const variants = [
+  [
+    'structure + arithmetic',
+    () => rate((i) => validateCfdi(unstamped[i % 500], { requireStamp: false, verifySeal: false })),
+  ],
+  [
+    '+ Sello verified (RSA-2048)',
+    () => rate((i) => validateCfdi(unstamped[i % 500], { requireStamp: false })),
+  ],
+  ['+ stamp, SelloSAT verified', () => rate((i) => validateCfdi(stamped[i % 500], { certificates }))],
+  [
+    'generateCfdi (sealing included)',
+    () => rate((i) => generateCfdi({ random: seededRandom(i), credentials, now })),
+  ],
+];
+
+console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, Node.js ${process.version}, ${seconds} s per variant`);
+console.log(
+  `documents: unstamped mean ${(size(unstamped) / 1024).toFixed(2)} KB (median ${(median(unstamped) / 1024).toFixed(2)} KB), stamped mean ${(size(stamped) / 1024).toFixed(2)} KB`,
+);
+for (const [name, measure] of variants)
+  console.log(`${name.padEnd(32)} ${measure().toFixed(0).padStart(7)} /s`);
