@@ -102,6 +102,12 @@ describe('generateCfdi', () => {
     expect(metadata.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('needs at least one Concepto', () => {
+    expect(() => generateCfdi({ random: seededRandom(1), credentials, now, concepts: 0 })).toThrow(
+      RangeError,
+    );
+  });
+
   it('refuses to seal when the certificate was not valid before now', () => {
     expect(() =>
       generateCfdi({ random: seededRandom(1), credentials, now: new Date('2023-05-18T00:00:00Z') }),

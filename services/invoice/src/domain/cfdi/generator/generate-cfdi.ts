@@ -7,8 +7,9 @@ import {
   receivers,
   usesFor,
 } from './catalog-sample.js';
-import { type ConceptLine, conceptLine, type TaxLine } from './concept-lines.js';
+import { conceptLine } from './concept-lines.js';
 import { assignPaths, cfdiElement, element, serializeDocument, type TreeElement } from './document-tree.js';
+import { conceptElement, impuestosElement, money, totalsOf } from './invoice-amounts.js';
 import {
   certificateTextOf,
   providerRfcOf,
@@ -116,9 +117,10 @@ export function generateCfdi(options: GenerateCfdiOptions): GeneratedCfdi {
     pricePerPeso: exchangeRate === undefined ? new Decimal(1) : new Decimal(1).dividedBy(exchangeRate),
     taxDecimals: pick(random, [2, 6] as const),
   };
-  const lines = Array.from({ length: options.concepts ?? integerBetween(random, 1, 6) }, () =>
-    conceptLine(random, choices),
-  );
+  const concepts = options.concepts ?? integerBetween(random, 1, 6);
+  if (!Number.isInteger(concepts) || concepts < 1)
+    throw new RangeError('concepts must be a whole number from 1');
+  const lines = Array.from({ length: concepts }, () => conceptLine(random, choices));
   const totals = totalsOf(lines);
   const issuedAt = fechaOf(random, options.now ?? new Date(), credentials);
   const onCredit = chance(random, 0.25);
@@ -158,28 +160,9 @@ export function generateCfdi(options: GenerateCfdiOptions): GeneratedCfdi {
   const impuestos = impuestosElement(totals);
   if (impuestos) comprobante.children.push(impuestos);
   assignPaths(comprobante);
-  sealComprobante(comprobante, credentials);
-
-  let uuid: string | null = null;
-  if (options.stamp) {
-    uuid = uuidOf(random);
-    const stampedAt = new Date(issuedAt.getTime() + integerBetween(random, 5, 600) * 1000);
-    comprobante.children.push(
-      cfdiElement('Complemento', {}, [
-        element(Namespaces.timbreFiscalDigital, 'TimbreFiscalDigital', {
-          Version: '1.1',
-          UUID: uuid,
-          FechaTimbrado: wallClockText(stampedAt),
-          RfcProvCertif: providerRfcOf(options.stamp),
-          SelloCFD: '',
-          NoCertificadoSAT: '',
-          SelloSAT: '',
-        }),
-      ]),
-    );
-    assignPaths(comprobante);
-    signStamp(comprobante, options.stamp);
-  }
+  // Generated documents carry no complement, so their cadena original can always be built.
+  if (!sealComprobante(comprobante, credentials)) throw new Error('the cadena original could not be built');
+  const uuid = options.stamp ? addFakeStamp(comprobante, random, issuedAt, options.stamp) : null;
 
   return {
     xml: serializeDocument(comprobante),
@@ -196,160 +179,31 @@ export function generateCfdi(options: GenerateCfdiOptions): GeneratedCfdi {
   };
 }
 
-interface Totals {
-  lines: readonly ConceptLine[];
-  subTotal: Decimal;
-  discount: Decimal | undefined;
-  /** Per Impuesto, TipoFactor and TasaOCuota, in order of first appearance. */
-  transfers: Map<string, { sample: TaxLine; base: Decimal; amount: Decimal | undefined }>;
-  /** Per Impuesto. */
-  withholdings: Map<string, Decimal>;
-  transferred: Decimal | undefined;
-  withheld: Decimal | undefined;
-  total: Decimal;
-}
-
-// SAT's rounding: each total is the sum of the Concepto values rounded half-up to the currency's
-// decimals (2 for MXN, USD and EUR); TotalImpuestos* add the rounded totals.
-function totalsOf(lines: readonly ConceptLine[]): Totals {
-  const round = (value: Decimal) => value.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-  const transfers: Totals['transfers'] = new Map();
-  const withholdings = new Map<string, Decimal>();
-  for (const line of lines)
-    for (const tax of line.taxes) {
-      if (tax.kind === 'withholding') {
-        withholdings.set(tax.impuesto, (withholdings.get(tax.impuesto) ?? new Decimal(0)).plus(tax.amount!));
-        continue;
-      }
-      const key = `${tax.impuesto}|${tax.tipoFactor}|${tax.rate ?? ''}`;
-      const group = transfers.get(key) ?? { sample: tax, base: new Decimal(0), amount: undefined };
-      group.base = group.base.plus(tax.base);
-      if (tax.amount) group.amount = (group.amount ?? new Decimal(0)).plus(tax.amount);
-      transfers.set(key, group);
-    }
-  for (const group of transfers.values()) {
-    group.base = round(group.base);
-    if (group.amount) group.amount = round(group.amount);
-  }
-  for (const [impuesto, amount] of withholdings) withholdings.set(impuesto, round(amount));
-
-  const subTotal = round(lines.reduce((sum, line) => sum.plus(line.amount), new Decimal(0)));
-  const discounts = lines.flatMap((line) => (line.discount ? [line.discount] : []));
-  const discount = discounts.length > 0 ? round(Decimal.sum(...discounts)) : undefined;
-  const taxed = [...transfers.values()].flatMap((group) => (group.amount ? [group.amount] : []));
-  // Only exempt transfers: TotalImpuestosTrasladados is left out, as Anexo 20 asks.
-  const transferred = taxed.length > 0 ? Decimal.sum(...taxed) : undefined;
-  const withheld = withholdings.size > 0 ? Decimal.sum(...withholdings.values()) : undefined;
-  const total = subTotal
-    .minus(discount ?? 0)
-    .plus(transferred ?? 0)
-    .minus(withheld ?? 0);
-  return { lines, subTotal, discount, transfers, withholdings, transferred, withheld, total };
-}
-
-function conceptElement(line: ConceptLine): TreeElement {
-  const transfers = line.taxes.filter((tax) => tax.kind === 'transfer');
-  const withholdings = line.taxes.filter((tax) => tax.kind === 'withholding');
-  const children: TreeElement[] = [];
-  if (line.taxes.length > 0)
-    children.push(
-      cfdiElement('Impuestos', {}, [
-        ...(transfers.length > 0
-          ? [
-              cfdiElement(
-                'Traslados',
-                {},
-                transfers.map((tax) => taxElement('Traslado', tax)),
-              ),
-            ]
-          : []),
-        ...(withholdings.length > 0
-          ? [
-              cfdiElement(
-                'Retenciones',
-                {},
-                withholdings.map((tax) => taxElement('Retencion', tax)),
-              ),
-            ]
-          : []),
-      ]),
-    );
-  return cfdiElement(
-    'Concepto',
-    {
-      ClaveProdServ: line.product.claveProdServ,
-      NoIdentificacion: `SKU-${line.product.claveProdServ.slice(0, 4)}`,
-      Cantidad: line.quantity.toFixed(),
-      ClaveUnidad: line.product.claveUnidad,
-      Unidad: line.product.unidad,
-      Descripcion: line.description,
-      ValorUnitario: amount(line.unitPrice),
-      Importe: amount(line.amount),
-      Descuento: line.discount === undefined ? undefined : money(line.discount),
-      ObjetoImp: line.taxes.length > 0 ? '02' : '01',
-    },
-    children,
+/** A TimbreFiscalDigital 1.1 made seconds to minutes after Fecha and signed by `stamp`; its UUID. */
+function addFakeStamp(
+  comprobante: TreeElement,
+  random: Random,
+  issuedAt: Date,
+  stamp: StampCredentials,
+): string {
+  const uuid = uuidOf(random);
+  const stampedAt = new Date(issuedAt.getTime() + integerBetween(random, 5, 600) * 1000);
+  comprobante.children.push(
+    cfdiElement('Complemento', {}, [
+      element(Namespaces.timbreFiscalDigital, 'TimbreFiscalDigital', {
+        Version: '1.1',
+        UUID: uuid,
+        FechaTimbrado: wallClockText(stampedAt),
+        RfcProvCertif: providerRfcOf(stamp),
+        SelloCFD: '',
+        NoCertificadoSAT: '',
+        SelloSAT: '',
+      }),
+    ]),
   );
-}
-
-function taxElement(localName: 'Traslado' | 'Retencion', tax: TaxLine): TreeElement {
-  return cfdiElement(localName, {
-    Base: amount(tax.base),
-    Impuesto: tax.impuesto,
-    TipoFactor: tax.tipoFactor,
-    TasaOCuota: tax.rate,
-    Importe: tax.amount === undefined ? undefined : amount(tax.amount),
-  });
-}
-
-// The Comprobante's taxes: Retenciones before Traslados, as cfdv40.xsd orders them.
-function impuestosElement(totals: Totals): TreeElement | undefined {
-  if (totals.transfers.size === 0 && totals.withholdings.size === 0) return undefined;
-  const children: TreeElement[] = [];
-  if (totals.withholdings.size > 0)
-    children.push(
-      cfdiElement(
-        'Retenciones',
-        {},
-        [...totals.withholdings].map(([impuesto, importe]) =>
-          cfdiElement('Retencion', { Impuesto: impuesto, Importe: money(importe) }),
-        ),
-      ),
-    );
-  if (totals.transfers.size > 0)
-    children.push(
-      cfdiElement(
-        'Traslados',
-        {},
-        [...totals.transfers.values()].map(({ sample, base, amount: importe }) =>
-          cfdiElement('Traslado', {
-            Base: money(base),
-            Impuesto: sample.impuesto,
-            TipoFactor: sample.tipoFactor,
-            TasaOCuota: sample.rate,
-            Importe: importe === undefined ? undefined : money(importe),
-          }),
-        ),
-      ),
-    );
-  return cfdiElement(
-    'Impuestos',
-    {
-      TotalImpuestosRetenidos: totals.withheld === undefined ? undefined : money(totals.withheld),
-      TotalImpuestosTrasladados: totals.transferred === undefined ? undefined : money(totals.transferred),
-    },
-    children,
-  );
-}
-
-/** An amount with the currency's 2 decimals. */
-function money(value: Decimal): string {
-  return value.toFixed(2, Decimal.ROUND_HALF_UP);
-}
-
-/** An exact amount: at least 2 decimals, more when it has them (never over t_Importe's 6). */
-function amount(value: Decimal): string {
-  return value.toFixed(Math.min(6, Math.max(2, value.decimalPlaces())), Decimal.ROUND_HALF_UP);
+  assignPaths(comprobante);
+  signStamp(comprobante, stamp);
+  return uuid;
 }
 
 function issuerOf(credentials: SigningCredentials): Party {

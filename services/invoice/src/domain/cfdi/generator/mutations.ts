@@ -79,14 +79,19 @@ function setAttribute(
 
 const self = (comprobante: TreeElement) => comprobante;
 const receptor = (comprobante: TreeElement) => cfdi(comprobante, 'Receptor');
+const conceptosOf = (comprobante: TreeElement) => {
+  const conceptos = cfdi(comprobante, 'Conceptos');
+  return conceptos ? cfdiChildren(conceptos, 'Concepto') : [];
+};
 const anyConcepto = (comprobante: TreeElement, random: Random) => {
-  const conceptos = cfdiChildren(cfdi(comprobante, 'Conceptos')!, 'Concepto');
+  const conceptos = conceptosOf(comprobante);
   return conceptos.length > 0 ? pick(random, conceptos) : undefined;
 };
 const anyConceptTransfer = (comprobante: TreeElement, random: Random) => {
-  const transfers = cfdiChildren(cfdi(comprobante, 'Conceptos')!, 'Concepto').flatMap((concepto) =>
-    cfdiChildren(cfdi(cfdi(concepto, 'Impuestos'), 'Traslados') ?? cfdiElement('Traslados'), 'Traslado'),
-  );
+  const transfers = conceptosOf(comprobante).flatMap((concepto) => {
+    const traslados = cfdi(cfdi(concepto, 'Impuestos'), 'Traslados');
+    return traslados ? cfdiChildren(traslados, 'Traslado') : [];
+  });
   return transfers.length > 0 ? pick(random, transfers) : undefined;
 };
 
@@ -188,7 +193,7 @@ export const cfdiMutations: readonly CfdiMutation[] = [
     expectedCode: 'element_out_of_order',
     layer: 'structure',
     apply: (comprobante) =>
-      cfdiChildren(cfdi(comprobante, 'Conceptos')!, 'Concepto').some((concepto) =>
+      conceptosOf(comprobante).some((concepto) =>
         swapChildren(cfdi(concepto, 'Impuestos'), 'Traslados', 'Retenciones'),
       ),
   },
