@@ -2,7 +2,8 @@
 # Starts the local PostgreSQL, Redis and RabbitMQ when they are installed but not running, and
 # waits until each accepts connections. Installs them from Debian's packages when missing and
 # this runs as root (a fresh CI machine); elsewhere it only reports what is absent. Also installs
-# xsltproc, the test oracle the CFDI cadena original is compared with (SAT publishes it as XSLT).
+# xsltproc and xmllint, the test oracles the CFDI cadena original and structure are compared with
+# (SAT publishes them as XSLT and XSD).
 set -uo pipefail
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -23,6 +24,7 @@ install_missing() {
   command -v redis-server >/dev/null || packages+=(redis-server)
   command -v rabbitmq-server >/dev/null || packages+=(rabbitmq-server)
   command -v xsltproc >/dev/null || packages+=(xsltproc)
+  command -v xmllint >/dev/null || packages+=(libxml2-utils)
   [ ${#packages[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "missing: ${packages[*]} (install them, or their tests will be reported absent)" >&2
