@@ -6,13 +6,15 @@ import { fixtureText, replaceOnce } from './testing/fixtures.js';
 const valid = fixtureText('cfdiutils-cfdi40-valid.xml');
 // Two Importe with 6 decimals summing to 862.068966; SubTotal 862.07; Total 1000.00.
 const sixDecimals = fixtureText('cfdiutils-cfdi40-real.xml');
+// Changing an amount breaks the Sello too (CFDI40102); that is the seal check's, not the arithmetic's.
+const withoutSeal = { verifySeal: false };
 
 function codesAfter(document: string, ...changes: [string, string][]) {
   const changed = changes.reduce(
     (text, [search, replacement]) => replaceOnce(text, search, replacement),
     document,
   );
-  return validateCfdi(changed).problems.map((problem) => `${problem.code} ${problem.path}`);
+  return validateCfdi(changed, withoutSeal).problems.map((problem) => `${problem.code} ${problem.path}`);
 }
 
 describe('the Comprobante arithmetic', () => {
@@ -50,7 +52,10 @@ describe('the Comprobante arithmetic', () => {
   });
 
   it('rounds to no decimals for a currency without them', () => {
-    const problems = validateCfdi(replaceOnce(sixDecimals, 'Moneda="MXN"', 'Moneda="JPY"')).problems;
+    const problems = validateCfdi(
+      replaceOnce(sixDecimals, 'Moneda="MXN"', 'Moneda="JPY"'),
+      withoutSeal,
+    ).problems;
     expect(problems).toEqual([expect.objectContaining({ code: CfdiProblemCodes.subTotalMismatch })]);
     expect(problems[0]!.message).toContain('rounded to 0 decimals for JPY: 862');
   });
@@ -74,7 +79,10 @@ describe('the Comprobante arithmetic', () => {
   });
 
   it('says what it expected', () => {
-    const [problem] = validateCfdi(replaceOnce(valid, ' Total="3327.01"', ' Total="3327.02"')).problems;
+    const [problem] = validateCfdi(
+      replaceOnce(valid, ' Total="3327.01"', ' Total="3327.02"'),
+      withoutSeal,
+    ).problems;
     expect(problem!.message).toContain('3327.02');
     expect(problem!.message).toContain('rounded to 2 decimals for MXN: 3327.01');
   });

@@ -33,6 +33,9 @@ const typesWithoutAmounts = new Set(['T', 'P']);
 /**
  * The Comprobante's amounts against each other, in decimal arithmetic. A rule whose inputs are
  * missing or malformed is skipped: the structure check has reported those already.
+ *
+ * @deprecated The SAT rule matrix (`rules/index.ts`, checkSatRules) checks the same four codes with
+ * the currency's decimals from c_Moneda; this stays only until validateCfdi calls it instead.
  */
 export function checkArithmetic(comprobante: XmlElement): CfdiProblem[] {
   const amounts = readAmounts(comprobante);

@@ -38,7 +38,12 @@ const decimalsOtherThanTwo = new Map<string, number>([
   ].map((code) => [code, 0] as const),
 ]);
 
-/** How many decimals amounts in this currency are rounded to (MXN 2, JPY 0, XXX 0). */
+/**
+ * How many decimals amounts in this currency are rounded to (MXN 2, JPY 0, XXX 0).
+ *
+ * @deprecated A copy of c_Moneda's decimals for checkArithmetic only; the rule matrix reads them from
+ * the catalog (CfdiCatalogs.moneda).
+ */
 export function currencyDecimals(currency: string | undefined): number {
   return (currency === undefined ? undefined : decimalsOtherThanTwo.get(currency)) ?? 2;
 }
