@@ -1,6 +1,8 @@
+export type { CfdiCatalogs } from './catalogs/index.js';
 export type { DeclaredMetadata } from './declared-metadata.js';
 export type { DocumentMetadata } from './document-metadata.js';
 export { type CfdiProblem, type CfdiProblemCode, CfdiProblemCodes } from './problems.js';
+export { type RuleCode, RuleCodes } from './rules/index.js';
 export {
   buildCadenaOriginal,
   type CertificateStore,
@@ -8,6 +10,7 @@ export {
   SealProblemCodes,
   sealCadena,
 } from './seal/index.js';
+export { type StructureProblemCode, StructureProblemCodes } from './structure-codes.js';
 export {
   type CfdiOutcome,
   type CfdiValidationOptions,

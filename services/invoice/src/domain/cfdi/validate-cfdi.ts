@@ -1,10 +1,11 @@
-import { checkArithmetic } from './arithmetic.js';
+import type { CfdiCatalogs } from './catalogs/index.js';
 import { checkComprobanteStructure } from './comprobante-structure.js';
 import { compareDeclaredMetadata, type DeclaredMetadata } from './declared-metadata.js';
 import { classifyDocument } from './document-kind.js';
 import { type DocumentMetadata, readDocumentMetadata } from './document-metadata.js';
 import { defaultReadingLimits, parseDocument, type ReadingLimits } from './parse-document.js';
 import type { CfdiProblem } from './problems.js';
+import { checkSatRules } from './rules/index.js';
 import { type CertificateStore, checkSeal, checkStampSeal, SealProblemCodes } from './seal/index.js';
 import { checkStamp } from './stamp.js';
 
@@ -24,6 +25,13 @@ export interface CfdiValidationOptions {
    * checked but not its signature.
    */
   certificates?: CertificateStore;
+  /**
+   * SAT's catalogs. The rule matrix (dates, amounts and taxes, currencies, regimes and uses, Pagos
+   * 2.0, every catalog-typed attribute) reads them: without catalogs it is not run.
+   */
+  catalogs?: CfdiCatalogs;
+  /** The instant dates are judged against (a Fecha in the future, catalog validity); default now. */
+  now?: Date;
 }
 
 /**
@@ -44,9 +52,11 @@ export interface CfdiVerdict {
 }
 
 /**
- * Validates a CFDI 4.0 document: safe and well-formed XML, the Comprobante's structure and formats,
- * its arithmetic, the stamp's presence and, when given, the declared metadata. Every problem is
- * collected; only a document that cannot be read safely stops at the first.
+ * Validates a CFDI 4.0 document as a certification provider would: safe and well-formed XML, the
+ * structure of cfdv40.xsd, SAT's rule matrix against the catalogs, the Sello over the cadena
+ * original, the stamp (its presence, and its SelloSAT given a certificate store) and, when given,
+ * the declared metadata. Every problem is collected; only a document that cannot be read safely
+ * stops at the first.
  */
 export function validateCfdi(
   document: Uint8Array | string,
@@ -63,7 +73,9 @@ export function validateCfdi(
   const problems = [
     ...checkComprobanteStructure(comprobante),
     ...checkStamp(comprobante, stampRequired),
-    ...checkArithmetic(comprobante),
+    ...(options.catalogs
+      ? checkSatRules(comprobante, { catalogs: options.catalogs, now: options.now ?? new Date() })
+      : []),
     ...(options.verifySeal === false ? [] : checkSeal(comprobante)),
     ...(options.certificates ? checkStampSeal(comprobante, options.certificates).problems : []),
     ...(options.declared ? compareDeclaredMetadata(options.declared, comprobante, { stampRequired }) : []),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateCfdi } from '../index.js';
+import { bundledCatalogs } from '../testing/references.js';
 import { type GenerateCfdiOptions, generateCfdi } from './generate-cfdi.js';
 import { seededRandom } from './seeded-random.js';
 import { pacStoreOf, satTestCredentials } from './testing/sat-test-credentials.js';
@@ -39,7 +40,12 @@ describe('generateCfdi', () => {
     fc.assert(
       fc.property(generation, (drawn) => {
         const generated = generateCfdi(optionsOf(drawn));
-        const verdict = validateCfdi(generated.xml, { requireStamp: drawn.stamped, certificates });
+        const verdict = validateCfdi(generated.xml, {
+          requireStamp: drawn.stamped,
+          certificates,
+          catalogs: bundledCatalogs,
+          now,
+        });
         expect(verdict.problems, `seed ${drawn.seed}`).toEqual([]);
         expect(verdict.outcome).toBe('valid');
         expect(verdict.metadata, `seed ${drawn.seed}`).toEqual(generated.metadata);
