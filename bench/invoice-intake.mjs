@@ -9,6 +9,7 @@ import pg from 'pg';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { createDatabase, openEmbeddedPostgres } from '../packages/kit/dist/db/index.js';
+import { loadCfdiReferences } from '../services/invoice/dist/adapters/cfdi-references.js';
 import { openInvoiceShards } from '../services/invoice/dist/adapters/invoice-shards.js';
 import { createMemoryObjectStore } from '../services/invoice/dist/adapters/memory-object-store.js';
 import { createPostgresInvoiceRepository } from '../services/invoice/dist/adapters/postgres-invoice-repository.js';
@@ -72,6 +73,7 @@ async function measure(engine, databases) {
     leaseMs: 60_000,
     maxAttempts: 3,
     allowUnstamped: false,
+    references: await loadCfdiReferences({ certificateDir: '' }),
   });
   let archived = 0;
   const processed = await rate(async () => {

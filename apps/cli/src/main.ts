@@ -5,6 +5,7 @@ import { runMigrate } from './commands/migrate.js';
 import { runServe } from './commands/serve.js';
 import { runShards } from './commands/shards.js';
 import { runStart } from './commands/start.js';
+import { runValidate } from './commands/validate.js';
 import { configReferenceMarkdown } from './config-reference.js';
 
 const usage = `fiscal — ingest, validate, archive and report on fiscal invoices
@@ -18,6 +19,8 @@ Usage:
                                re-shard the invoice store: the slot ranges that move, then move them
   fiscal dlq <list|redrive|purge> <group> [id...]
                                dead letters of a consumer group, through a running process's admin port
+  fiscal validate <file.xml...> [--json] [--allow-unstamped]
+                               validate CFDI 4.0 documents as the processor does (exit 0 valid, 1 not, 2 unreadable)
   fiscal config                every FISCAL_* variable, its default and what it does
   fiscal help                  this text
 
@@ -31,6 +34,8 @@ async function main(argv: string[]): Promise<number | undefined> {
       memory: { type: 'boolean', default: false },
       limit: { type: 'string' },
       to: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'allow-unstamped': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,6 +57,11 @@ async function main(argv: string[]): Promise<number | undefined> {
       return 0;
     case 'migrate':
       return runMigrate(rest);
+    case 'validate':
+      return runValidate(rest, {
+        json: values.json ?? false,
+        allowUnstamped: values['allow-unstamped'] ?? false,
+      });
     case 'shards':
       return runShards(rest, values.to);
     default:

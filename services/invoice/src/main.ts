@@ -60,12 +60,14 @@ export async function createInvoiceService({
   };
 }
 
+export { type CfdiReferences, loadCfdiReferences } from './adapters/cfdi-references.js';
 export { createFsObjectStore } from './adapters/fs-object-store.js';
 export type { InvoiceSchema } from './adapters/invoice-rows.js';
 export { openInvoiceShards } from './adapters/invoice-shards.js';
 export { createMemoryObjectStore } from './adapters/memory-object-store.js';
 export { invoiceMigrations } from './adapters/migrations.js';
 export { moveSlots } from './adapters/slot-mover.js';
+export { type CfdiVerdict, validateCfdi } from './domain/cfdi/index.js';
 export { ShardMap } from './domain/sharding/index.js';
 export * from './settings.js';
 export { type InvoiceStore, type InvoiceStoreDependencies, openInvoiceStore } from './store.js';

@@ -89,6 +89,12 @@ export const processingConfig = defineConfig({
     default: 32,
     doc: 'Invoices one worker processes at once.',
   },
+  certificateDir: {
+    env: 'FISCAL_CERTIFICATE_DIR',
+    type: string(),
+    default: '',
+    doc: 'Directory of PAC/SAT certificates (.cer, .pem) that verify stamps; empty: the ones the service ships with.',
+  },
   allowUnstamped: {
     env: 'FISCAL_ALLOW_UNSTAMPED',
     type: boolean(),
@@ -106,5 +112,6 @@ export interface ProcessingSettings {
   processingMaxAttempts: number;
   processingRetryDelay: number;
   workerPrefetch: number;
+  certificateDir: string;
   allowUnstamped: boolean;
 }

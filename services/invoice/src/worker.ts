@@ -3,6 +3,7 @@ import type { EventBus, RetryPolicy, Subscriber } from '@fiscal/kit/events';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { loadCfdiReferences } from './adapters/cfdi-references.js';
 import { createHttpDocumentFetcher } from './adapters/http-document-fetcher.js';
 import { createProcessingInstruments } from './adapters/prometheus-processing-instruments.js';
 import { createResilientDocumentFetcher } from './adapters/resilient-document-fetcher.js';
@@ -61,6 +62,14 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
     concurrency: settings.fetchConcurrency,
     timeoutMs: settings.fetchTimeout,
   });
+  const references = await loadCfdiReferences({ certificateDir: settings.certificateDir });
+  logger.info(
+    {
+      certificates: references.certificates.certificateNumbers.length,
+      skipped: references.certificates.skipped,
+    },
+    'loaded SAT catalogs and PAC certificates',
+  );
   const clock = () => new Date();
   const process = processInvoiceHandler({
     invoices: store.invoices,
@@ -72,6 +81,7 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
     leaseMs: settings.processingLease,
     maxAttempts: settings.processingMaxAttempts,
     allowUnstamped: settings.allowUnstamped,
+    references,
   });
   const resumeLapsedClaims = resumeLapsedClaimsHandler({ invoices: store.invoices, process, clock });
   const retry = processorRetryPolicy(settings);

@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FileServer, startFileServer } from '../../../../tests/support/file-server.js';
+import { type CfdiReferences, loadCfdiReferences } from '../adapters/cfdi-references.js';
 import { createFsObjectStore } from '../adapters/fs-object-store.js';
 import { createHttpDocumentFetcher } from '../adapters/http-document-fetcher.js';
 import { type InvoiceShards, openInvoiceShards } from '../adapters/invoice-shards.js';
@@ -41,10 +42,12 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
   let now = new Date('2026-11-24T12:00:00Z');
   const clock = () => now;
   const registry = new Registry();
+  let references: CfdiReferences;
 
   beforeAll(async () => {
     files = await startFileServer();
     baseUrl = files.baseUrl;
+    references = await loadCfdiReferences({ certificateDir: '' });
     test = await createTestShardDatabases('pglite', 2);
     shards = await openInvoiceShards(test.databases);
     invoices = createPostgresInvoiceRepository(shards);
@@ -63,7 +66,9 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     await rm(objectRoot, { recursive: true, force: true });
   });
 
-  const processor = (overrides: { fetcher?: DocumentFetcher; maxAttempts?: number } = {}) =>
+  const processor = (
+    overrides: { fetcher?: DocumentFetcher; maxAttempts?: number; references?: CfdiReferences } = {},
+  ) =>
     processInvoiceHandler({
       invoices,
       fetcher: overrides.fetcher ?? fetcher,
@@ -74,6 +79,7 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
       leaseMs: 60_000,
       maxAttempts: overrides.maxAttempts ?? 3,
       allowUnstamped: false,
+      references: overrides.references ?? references,
     });
   const process: ReturnType<typeof processor> = (key, options) => processor()(key, options);
 
@@ -145,6 +151,36 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     expect(Buffer.from(original.content).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(Buffer.from(original.content).equals(Buffer.from(xml, 'utf8'))).toBe(true);
     expect(original.checksum).toBe(sha256(Buffer.from(xml, 'utf8')));
+  });
+
+  it('a stamp whose PAC certificate is unknown fails the invoice at once; with the certificate added, reprocessing archives it', async () => {
+    const key = await submitInOtherOrg('/valid.xml');
+    const withoutCertificates = processor({
+      references: { ...references, certificates: { find: () => undefined } as never },
+    });
+    expect(await withoutCertificates(key, { finalAttempt: false })).toBe('failed');
+    expect(await invoices.findById(key)).toMatchObject({
+      status: 'failed',
+      processingAttempts: 1,
+      outcome: { reason: 'stamp_unverifiable', problems: [{ code: 'stamp_unverifiable' }] },
+    });
+    await reprocessInvoiceHandler({ invoices, clock })(key);
+    expect(await process(key, { finalAttempt: false })).toBe('archived');
+  });
+
+  it('rejects a valid CFDI whose seal was broken after signing', async () => {
+    const tampered = Buffer.from(
+      validDocument.toString('utf8').replace('LugarExpedicion="', 'LugarExpedicion="0'),
+      'utf8',
+    );
+    files.serve('/tampered-seal.xml', tampered);
+    const key = await submit(
+      { fileUrl: `${baseUrl}/tampered-seal.xml`, checksum: sha256(tampered) },
+      { uuid: crypto.randomUUID() },
+    );
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    const codes = (await invoices.findById(key))?.outcome?.problems.map((problem) => problem.code);
+    expect(codes).toContain('CFDI40102');
   });
 
   it('rejects a document whose bytes do not match the declared checksum', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { validateCfdi } from '../domain/cfdi/index.js';
+import { type CertificateStore, type CfdiCatalogs, validateCfdi } from '../domain/cfdi/index.js';
 import {
   type DocumentCodec,
   DocumentDownloadError,
@@ -52,6 +52,8 @@ export interface ProcessInvoiceDependencies {
   maxAttempts: number;
   /** Accept sealed documents without a TimbreFiscalDigital (pre-stamp deployments). */
   allowUnstamped: boolean;
+  /** What the validator checks documents against: SAT's catalogs and the PAC certificates. */
+  references: { catalogs: CfdiCatalogs; certificates: CertificateStore };
 }
 
 export interface ProcessOptions {
@@ -62,10 +64,14 @@ export interface ProcessOptions {
 /** Raised inside an update closure when our claim was taken over: the other processor decides. */
 class ClaimLost extends Error {}
 
-/** A step's failure that ends processing with a decision (reject, or retry and maybe fail). */
+/**
+ * A step's failure that ends processing with a decision: reject (the document is wrong), fail now
+ * (nothing a retry can change, but not the document's fault either), or transient (retry, and fail
+ * once attempts are exhausted).
+ */
 class Verdict extends Error {
   constructor(
-    readonly kind: 'reject' | 'transient',
+    readonly kind: 'reject' | 'fail' | 'transient',
     readonly reason: RejectionReason | FailureReason,
     readonly problems: DocumentProblem[],
   ) {
@@ -142,7 +148,8 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
         );
         return 'rejected';
       }
-      if (options.finalAttempt || invoice.processingAttempts >= dependencies.maxAttempts) {
+      const final = options.finalAttempt || invoice.processingAttempts >= dependencies.maxAttempts;
+      if (verdict.kind === 'fail' || final) {
         const reason = verdict.reason as FailureReason;
         await invoices.update(
           invoice,
@@ -237,6 +244,8 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
 
   function validate(invoice: Invoice, document: Uint8Array): void {
     const verdict = validateCfdi(document, {
+      ...dependencies.references,
+      now: clock(),
       requireStamp: !dependencies.allowUnstamped,
       declared: {
         uuid: invoice.uuid,
@@ -248,6 +257,9 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
       },
     });
     if (verdict.outcome === 'valid') return;
+    // The stamp's PAC certificate is not in the store: not the document's fault, and no retry helps
+    // until an operator adds the certificate, so the invoice fails (reprocessable) instead of rejecting.
+    if (verdict.outcome === 'unverifiable') throw new Verdict('fail', 'stamp_unverifiable', verdict.problems);
     throw new Verdict('reject', 'validation_failed', verdict.problems);
   }
 }
