@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validDocument, validDocumentChecksum, validMetadata } from '../support/cfdi.js';
 import { type FileServer, startFileServer } from '../support/file-server.js';
-import { type FiscalProcess, startFiscal, waitFor } from '../support/fiscal-process.js';
+import { type FiscalProcess, runFiscal, startFiscal, waitFor } from '../support/fiscal-process.js';
 
 async function call(
   fiscal: FiscalProcess,
@@ -87,6 +87,43 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
     } finally {
       second.child.kill('SIGTERM');
       expect(await second.exited()).toBe(0);
+    }
+  });
+
+  it('fiscal load: generated, sealed and stamped invoices are all archived by a platform that trusts their PAC', async () => {
+    // The load tool stamps with SAT's test CSD as a stand-in PAC: the platform trusts it beside the bundled ones.
+    const certificates = await mkdtemp(join(tmpdir(), 'fiscal-e2e-certificates-'));
+    try {
+      const bundled = new URL('../../services/invoice/certificates/', import.meta.url);
+      for (const file of await readdir(bundled)) {
+        if (file.endsWith('.cer')) await copyFile(new URL(file, bundled), join(certificates, file));
+      }
+      await copyFile(
+        new URL('../../fixtures/cfdi/certs/EKU9003173C9.cer', import.meta.url),
+        join(certificates, 'test-pac.cer'),
+      );
+      const fiscal = await startFiscal(['start', '--memory'], { FISCAL_CERTIFICATE_DIR: certificates });
+      try {
+        const load = await runFiscal([
+          'load',
+          '--count',
+          '40',
+          '--batch',
+          '20',
+          '--url',
+          fiscal.baseUrl,
+          '--wait',
+        ]);
+        expect(load.output).toContain('40 accepted, 0 refused');
+        expect(load.output).toContain('final after');
+        expect(load.output).toMatch(/: 40 archived\n/);
+        expect(load.code).toBe(0);
+      } finally {
+        fiscal.child.kill('SIGTERM');
+        await fiscal.exited();
+      }
+    } finally {
+      await rm(certificates, { recursive: true, force: true });
     }
   });
 

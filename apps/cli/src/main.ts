@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@fiscal/kit/config';
 import { runDlq } from './commands/dlq.js';
+import { runLoad } from './commands/load.js';
 import { runMigrate } from './commands/migrate.js';
 import { runServe } from './commands/serve.js';
 import { runShards } from './commands/shards.js';
@@ -21,6 +22,8 @@ Usage:
                                dead letters of a consumer group, through a running process's admin port
   fiscal validate <file.xml...> [--json] [--allow-unstamped]
                                validate CFDI 4.0 documents as the processor does (exit 0 valid, 1 not, 2 unreadable)
+  fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait]
+                               generate sealed CFDI 4.0 invoices and submit them to a gateway, reporting the rate
   fiscal config                every FISCAL_* variable, its default and what it does
   fiscal help                  this text
 
@@ -36,6 +39,13 @@ async function main(argv: string[]): Promise<number | undefined> {
       to: { type: 'string' },
       json: { type: 'boolean', default: false },
       'allow-unstamped': { type: 'boolean', default: false },
+      count: { type: 'string' },
+      batch: { type: 'string' },
+      concurrency: { type: 'string' },
+      url: { type: 'string' },
+      seed: { type: 'string' },
+      unstamped: { type: 'boolean', default: false },
+      wait: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -61,6 +71,16 @@ async function main(argv: string[]): Promise<number | undefined> {
       return runValidate(rest, {
         json: values.json ?? false,
         allowUnstamped: values['allow-unstamped'] ?? false,
+      });
+    case 'load':
+      return runLoad({
+        count: Number(values.count ?? 1_000),
+        batch: Number(values.batch ?? 100),
+        concurrency: Number(values.concurrency ?? 4),
+        url: (values.url ?? 'http://127.0.0.1:8080').replace(/\/$/, ''),
+        seed: Number(values.seed ?? 1),
+        unstamped: values.unstamped ?? false,
+        wait: values.wait ?? false,
       });
     case 'shards':
       return runShards(rest, values.to);

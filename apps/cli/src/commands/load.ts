@@ -1,0 +1,124 @@
+import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { generateCfdi, seededRandom } from '@fiscal/invoice';
+
+export const loadUsage = `fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait]
+  generates sealed CFDI 4.0 invoices and submits them to a gateway in batches, then reports the rate;
+  --wait follows every accepted invoice to its final status`;
+
+export interface LoadOptions {
+  count: number;
+  batch: number;
+  concurrency: number;
+  url: string;
+  seed: number;
+  unstamped: boolean;
+  wait: boolean;
+}
+
+// SAT's public test CSD (fixtures/cfdi/certs): it seals the documents and, as a stand-in PAC, stamps them.
+const credentialsDirectory = new URL('../../../../fixtures/cfdi/certs/', import.meta.url);
+const finalStatuses = new Set(['archived', 'rejected', 'failed']);
+
+/**
+ * The load tool: documents from the same generator the tests use, submitted as a client would.
+ * Their stamps are signed by SAT's test CSD, so the platform verifies them only when its certificate
+ * store holds that certificate (FISCAL_CERTIFICATE_DIR); `--unstamped` sends pre-stamp documents for a
+ * platform started with FISCAL_ALLOW_UNSTAMPED=true.
+ */
+export async function runLoad(options: LoadOptions): Promise<number> {
+  const credentials = {
+    certificate: new X509Certificate(readFileSync(new URL('EKU9003173C9.cer', credentialsDirectory))),
+    privateKey: createPrivateKey(readFileSync(new URL('EKU9003173C9.key.pem', credentialsDirectory))),
+  };
+  const items = Array.from({ length: options.count }, (_, n) => {
+    const generated = generateCfdi({
+      random: seededRandom(options.seed + n),
+      credentials,
+      stamp: options.unstamped ? undefined : credentials,
+    });
+    const { metadata } = generated;
+    return {
+      uuid: metadata.uuid ?? randomUUID(),
+      issuer: metadata.issuer,
+      receiver: metadata.receiver,
+      amount: metadata.total,
+      currency: metadata.currency,
+      issuanceDate: `${metadata.issuedAt}-06:00`,
+      xml: generated.xml,
+    };
+  });
+
+  const batches: (typeof items)[] = [];
+  for (let start = 0; start < items.length; start += options.batch)
+    batches.push(items.slice(start, start + options.batch));
+  const accepted: string[] = [];
+  const refusals = new Map<string, number>();
+  const started = performance.now();
+  await inParallel(batches, options.concurrency, async (batch) => {
+    const response = await fetch(`${options.url}/api/v1/invoices/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: batch }),
+    });
+    const body = (await response.json()) as {
+      results?: { status: string; id?: string; code?: string }[];
+      code?: string;
+    };
+    if (!response.ok || !body.results) {
+      refusals.set(
+        `batch ${response.status} ${body.code ?? ''}`,
+        (refusals.get(`batch ${response.status}`) ?? 0) + 1,
+      );
+      return;
+    }
+    for (const result of body.results) {
+      if (result.status === 'accepted' && result.id) accepted.push(result.id);
+      else refusals.set(result.code ?? 'unknown', (refusals.get(result.code ?? 'unknown') ?? 0) + 1);
+    }
+  });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `submitted ${items.length} in ${seconds.toFixed(1)} s (${(items.length / seconds).toFixed(0)}/s): ` +
+      `${accepted.length} accepted, ${items.length - accepted.length} refused`,
+  );
+  for (const [code, count] of refusals) console.log(`  refused ${code}: ${count}`);
+  if (!options.wait) return accepted.length === items.length ? 0 : 1;
+
+  const statuses = new Map<string, number>();
+  const reasons = new Map<string, number>();
+  const deadline = Date.now() + 300_000;
+  await inParallel(accepted, 16, async (id) => {
+    for (;;) {
+      const response = await fetch(`${options.url}/api/v1/invoices/${id}`);
+      const invoice = response.ok
+        ? ((await response.json()) as { status: string; reason: string | null })
+        : undefined;
+      if (invoice && finalStatuses.has(invoice.status)) {
+        statuses.set(invoice.status, (statuses.get(invoice.status) ?? 0) + 1);
+        if (invoice.reason) reasons.set(invoice.reason, (reasons.get(invoice.reason) ?? 0) + 1);
+        return;
+      }
+      if (Date.now() > deadline) {
+        statuses.set('unfinished', (statuses.get('unfinished') ?? 0) + 1);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+  const total = (performance.now() - started) / 1000;
+  console.log(
+    `final after ${total.toFixed(1)} s: ${[...statuses].map(([status, n]) => `${n} ${status}`).join(', ')}`,
+  );
+  for (const [reason, count] of reasons) console.log(`  ${reason}: ${count}`);
+  return statuses.get('archived') === items.length ? 0 : 1;
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
