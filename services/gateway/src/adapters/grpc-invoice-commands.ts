@@ -70,6 +70,31 @@ export function createGrpcInvoiceCommands(
       });
     },
 
+    async get(orgId, id) {
+      const { invoice } = await callUpstream(policy, (signal) =>
+        client.getInvoice({ orgId, id }, { signal }),
+      );
+      const found = invoice!;
+      const archived = found.storageKey !== '';
+      return {
+        id: found.id,
+        uuid: found.uuid,
+        issuer: found.issuer,
+        receiver: found.receiver,
+        amount: found.amount,
+        currency: found.currency,
+        issuanceDate: found.issuanceDate,
+        status: found.status,
+        reason: found.outcomeReason || null,
+        errors: found.problems.map(({ field, code, message }) => ({ code, path: field, message })),
+        processingMs: null,
+        originalSize: archived ? found.originalSize : null,
+        compressedSize: archived ? found.compressedSize : null,
+        createdAt: found.createdAt,
+        updatedAt: found.updatedAt,
+      };
+    },
+
     async reprocess(orgId, id) {
       const { invoice } = await callUpstream(policy, (signal) =>
         client.reprocessInvoice({ orgId, id }, { signal }),

@@ -88,7 +88,20 @@ describe('GET /api/v1/invoices/:id', () => {
     expect(response.json()).toMatchObject({ id: invoices.archived, uuid: uuidInDocument, issuer: null });
   });
 
-  it('answers 404 for an unknown invoice', async () => {
+  it('reads a just-accepted invoice from the invoice service while the read model catches up', async () => {
+    const response = await app.inject({ method: 'GET', url: `/api/v1/invoices/${invoices.pending}` });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      id: invoices.pending,
+      status: 'pending',
+      issuer: 'EKU9003173C9',
+      reason: null,
+      errors: [],
+    });
+  });
+
+  it('answers 404 for an invoice neither the read model nor the invoice service has', async () => {
     const response = await app.inject({ method: 'GET', url: `/api/v1/invoices/${invoices.missing}` });
 
     expect(response.statusCode).toBe(404);

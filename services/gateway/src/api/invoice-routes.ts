@@ -1,3 +1,4 @@
+import { isAppError } from '@fiscal/kit/errors';
 import { extendLogContext } from '@fiscal/kit/log';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Caller, CallerResolver } from '../app/caller.js';
@@ -16,6 +17,8 @@ export interface InvoiceRoutesDependencies {
 
 /** The caller of a request, who is also the tenant of everything it logs. */
 export type CallerOf = (request: FastifyRequest) => Promise<Caller>;
+
+const isNotFound = (error: unknown) => isAppError(error) && error.kind === 'not_found';
 
 export function registerInvoiceRoutes(app: FastifyInstance, dependencies: InvoiceRoutesDependencies): void {
   const { callers, commands, documents, queries } = dependencies;
@@ -37,7 +40,14 @@ export function registerInvoiceRoutes(app: FastifyInstance, dependencies: Invoic
       { schema: { params: InvoiceIdParams, response: { 200: InvoiceView } } },
       async (request) => {
         const caller = await callerOf(request);
-        return queries.get(caller.orgId, request.params.id);
+        try {
+          return await queries.get(caller.orgId, request.params.id);
+        } catch (error) {
+          // Read your writes: a client that was just answered 202 may ask before the read model has
+          // the invoice; the invoice service, which answered, has it.
+          if (!isNotFound(error)) throw error;
+          return commands.get(caller.orgId, request.params.id);
+        }
       },
     );
 

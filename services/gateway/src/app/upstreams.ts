@@ -26,6 +26,8 @@ export interface InvoiceCommands {
     options?: SubmissionOptions,
   ): Promise<BatchItemOutcome[]>;
   reprocess(orgId: string, id: string): Promise<InvoiceState>;
+  /** The write model's view, for an invoice the read model has not caught up with yet. */
+  get(orgId: string, id: string): Promise<InvoiceView>;
 }
 
 export interface InvoiceState {

@@ -111,6 +111,22 @@ function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceS
       // Answered out of order on purpose: the gateway must place each result by its index.
       return { results: results.reverse() };
     },
+    async getInvoice({ orgId, id }) {
+      // The write model has the pending invoice the read model has not caught up with yet.
+      if (id !== invoices.pending && id !== invoices.archived) throw notFound(id);
+      const at = '2026-11-24T12:00:00.000Z';
+      return {
+        invoice: {
+          id,
+          orgId,
+          uuid: uuidInDocument,
+          issuer: 'EKU9003173C9',
+          status: id === invoices.pending ? 'pending' : 'archived',
+          createdAt: at,
+          updatedAt: at,
+        },
+      };
+    },
     async reprocessInvoice({ id }) {
       service.reprocessed.push(id);
       if (id === invoices.failed) return { invoice: { id, uuid: uuidInDocument, status: 'pending' } };
