@@ -6,6 +6,9 @@ export const Namespaces = {
   retenciones1: 'http://www.sat.gob.mx/esquemas/retencionpago/1',
   retenciones2: 'http://www.sat.gob.mx/esquemas/retencionpago/2',
   impuestosLocales: 'http://www.sat.gob.mx/implocal',
+  pagos20: 'http://www.sat.gob.mx/Pagos20',
+  comercioExterior11: 'http://www.sat.gob.mx/ComercioExterior11',
+  comercioExterior20: 'http://www.sat.gob.mx/ComercioExterior20',
   xml: 'http://www.w3.org/XML/1998/namespace',
 } as const;
 
@@ -18,6 +21,7 @@ const satPrefixes = new Map<string, string>([
   [Namespaces.retenciones1, 'retenciones'],
   [Namespaces.retenciones2, 'retenciones'],
   [Namespaces.impuestosLocales, 'implocal'],
+  [Namespaces.pagos20, 'pago20'],
 ]);
 
 export function satPrefixOf(namespace: string | null): string | undefined {

@@ -93,7 +93,7 @@ const prefixes = new Map<string, string>([
   [Namespaces.cfdi40, 'cfdi'],
   [Namespaces.timbreFiscalDigital, 'tfd'],
   [Namespaces.impuestosLocales, 'implocal'],
-  ['http://www.sat.gob.mx/Pagos20', 'pago20'],
+  [Namespaces.pagos20, 'pago20'],
 ]);
 
 function writeElement(

@@ -1,6 +1,6 @@
+import { Namespaces } from '../namespaces.js';
 import { quoted } from '../problems.js';
 import { attributePath } from '../xml-document.js';
-import { ComplementNamespaces } from './complement-namespaces.js';
 import { RuleCodes } from './rule-codes.js';
 import {
   attributeValue,
@@ -38,8 +38,8 @@ export function hasComercioExterior(comprobante: RuleContext['comprobante']): bo
   return complementsOf(comprobante).some(
     (complement) =>
       complement.localName === 'ComercioExterior' &&
-      (complement.namespace === ComplementNamespaces.comercioExterior20 ||
-        complement.namespace === ComplementNamespaces.comercioExterior11),
+      (complement.namespace === Namespaces.comercioExterior20 ||
+        complement.namespace === Namespaces.comercioExterior11),
   );
 }
 

@@ -1,8 +1,9 @@
 import { AttributeFormats as F } from '../attribute-formats.js';
+import { Namespaces } from '../namespaces.js';
 import { type AttributeRule, child, defineElement, type ElementSchema } from '../structure-rules.js';
 
 /** The Pagos 2.0 complement's namespace (Pagos20.xsd). */
-export const pagos20Namespace = 'http://www.sat.gob.mx/Pagos20';
+export const pagos20Namespace = Namespaces.pagos20;
 
 // Pagos20.xsd as a table, as cfdi40.ts does cfdv40.xsd; catalog-typed attributes carry no format.
 const unbounded = Number.POSITIVE_INFINITY;

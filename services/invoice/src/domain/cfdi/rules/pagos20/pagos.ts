@@ -1,22 +1,22 @@
 import { Decimal } from 'decimal.js';
+import { Namespaces } from '../../namespaces.js';
 import { childElements, type XmlElement } from '../../xml-document.js';
 import { readDecimal, roundTo, type WrittenNumber } from '../amounts.js';
-import { ComplementNamespaces } from '../complement-namespaces.js';
 import { attributeValue, complementsOf, type RuleContext } from '../rule-context.js';
 
 /** The Pagos 2.0 complements of the document (one, when well formed). */
 export function pagosOf(comprobante: XmlElement): XmlElement[] {
   return complementsOf(comprobante).filter(
-    (complement) => complement.namespace === ComplementNamespaces.pagos20 && complement.localName === 'Pagos',
+    (complement) => complement.namespace === Namespaces.pagos20 && complement.localName === 'Pagos',
   );
 }
 
 export function pagoChild(parent: XmlElement | undefined, localName: string): XmlElement | undefined {
-  return parent ? childElements(parent, ComplementNamespaces.pagos20, localName)[0] : undefined;
+  return parent ? childElements(parent, Namespaces.pagos20, localName)[0] : undefined;
 }
 
 export function pagoChildren(parent: XmlElement | undefined, localName: string): XmlElement[] {
-  return parent ? childElements(parent, ComplementNamespaces.pagos20, localName) : [];
+  return parent ? childElements(parent, Namespaces.pagos20, localName) : [];
 }
 
 export function pagoGrandchildren(parent: XmlElement | undefined, middle: string, localName: string) {
