@@ -38,6 +38,8 @@ export const invoiceMigrations: readonly NamedMigration[] = [
     name: '2026-11-25-001-sharded-invoices',
     async up(db) {
       await sql`alter table invoices rename to invoices_unsharded`.execute(db);
+      // Index names are unique per schema: the old ones make way for the new table's.
+      await sql`alter index invoices_pkey rename to invoices_unsharded_pkey`.execute(db);
       await sql`alter index invoices_org_issuer rename to invoices_unsharded_org_issuer`.execute(db);
       // Partitioned by issuance month, so retention drops whole partitions instead of deleting rows.
       // A partitioned table's unique keys must include the partition key, hence (id, issuance_date)

@@ -1,0 +1,33 @@
+import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { invoiceMigrations } from './migrations.js';
+
+describe('invoice migrations', () => {
+  it('move a database made before sharding forward, keeping its rows aside', async () => {
+    const embedded = await openEmbeddedPostgres();
+    try {
+      const database = await createDatabase({ engine: 'pglite', embedded, schema: 'invoice' });
+      const unsharded = invoiceMigrations.findIndex(
+        (migration) => migration.name === '2026-11-24-001-invoices',
+      );
+      await database.migrate(invoiceMigrations.slice(0, unsharded + 1));
+      await sql`insert into invoices values ('old-1', 'org-1', '5c1a7a34-6f8b-4d5e-9b44-2f8f0a1e7c11',
+        'EKU9003173C9', 'XAXX010101000', 1160, 'MXN', now(), 'inline', null, '<x/>', ${'a'.repeat(64)},
+        'pending', 1, now(), now())`.execute(database.db);
+
+      await database.migrate(invoiceMigrations);
+
+      const kept = await sql<{ id: string }>`select id from invoices_unsharded`.execute(database.db);
+      expect(kept.rows).toEqual([{ id: 'old-1' }]);
+      const partitioned = await sql<{ relkind: string }>`
+        select relkind from pg_class where relname = 'invoices' and relnamespace = 'invoice'::regnamespace`.execute(
+        database.db,
+      );
+      expect(partitioned.rows).toEqual([{ relkind: 'p' }]);
+      await database.close();
+    } finally {
+      await embedded.close();
+    }
+  });
+});
