@@ -26,7 +26,7 @@ import {
   type Rule,
   type RuleContext,
 } from './rule-context.js';
-import { describeTaxGroup, isSummarizable, matchTasaOCuota, taxGroupKey } from './tax-lines.js';
+import { describeTaxGroup, isSummarizable, taxGroupKey, transferRateProblems } from './tax-lines.js';
 
 // Each line of the Comprobante's Impuestos against the Concepto lines of its group.
 
@@ -136,7 +136,15 @@ export const trasladosSummarizeConceptos: Rule = (context) => {
           ),
         );
     } else if (factor.entry && impuestoCheck.entry) {
-      problems.push(...trasladoRateProblems(context, traslado, impuestoCheck.entry.key, factor.entry.key));
+      problems.push(
+        ...transferRateProblems(
+          context,
+          traslado,
+          { rate: 'TasaOCuota', impuesto: 'Impuesto' },
+          { impuesto: impuestoCheck.entry.key, factor: factor.entry.key },
+          RuleCodes.totalTrasladoTasaOCuotaUnknown,
+        ),
+      );
     }
 
     problems.push(
@@ -197,37 +205,6 @@ export const conceptTaxesSummarized: Rule = (context) => {
     ),
   );
 };
-
-function trasladoRateProblems(
-  context: RuleContext,
-  traslado: XmlElement,
-  impuesto: string,
-  factor: string,
-): CfdiProblem[] {
-  const rate = readDecimal(traslado, 'TasaOCuota');
-  if (!rate) return [];
-  const match = matchTasaOCuota(
-    context.catalogs,
-    impuesto,
-    factor,
-    'transfer',
-    rate.value,
-    context.catalogDay,
-  );
-  const path = attributePath(traslado, 'TasaOCuota');
-  const subject = `TasaOCuota ${rate.text} for Impuesto ${impuesto} ${factor}`;
-  if (match.status === 'unknown')
-    return [
-      problem(
-        RuleCodes.totalTrasladoTasaOCuotaUnknown,
-        path,
-        `${subject} is not a transfer rate of c_TasaOCuota`,
-      ),
-    ];
-  const expired =
-    match.status === 'expired' && expiredMessage(context, match.rule, `${subject} of c_TasaOCuota`);
-  return expired ? [problem(RuleCodes.catalogValueExpired, path, expired)] : [];
-}
 
 /** The summary line's amount against the rounded sum of the same attribute over its Concepto lines. */
 function sumMismatch(

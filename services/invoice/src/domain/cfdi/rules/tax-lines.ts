@@ -266,3 +266,33 @@ export function isSummarizable(
     'unknown'
   );
 }
+
+/**
+ * A summary line's transfer rate (`TasaOCuota`, `TasaOCuotaP`) against c_TasaOCuota on the Fecha's
+ * day: unknown for its Impuesto and TipoFactor (`unknownCode`), or expired.
+ */
+export function transferRateProblems(
+  context: RuleContext,
+  line: XmlElement,
+  names: { rate: string; impuesto: string },
+  group: { impuesto: string; factor: string },
+  unknownCode: RuleCode,
+): CfdiProblem[] {
+  const rate = readDecimal(line, names.rate);
+  if (!rate) return [];
+  const match = matchTasaOCuota(
+    context.catalogs,
+    group.impuesto,
+    group.factor,
+    'transfer',
+    rate.value,
+    context.catalogDay,
+  );
+  const path = attributePath(line, names.rate);
+  const subject = `${names.rate} ${rate.text} for ${names.impuesto} ${group.impuesto} ${group.factor}`;
+  if (match.status === 'unknown')
+    return [problem(unknownCode, path, `${subject} is not a transfer rate of c_TasaOCuota`)];
+  const expired =
+    match.status === 'expired' && expiredMessage(context, match.rule, `${subject} of c_TasaOCuota`);
+  return expired ? [problem(RuleCodes.catalogValueExpired, path, expired)] : [];
+}

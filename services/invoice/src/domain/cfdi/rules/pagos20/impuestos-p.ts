@@ -12,7 +12,7 @@ import {
   type Rule,
   type RuleContext,
 } from '../rule-context.js';
-import { describeTaxGroup, isSummarizable, matchTasaOCuota, taxGroupKey } from '../tax-lines.js';
+import { describeTaxGroup, isSummarizable, taxGroupKey, transferRateProblems } from '../tax-lines.js';
 import { doctoTaxNames } from './docto-relacionado.js';
 import {
   decimalsOf,
@@ -187,7 +187,15 @@ export const trasladosPSummarizeDoctos = pagoRule((pago, context) => {
           ),
         );
     } else if (factor.entry && impuesto.entry) {
-      problems.push(...rateProblems(context, traslado, impuesto.entry.key, factor.entry.key));
+      problems.push(
+        ...transferRateProblems(
+          context,
+          traslado,
+          { rate: 'TasaOCuotaP', impuesto: 'ImpuestoP' },
+          { impuesto: impuesto.entry.key, factor: factor.entry.key },
+          RuleCodes.trasladoPTasaOCuotaUnknown,
+        ),
+      );
     }
 
     const matching = lines.filter(({ line }) => taxGroupKey(line, doctoTaxNames) === key);
@@ -248,37 +256,6 @@ export const doctoTaxesSummarized = pagoRule((pago, context) => {
     ),
   );
 });
-
-function rateProblems(
-  context: RuleContext,
-  traslado: XmlElement,
-  impuesto: string,
-  factor: string,
-): CfdiProblem[] {
-  const rate = readDecimal(traslado, 'TasaOCuotaP');
-  if (!rate) return [];
-  const match = matchTasaOCuota(
-    context.catalogs,
-    impuesto,
-    factor,
-    'transfer',
-    rate.value,
-    context.catalogDay,
-  );
-  const path = attributePath(traslado, 'TasaOCuotaP');
-  const subject = `TasaOCuotaP ${rate.text} for ImpuestoP ${impuesto} ${factor}`;
-  if (match.status === 'unknown')
-    return [
-      problem(
-        RuleCodes.trasladoPTasaOCuotaUnknown,
-        path,
-        `${subject} is not a transfer rate of c_TasaOCuota`,
-      ),
-    ];
-  const expired =
-    match.status === 'expired' && expiredMessage(context, match.rule, `${subject} of c_TasaOCuota`);
-  return expired ? [problem(RuleCodes.catalogValueExpired, path, expired)] : [];
-}
 
 export const impuestosPRules: Rule[] = [
   retencionesPSummarizeDoctos,
