@@ -6,7 +6,6 @@ import {
   allOrNothing,
   decimalsWithin,
   monedaOf,
-  readDecimal,
   readImporte,
   readImporteOrZero,
   roundTo,
@@ -21,10 +20,8 @@ import {
   cfdiChild,
   cfdiGrandchildren,
   checkCatalogValue,
-  expiredMessage,
   problem,
   type Rule,
-  type RuleContext,
 } from './rule-context.js';
 import { describeTaxGroup, isSummarizable, taxGroupKey, transferRateProblems } from './tax-lines.js';
 

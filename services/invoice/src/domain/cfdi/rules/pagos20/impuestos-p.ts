@@ -2,16 +2,9 @@ import type { Decimal } from 'decimal.js';
 import type { CfdiProblem } from '../../problems.js';
 import { quoted } from '../../problems.js';
 import { attributePath, type XmlElement } from '../../xml-document.js';
-import { readDecimal, readImporte, show, sumOf } from '../amounts.js';
+import { readImporte, show, sumOf } from '../amounts.js';
 import { type RuleCode, RuleCodes } from '../rule-codes.js';
-import {
-  attributeValue,
-  checkCatalogValue,
-  expiredMessage,
-  problem,
-  type Rule,
-  type RuleContext,
-} from '../rule-context.js';
+import { attributeValue, checkCatalogValue, problem, type Rule, type RuleContext } from '../rule-context.js';
 import { describeTaxGroup, isSummarizable, taxGroupKey, transferRateProblems } from '../tax-lines.js';
 import { doctoTaxNames } from './docto-relacionado.js';
 import {
