@@ -135,6 +135,16 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     ]);
     const original = await getDocumentHandler({ invoices, objects, codecByName })(key);
     expect(Buffer.from(original.content).equals(validDocument)).toBe(true);
+    // Every step was timed (and traced) on the way.
+    const stepCounts = (await registry.getMetricsAsJSON())
+      .find((metric) => metric.name === 'invoice_processing_step_seconds')
+      ?.values.filter(
+        (value) => (value as { metricName?: string }).metricName === 'invoice_processing_step_seconds_count',
+      )
+      .map((value) => value.labels.step);
+    expect(new Set(stepCounts)).toEqual(
+      new Set(['claim', 'download', 'checksum', 'validate', 'compress', 'store']),
+    );
   });
 
   it('archives an inline document with a byte-order mark, and gives back the same bytes', async () => {
