@@ -247,14 +247,8 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
       ...dependencies.references,
       now: clock(),
       requireStamp: !dependencies.allowUnstamped,
-      declared: {
-        uuid: invoice.uuid,
-        issuer: invoice.issuer,
-        receiver: invoice.receiver,
-        amount: invoice.amount,
-        currency: invoice.currency,
-        issuanceDate: invoice.issuanceDate,
-      },
+      // The invoice is its declared metadata (uuid, issuer, receiver, amount, currency, issuanceDate).
+      declared: invoice,
     });
     if (verdict.outcome === 'valid') return;
     // The stamp's PAC certificate is not in the store: not the document's fault, and no retry helps

@@ -1,11 +1,6 @@
-import {
-  bundledCertificatesDirectory,
-  createFsCertificateStore,
-} from '../../../adapters/fs-certificate-store.js';
-import { loadCfdiCatalogs } from '../../../adapters/fs-cfdi-catalogs.js';
+import { loadCfdiReferences } from '../../../adapters/cfdi-references.js';
 
 /** The catalogs and certificate store the service ships with, loaded once per test file. */
-export const bundledCatalogs = await loadCfdiCatalogs();
-export const bundledCertificates = await createFsCertificateStore({
-  directory: bundledCertificatesDirectory,
+export const { catalogs: bundledCatalogs, certificates: bundledCertificates } = await loadCfdiReferences({
+  certificateDir: '',
 });
