@@ -1,9 +1,14 @@
-import type { Caller, CallerResolver } from '../app/caller.js';
+import { allScopes, type Caller, type CallerResolver } from '../app/caller.js';
 
-/**
- * Until the auth service verifies credentials at the gateway, every request acts for one
- * organisation. The port stays the same when tokens and API keys replace this adapter.
- */
+/** Every request acts as the administrator of one organisation: for tests of routes alone. */
 export function createSingleTenantCallerResolver(orgId: string): CallerResolver {
-  return { resolve: async (): Promise<Caller> => ({ orgId }) };
+  const caller: Caller = {
+    orgId,
+    subject: 'usr_single_tenant',
+    kind: 'user',
+    role: 'admin',
+    scopes: allScopes,
+    tier: 'enterprise',
+  };
+  return { resolve: async () => caller };
 }

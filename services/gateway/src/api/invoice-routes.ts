@@ -1,8 +1,8 @@
 import { isAppError } from '@fiscal/kit/errors';
-import { extendLogContext } from '@fiscal/kit/log';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Caller, CallerResolver } from '../app/caller.js';
+import type { FastifyInstance } from 'fastify';
+import type { CallerResolver } from '../app/caller.js';
 import type { InvoiceCommands, InvoiceDocuments, InvoiceQueries } from '../app/upstreams.js';
+import { createCallerOf } from './caller-of.js';
 import { InvoiceDocumentContent, InvoiceIdParams, InvoiceState, InvoiceView } from './invoice-schemas.js';
 import { registerSubmissionRoutes } from './submission-routes.js';
 
@@ -15,18 +15,11 @@ export interface InvoiceRoutesDependencies {
   batchBodyLimitBytes: number;
 }
 
-/** The caller of a request, who is also the tenant of everything it logs. */
-export type CallerOf = (request: FastifyRequest) => Promise<Caller>;
-
 const isNotFound = (error: unknown) => isAppError(error) && error.kind === 'not_found';
 
 export function registerInvoiceRoutes(app: FastifyInstance, dependencies: InvoiceRoutesDependencies): void {
   const { callers, commands, documents, queries } = dependencies;
-  const callerOf: CallerOf = async (request) => {
-    const caller = await callers.resolve(request.headers);
-    extendLogContext({ tenant: caller.orgId });
-    return caller;
-  };
+  const callerOf = createCallerOf(callers);
 
   // A scope of their own, so the content types below hold for these routes only.
   app.register(async (invoices) => {
@@ -39,7 +32,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, dependencies: Invoic
       '/api/v1/invoices/:id',
       { schema: { params: InvoiceIdParams, response: { 200: InvoiceView } } },
       async (request) => {
-        const caller = await callerOf(request);
+        const caller = await callerOf(request, 'invoices:read');
         try {
           return await queries.get(caller.orgId, request.params.id);
         } catch (error) {
@@ -55,7 +48,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, dependencies: Invoic
       '/api/v1/invoices/:id/reprocess',
       { schema: { params: InvoiceIdParams, response: { 202: InvoiceState } } },
       async (request, reply) => {
-        const caller = await callerOf(request);
+        const caller = await callerOf(request, 'invoices:write');
         const invoice = await commands.reprocess(caller.orgId, request.params.id);
         return reply.code(202).send(invoice);
       },
@@ -70,7 +63,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, dependencies: Invoic
         },
       },
       async (request, reply) => {
-        const caller = await callerOf(request);
+        const caller = await callerOf(request, 'invoices:read');
         const { content, contentType, checksum } = await documents.get(caller.orgId, request.params.id);
         if (checksum) reply.header('etag', `"${checksum}"`);
         return reply

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { InvoiceCommands } from '../app/upstreams.js';
 import { batchItemsOf, checkBatchItems, mergeBatchOutcomes } from './batch-items.js';
 import { BatchResult, BatchSubmissionBody } from './batch-schemas.js';
-import type { CallerOf } from './invoice-routes.js';
+import type { CallerOf } from './caller-of.js';
 import {
   AcceptedInvoice,
   IdempotencyHeaders,
@@ -48,7 +48,7 @@ export function registerSubmissionRoutes(
         },
       },
       async (request, reply) => {
-        const caller = await callerOf(request);
+        const caller = await callerOf(request, 'invoices:write');
         // The body schemas are per content type: a request with neither body nor type meets none.
         if (request.body === undefined) throw missingBody();
         const submission = typeof request.body === 'string' ? { rawXml: request.body } : request.body;
@@ -67,7 +67,7 @@ export function registerSubmissionRoutes(
       schema: { headers: IdempotencyHeaders, body: BatchSubmissionBody, response: { 202: BatchResult } },
     },
     async (request, reply) => {
-      const caller = await callerOf(request);
+      const caller = await callerOf(request, 'invoices:write');
       const checked = checkBatchItems(batchItemsOf(request.body));
       const outcomes =
         checked.sent.length === 0

@@ -1,9 +1,24 @@
+/** What a token or API key may do; each route names the one it needs. */
+export type Scope = 'invoices:write' | 'invoices:read' | 'reports:read' | 'admin';
+
+export const allScopes: readonly Scope[] = ['invoices:write', 'invoices:read', 'reports:read', 'admin'];
+
+export type Role = 'admin' | 'analyst' | 'viewer';
+
+export type Tier = 'free' | 'pro' | 'enterprise';
+
 /** Who is calling: every read and write is scoped to the caller's organisation. */
 export interface Caller {
   orgId: string;
+  /** The user, or the API key, the credentials belong to. */
+  subject: string;
+  kind: 'user' | 'api_key';
+  role: Role;
+  scopes: readonly Scope[];
+  tier: Tier;
 }
 
-/** Port: turns a request's credentials into a caller (or refuses it). */
+/** Port: turns a request's credentials into a caller (or refuses it: `unauthenticated`). */
 export interface CallerResolver {
   resolve(headers: Record<string, string | string[] | undefined>): Promise<Caller>;
 }
