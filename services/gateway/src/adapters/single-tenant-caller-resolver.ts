@@ -9,6 +9,7 @@ export function createSingleTenantCallerResolver(orgId: string): CallerResolver 
     role: 'admin',
     scopes: allScopes,
     tier: 'enterprise',
+    platformAdmin: false,
   };
   return { resolve: async () => caller };
 }

@@ -16,6 +16,8 @@ export interface Caller {
   role: Role;
   scopes: readonly Scope[];
   tier: Tier;
+  /** Manages organisations and may act in any of them (the bootstrap admin is one). */
+  platformAdmin: boolean;
 }
 
 /** Port: turns a request's credentials into a caller (or refuses it: `unauthenticated`). */
