@@ -81,7 +81,7 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
     const uuid = randomUUID();
     const response = await fetch(`${gateway.baseUrl}/api/v1/invoices`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await gateway.auth()) },
       body: JSON.stringify({
         uuid,
         issuer: 'EKU9003173C9',
@@ -96,7 +96,9 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
     const accepted = (await response.json()) as { id: string };
     const projected = await waitFor(
       async () => {
-        const read = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}`);
+        const read = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}`, {
+          headers: await gateway.auth(),
+        });
         return read.status === 200 ? read.json() : undefined;
       },
       { what: 'the invoice to reach the query service over RabbitMQ' },
@@ -108,7 +110,7 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
     files.serve('/cfdi.xml', validDocument);
     const response = await fetch(`${gateway.baseUrl}/api/v1/invoices`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await gateway.auth()) },
       body: JSON.stringify({
         ...validMetadata,
         fileUrl: `${files.baseUrl}/cfdi.xml`,
@@ -119,12 +121,16 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
     const accepted = (await response.json()) as { id: string };
     await waitFor(
       async () => {
-        const read = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}`);
+        const read = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}`, {
+          headers: await gateway.auth(),
+        });
         return read.status === 200 && ((await read.json()) as { status: string }).status === 'archived';
       },
       { what: 'the worker to archive the invoice and the read model to show it' },
     );
-    const document = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}/document`);
+    const document = await fetch(`${gateway.baseUrl}/api/v1/invoices/${accepted.id}/document`, {
+      headers: await gateway.auth(),
+    });
     expect(document.status).toBe(200);
     expect(Buffer.from(await document.arrayBuffer()).equals(validDocument)).toBe(true);
   });

@@ -18,7 +18,7 @@ const submission = () => ({
 async function submit(fiscal: FiscalProcess, body: unknown) {
   const response = await fetch(`${fiscal.baseUrl}/api/v1/invoices`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await fiscal.auth()) },
     body: JSON.stringify(body),
   });
   // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
@@ -27,7 +27,7 @@ async function submit(fiscal: FiscalProcess, body: unknown) {
 }
 
 async function readInvoice(fiscal: FiscalProcess, id: string): Promise<{ status: string } | undefined> {
-  const response = await fetch(`${fiscal.baseUrl}/api/v1/invoices/${id}`);
+  const response = await fetch(`${fiscal.baseUrl}/api/v1/invoices/${id}`, { headers: await fiscal.auth() });
   return response.status === 200 ? ((await response.json()) as { status: string }) : undefined;
 }
 
@@ -95,7 +95,9 @@ describe('fiscal start (embedded mode)', () => {
       const fields = (invalid.body.errors as { field: string }[]).map((error) => error.field).sort();
       expect(fields).toEqual(expect.arrayContaining(['/amount', '/currency', '/issuer', '/uuid']));
 
-      const missing = await fetch(`${fiscal.baseUrl}/api/v1/invoices/${randomUUID()}`);
+      const missing = await fetch(`${fiscal.baseUrl}/api/v1/invoices/${randomUUID()}`, {
+        headers: await fiscal.auth(),
+      });
       expect(missing.status).toBe(404);
       expect(((await missing.json()) as { code: string }).code).toBe('invoice_not_found');
     } finally {

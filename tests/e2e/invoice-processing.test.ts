@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validDocument, validDocumentChecksum, validMetadata } from '../support/cfdi.js';
 import { type FileServer, startFileServer } from '../support/file-server.js';
-import { type FiscalProcess, runFiscal, startFiscal, waitFor } from '../support/fiscal-process.js';
+import {
+  bootstrapAdmin,
+  type FiscalProcess,
+  runFiscal,
+  startFiscal,
+  waitFor,
+} from '../support/fiscal-process.js';
 
 async function call(
   fiscal: FiscalProcess,
@@ -16,7 +22,10 @@ async function call(
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(`${fiscal.baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(await fiscal.auth()),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -72,7 +81,9 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
         timeoutMs: 30_000,
         what: 'the lapsed claim to be resumed and the invoice archived',
       });
-      const document = await fetch(`${second.baseUrl}/api/v1/invoices/${accepted.body.id}/document`);
+      const document = await fetch(`${second.baseUrl}/api/v1/invoices/${accepted.body.id}/document`, {
+        headers: await second.auth(),
+      });
       expect(document.status).toBe(200);
       expect(document.headers.get('content-type')).toMatch(/^application\/xml/);
       expect(Buffer.from(await document.arrayBuffer()).equals(validDocument)).toBe(true);
@@ -104,16 +115,10 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
       );
       const fiscal = await startFiscal(['start', '--memory'], { FISCAL_CERTIFICATE_DIR: certificates });
       try {
-        const load = await runFiscal([
-          'load',
-          '--count',
-          '40',
-          '--batch',
-          '20',
-          '--url',
-          fiscal.baseUrl,
-          '--wait',
-        ]);
+        const load = await runFiscal(
+          ['load', '--count', '40', '--batch', '20', '--url', fiscal.baseUrl, '--wait'],
+          { FISCAL_PASSWORD: bootstrapAdmin.password },
+        );
         expect(load.output).toContain('40 accepted, 0 refused');
         expect(load.output).toContain('final after');
         expect(load.output).toMatch(/: 40 archived\n/);
@@ -130,10 +135,14 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
   it('honours Idempotency-Key: the same request answers the same, another request under the key is a 409', async () => {
     const fiscal = await startFiscal(['start', '--memory']);
     try {
-      const post = (body: unknown) =>
+      const post = async (body: unknown) =>
         fetch(`${fiscal.baseUrl}/api/v1/invoices`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': 'erp-order-42' },
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': 'erp-order-42',
+            ...(await fiscal.auth()),
+          },
           body: JSON.stringify(body),
         });
       const invoice = { ...validMetadata, xml: validDocument.toString('utf8') };

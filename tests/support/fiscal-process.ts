@@ -15,11 +15,16 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** The first administrator every test process bootstraps (FISCAL_BOOTSTRAP_ADMIN_*). */
+export const bootstrapAdmin = { email: 'admin@fiscal.test', password: 'correct horse battery staple' };
+
 /** A real `fiscal` process, as a user would start it, with its output kept for diagnosis. */
 export interface FiscalProcess {
   readonly child: ChildProcess;
   readonly baseUrl: string;
   readonly adminUrl: string;
+  /** `authorization` headers of the bootstrap admin, logged in once (a gateway process only). */
+  auth(): Promise<{ authorization: string }>;
   output(): string;
   /** Resolves with the exit code (or the signal name when killed by one). */
   exited(): Promise<number | string>;
@@ -31,15 +36,23 @@ export async function startFiscal(args: string[], env: Record<string, string> = 
   const { child, output } = spawnFiscal(args, {
     FISCAL_HTTP_PORT: String(httpPort),
     FISCAL_ADMIN_PORT: String(adminPort),
+    FISCAL_BOOTSTRAP_ADMIN_EMAIL: bootstrapAdmin.email,
+    FISCAL_BOOTSTRAP_ADMIN_PASSWORD: bootstrapAdmin.password,
     ...env,
   });
   const exit = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
+  const baseUrl = `http://127.0.0.1:${httpPort}`;
+  let session: Promise<{ authorization: string }> | undefined;
   const fiscal: FiscalProcess = {
     child,
-    baseUrl: `http://127.0.0.1:${httpPort}`,
+    baseUrl,
     adminUrl: `http://127.0.0.1:${adminPort}`,
+    auth: () => {
+      session ??= signIn(baseUrl, bootstrapAdmin);
+      return session;
+    },
     output,
     exited: () => exit,
   };
@@ -52,6 +65,23 @@ export async function startFiscal(args: string[], env: Record<string, string> = 
     { timeoutMs: 90_000, what: 'fiscal to become ready' },
   );
   return fiscal;
+}
+
+/** Logs in through the gateway, as a client would. */
+export async function signIn(
+  baseUrl: string,
+  credentials: { email: string; password: string },
+): Promise<{ authorization: string }> {
+  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  const body = (await response.json()) as { accessToken?: string };
+  if (response.status !== 200 || !body.accessToken) {
+    throw new Error(`login as ${credentials.email} answered ${response.status}: ${JSON.stringify(body)}`);
+  }
+  return { authorization: `Bearer ${body.accessToken}` };
 }
 
 /** Polls `condition` until it returns a truthy value or the deadline passes. */

@@ -22,8 +22,9 @@ Usage:
                                dead letters of a consumer group, through a running process's admin port
   fiscal validate <file.xml...> [--json] [--allow-unstamped]
                                validate CFDI 4.0 documents as the processor does (exit 0 valid, 1 not, 2 unreadable)
-  fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait]
+  fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait] [--email E]
                                generate sealed CFDI 4.0 invoices and submit them to a gateway, reporting the rate
+                               (FISCAL_TOKEN, or FISCAL_PASSWORD, or the local bootstrap admin's password file)
   fiscal config                every FISCAL_* variable, its default and what it does
   fiscal help                  this text
 
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       seed: { type: 'string' },
       unstamped: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
+      email: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,6 +83,12 @@ async function main(argv: string[]): Promise<number | undefined> {
         seed: Number(values.seed ?? 1),
         unstamped: values.unstamped ?? false,
         wait: values.wait ?? false,
+        credentials: {
+          token: process.env.FISCAL_TOKEN,
+          email: values.email ?? process.env.FISCAL_BOOTSTRAP_ADMIN_EMAIL ?? 'admin@localhost',
+          password: process.env.FISCAL_PASSWORD,
+          dataDir: process.env.FISCAL_DATA_DIR ?? './data',
+        },
       });
     case 'shards':
       return runShards(rest, values.to);

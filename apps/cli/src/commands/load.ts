@@ -1,10 +1,13 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { generateCfdi, seededRandom } from '@fiscal/invoice';
+import { authorizationFor, type ClientCredentials } from './credentials.js';
 
 export const loadUsage = `fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait]
+           [--email E] (password in FISCAL_PASSWORD) | token in FISCAL_TOKEN
   generates sealed CFDI 4.0 invoices and submits them to a gateway in batches, then reports the rate;
-  --wait follows every accepted invoice to its final status`;
+  --wait follows every accepted invoice to its final status. Without credentials it logs in as the
+  bootstrap admin of a local \`fiscal start\` (its password file under FISCAL_DATA_DIR).`;
 
 export interface LoadOptions {
   count: number;
@@ -14,6 +17,7 @@ export interface LoadOptions {
   seed: number;
   unstamped: boolean;
   wait: boolean;
+  credentials: ClientCredentials;
 }
 
 // SAT's public test CSD (fixtures/cfdi/certs): it seals the documents and, as a stand-in PAC, stamps them.
@@ -49,6 +53,7 @@ export async function runLoad(options: LoadOptions): Promise<number> {
     };
   });
 
+  const authorization = await authorizationFor(options.url, options.credentials);
   const batches: (typeof items)[] = [];
   for (let start = 0; start < items.length; start += options.batch)
     batches.push(items.slice(start, start + options.batch));
@@ -58,7 +63,7 @@ export async function runLoad(options: LoadOptions): Promise<number> {
   await inParallel(batches, options.concurrency, async (batch) => {
     const response = await fetch(`${options.url}/api/v1/invoices/batch`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ items: batch }),
     });
     const body = (await response.json()) as {
@@ -90,7 +95,7 @@ export async function runLoad(options: LoadOptions): Promise<number> {
   const deadline = Date.now() + 300_000;
   await inParallel(accepted, 16, async (id) => {
     for (;;) {
-      const response = await fetch(`${options.url}/api/v1/invoices/${id}`);
+      const response = await fetch(`${options.url}/api/v1/invoices/${id}`, { headers: { authorization } });
       const invoice = response.ok
         ? ((await response.json()) as { status: string; reason: string | null })
         : undefined;
