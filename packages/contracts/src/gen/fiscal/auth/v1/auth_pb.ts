@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fiscal/auth/v1/auth.proto.
  */
 export const file_fiscal_auth_v1_auth: GenFile = /*@__PURE__*/
-  fileDesc("ChlmaXNjYWwvYXV0aC92MS9hdXRoLnByb3RvEg5maXNjYWwuYXV0aC52MSJgCglUb2tlblBhaXISFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKdG9rZW5fdHlwZRgDIAEoCRISCgpleHBpcmVzX2luGAQgASgFIkIKDExvZ2luUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIRCgljbGllbnRfaXAYAyABKAkiOgoNTG9naW5SZXNwb25zZRIpCgZ0b2tlbnMYASABKAsyGS5maXNjYWwuYXV0aC52MS5Ub2tlblBhaXIiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSI8Cg9SZWZyZXNoUmVzcG9uc2USKQoGdG9rZW5zGAEgASgLMhkuZmlzY2FsLmF1dGgudjEuVG9rZW5QYWlyIj8KDUxvZ291dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCRIXCg9hY2Nlc3NfdG9rZW5faWQYAiABKAkiEAoOTG9nb3V0UmVzcG9uc2UiEAoOR2V0Sndrc1JlcXVlc3QiJAoPR2V0Sndrc1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCSJVCgZDYWxsZXISDwoHdXNlcl9pZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSDAoEcm9sZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSDAoEdGllchgFIAEoCSImChNWZXJpZnlBcGlLZXlSZXF1ZXN0Eg8KB2FwaV9rZXkYASABKAkiPgoUVmVyaWZ5QXBpS2V5UmVzcG9uc2USJgoGY2FsbGVyGAEgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyIkoKDE9yZ2FuaXphdGlvbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBHRpZXIYAyABKAkSEgoKY3JlYXRlZF9hdBgEIAEoCSI3ChlDcmVhdGVPcmdhbml6YXRpb25SZXF1ZXN0EgwKBG5hbWUYASABKAkSDAoEdGllchgCIAEoCSJQChpDcmVhdGVPcmdhbml6YXRpb25SZXNwb25zZRIyCgxvcmdhbml6YXRpb24YASABKAsyHC5maXNjYWwuYXV0aC52MS5Pcmdhbml6YXRpb24iGgoYTGlzdE9yZ2FuaXphdGlvbnNSZXF1ZXN0IlAKGUxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USMwoNb3JnYW5pemF0aW9ucxgBIAMoCzIcLmZpc2NhbC5hdXRoLnYxLk9yZ2FuaXphdGlvbiJjCgRVc2VyEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIMCgRyb2xlGAQgASgJEg4KBnN0YXR1cxgFIAEoCRISCgpjcmVhdGVkX2F0GAYgASgJIlIKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwYXNzd29yZBgDIAEoCRIMCgRyb2xlGAQgASgJIjgKEkNyZWF0ZVVzZXJSZXNwb25zZRIiCgR1c2VyGAEgASgLMhQuZmlzY2FsLmF1dGgudjEuVXNlciIiChBMaXN0VXNlcnNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCSI4ChFMaXN0VXNlcnNSZXNwb25zZRIjCgV1c2VycxgBIAMoCzIULmZpc2NhbC5hdXRoLnYxLlVzZXIijgEKBkFwaUtleRIKCgJpZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSDgoGcHJlZml4GAUgASgJEhIKCmNyZWF0ZWRfYXQYBiABKAkSFwoKcmV2b2tlZF9hdBgHIAEoCUgAiAEBQg0KC19yZXZva2VkX2F0IkMKE0NyZWF0ZUFwaUtleVJlcXVlc3QSDgoGb3JnX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDgoGc2NvcGVzGAMgAygJIk8KFENyZWF0ZUFwaUtleVJlc3BvbnNlEicKB2FwaV9rZXkYASABKAsyFi5maXNjYWwuYXV0aC52MS5BcGlLZXkSDgoGc2VjcmV0GAIgASgJIiQKEkxpc3RBcGlLZXlzUmVxdWVzdBIOCgZvcmdfaWQYASABKAkiPwoTTGlzdEFwaUtleXNSZXNwb25zZRIoCghhcGlfa2V5cxgBIAMoCzIWLmZpc2NhbC5hdXRoLnYxLkFwaUtleSIxChNSZXZva2VBcGlLZXlSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIKCgJpZBgCIAEoCSIWChRSZXZva2VBcGlLZXlSZXNwb25zZTKbCAoLQXV0aFNlcnZpY2USRAoFTG9naW4SHC5maXNjYWwuYXV0aC52MS5Mb2dpblJlcXVlc3QaHS5maXNjYWwuYXV0aC52MS5Mb2dpblJlc3BvbnNlEkoKB1JlZnJlc2gSHi5maXNjYWwuYXV0aC52MS5SZWZyZXNoUmVxdWVzdBofLmZpc2NhbC5hdXRoLnYxLlJlZnJlc2hSZXNwb25zZRJHCgZMb2dvdXQSHS5maXNjYWwuYXV0aC52MS5Mb2dvdXRSZXF1ZXN0Gh4uZmlzY2FsLmF1dGgudjEuTG9nb3V0UmVzcG9uc2USSgoHR2V0SndrcxIeLmZpc2NhbC5hdXRoLnYxLkdldEp3a3NSZXF1ZXN0Gh8uZmlzY2FsLmF1dGgudjEuR2V0Sndrc1Jlc3BvbnNlElkKDFZlcmlmeUFwaUtleRIjLmZpc2NhbC5hdXRoLnYxLlZlcmlmeUFwaUtleVJlcXVlc3QaJC5maXNjYWwuYXV0aC52MS5WZXJpZnlBcGlLZXlSZXNwb25zZRJrChJDcmVhdGVPcmdhbml6YXRpb24SKS5maXNjYWwuYXV0aC52MS5DcmVhdGVPcmdhbml6YXRpb25SZXF1ZXN0GiouZmlzY2FsLmF1dGgudjEuQ3JlYXRlT3JnYW5pemF0aW9uUmVzcG9uc2USaAoRTGlzdE9yZ2FuaXphdGlvbnMSKC5maXNjYWwuYXV0aC52MS5MaXN0T3JnYW5pemF0aW9uc1JlcXVlc3QaKS5maXNjYWwuYXV0aC52MS5MaXN0T3JnYW5pemF0aW9uc1Jlc3BvbnNlElMKCkNyZWF0ZVVzZXISIS5maXNjYWwuYXV0aC52MS5DcmVhdGVVc2VyUmVxdWVzdBoiLmZpc2NhbC5hdXRoLnYxLkNyZWF0ZVVzZXJSZXNwb25zZRJQCglMaXN0VXNlcnMSIC5maXNjYWwuYXV0aC52MS5MaXN0VXNlcnNSZXF1ZXN0GiEuZmlzY2FsLmF1dGgudjEuTGlzdFVzZXJzUmVzcG9uc2USWQoMQ3JlYXRlQXBpS2V5EiMuZmlzY2FsLmF1dGgudjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBokLmZpc2NhbC5hdXRoLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlElYKC0xpc3RBcGlLZXlzEiIuZmlzY2FsLmF1dGgudjEuTGlzdEFwaUtleXNSZXF1ZXN0GiMuZmlzY2FsLmF1dGgudjEuTGlzdEFwaUtleXNSZXNwb25zZRJZCgxSZXZva2VBcGlLZXkSIy5maXNjYWwuYXV0aC52MS5SZXZva2VBcGlLZXlSZXF1ZXN0GiQuZmlzY2FsLmF1dGgudjEuUmV2b2tlQXBpS2V5UmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("ChlmaXNjYWwvYXV0aC92MS9hdXRoLnByb3RvEg5maXNjYWwuYXV0aC52MSJgCglUb2tlblBhaXISFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKdG9rZW5fdHlwZRgDIAEoCRISCgpleHBpcmVzX2luGAQgASgFIkIKDExvZ2luUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIRCgljbGllbnRfaXAYAyABKAkiOgoNTG9naW5SZXNwb25zZRIpCgZ0b2tlbnMYASABKAsyGS5maXNjYWwuYXV0aC52MS5Ub2tlblBhaXIiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSI8Cg9SZWZyZXNoUmVzcG9uc2USKQoGdG9rZW5zGAEgASgLMhkuZmlzY2FsLmF1dGgudjEuVG9rZW5QYWlyIj8KDUxvZ291dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCRIXCg9hY2Nlc3NfdG9rZW5faWQYAiABKAkiEAoOTG9nb3V0UmVzcG9uc2UiEAoOR2V0Sndrc1JlcXVlc3QiJAoPR2V0Sndrc1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCSKDAQoGQ2FsbGVyEg8KB3VzZXJfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEgwKBHJvbGUYAyABKAkSDgoGc2NvcGVzGAQgAygJEgwKBHRpZXIYBSABKAkSFgoOcGxhdGZvcm1fYWRtaW4YBiABKAgSFAoMc3ViamVjdF90eXBlGAcgASgJIiYKE1ZlcmlmeUFwaUtleVJlcXVlc3QSDwoHYXBpX2tleRgBIAEoCSI+ChRWZXJpZnlBcGlLZXlSZXNwb25zZRImCgZjYWxsZXIYASABKAsyFi5maXNjYWwuYXV0aC52MS5DYWxsZXIiSgoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEdGllchgDIAEoCRISCgpjcmVhdGVkX2F0GAQgASgJIl4KGUNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIMCgR0aWVyGAIgASgJEiUKBWFjdG9yGAMgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyIlAKGkNyZWF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjIKDG9yZ2FuaXphdGlvbhgBIAEoCzIcLmZpc2NhbC5hdXRoLnYxLk9yZ2FuaXphdGlvbiJBChhMaXN0T3JnYW5pemF0aW9uc1JlcXVlc3QSJQoFYWN0b3IYASABKAsyFi5maXNjYWwuYXV0aC52MS5DYWxsZXIiUAoZTGlzdE9yZ2FuaXphdGlvbnNSZXNwb25zZRIzCg1vcmdhbml6YXRpb25zGAEgAygLMhwuZmlzY2FsLmF1dGgudjEuT3JnYW5pemF0aW9uInsKBFVzZXISCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEg0KBWVtYWlsGAMgASgJEgwKBHJvbGUYBCABKAkSDgoGc3RhdHVzGAUgASgJEhIKCmNyZWF0ZWRfYXQYBiABKAkSFgoOcGxhdGZvcm1fYWRtaW4YByABKAgikQEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwYXNzd29yZBgDIAEoCRIMCgRyb2xlGAQgASgJEiUKBWFjdG9yGAUgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyEhYKDnBsYXRmb3JtX2FkbWluGAYgASgIIjgKEkNyZWF0ZVVzZXJSZXNwb25zZRIiCgR1c2VyGAEgASgLMhQuZmlzY2FsLmF1dGgudjEuVXNlciJJChBMaXN0VXNlcnNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIlCgVhY3RvchgCIAEoCzIWLmZpc2NhbC5hdXRoLnYxLkNhbGxlciI4ChFMaXN0VXNlcnNSZXNwb25zZRIjCgV1c2VycxgBIAMoCzIULmZpc2NhbC5hdXRoLnYxLlVzZXIijgEKBkFwaUtleRIKCgJpZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSDgoGcHJlZml4GAUgASgJEhIKCmNyZWF0ZWRfYXQYBiABKAkSFwoKcmV2b2tlZF9hdBgHIAEoCUgAiAEBQg0KC19yZXZva2VkX2F0ImoKE0NyZWF0ZUFwaUtleVJlcXVlc3QSDgoGb3JnX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDgoGc2NvcGVzGAMgAygJEiUKBWFjdG9yGAQgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyIk8KFENyZWF0ZUFwaUtleVJlc3BvbnNlEicKB2FwaV9rZXkYASABKAsyFi5maXNjYWwuYXV0aC52MS5BcGlLZXkSDgoGc2VjcmV0GAIgASgJIksKEkxpc3RBcGlLZXlzUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSJQoFYWN0b3IYAiABKAsyFi5maXNjYWwuYXV0aC52MS5DYWxsZXIiPwoTTGlzdEFwaUtleXNSZXNwb25zZRIoCghhcGlfa2V5cxgBIAMoCzIWLmZpc2NhbC5hdXRoLnYxLkFwaUtleSJYChNSZXZva2VBcGlLZXlSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIKCgJpZBgCIAEoCRIlCgVhY3RvchgDIAEoCzIWLmZpc2NhbC5hdXRoLnYxLkNhbGxlciIWChRSZXZva2VBcGlLZXlSZXNwb25zZSJuChRTZXRVc2VyU3RhdHVzUmVxdWVzdBIlCgVhY3RvchgBIAEoCzIWLmZpc2NhbC5hdXRoLnYxLkNhbGxlchIOCgZvcmdfaWQYAiABKAkSDwoHdXNlcl9pZBgDIAEoCRIOCgZzdGF0dXMYBCABKAkiOwoVU2V0VXNlclN0YXR1c1Jlc3BvbnNlEiIKBHVzZXIYASABKAsyFC5maXNjYWwuYXV0aC52MS5Vc2VyIjoKEVJvdGF0ZUtleXNSZXF1ZXN0EiUKBWFjdG9yGAEgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyIj0KElJvdGF0ZUtleXNSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSFwoPcHJldmlvdXNfa2V5X2lkGAIgASgJMs4JCgtBdXRoU2VydmljZRJECgVMb2dpbhIcLmZpc2NhbC5hdXRoLnYxLkxvZ2luUmVxdWVzdBodLmZpc2NhbC5hdXRoLnYxLkxvZ2luUmVzcG9uc2USSgoHUmVmcmVzaBIeLmZpc2NhbC5hdXRoLnYxLlJlZnJlc2hSZXF1ZXN0Gh8uZmlzY2FsLmF1dGgudjEuUmVmcmVzaFJlc3BvbnNlEkcKBkxvZ291dBIdLmZpc2NhbC5hdXRoLnYxLkxvZ291dFJlcXVlc3QaHi5maXNjYWwuYXV0aC52MS5Mb2dvdXRSZXNwb25zZRJKCgdHZXRKd2tzEh4uZmlzY2FsLmF1dGgudjEuR2V0Sndrc1JlcXVlc3QaHy5maXNjYWwuYXV0aC52MS5HZXRKd2tzUmVzcG9uc2USWQoMVmVyaWZ5QXBpS2V5EiMuZmlzY2FsLmF1dGgudjEuVmVyaWZ5QXBpS2V5UmVxdWVzdBokLmZpc2NhbC5hdXRoLnYxLlZlcmlmeUFwaUtleVJlc3BvbnNlEmsKEkNyZWF0ZU9yZ2FuaXphdGlvbhIpLmZpc2NhbC5hdXRoLnYxLkNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QaKi5maXNjYWwuYXV0aC52MS5DcmVhdGVPcmdhbml6YXRpb25SZXNwb25zZRJoChFMaXN0T3JnYW5pemF0aW9ucxIoLmZpc2NhbC5hdXRoLnYxLkxpc3RPcmdhbml6YXRpb25zUmVxdWVzdBopLmZpc2NhbC5hdXRoLnYxLkxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USUwoKQ3JlYXRlVXNlchIhLmZpc2NhbC5hdXRoLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GiIuZmlzY2FsLmF1dGgudjEuQ3JlYXRlVXNlclJlc3BvbnNlElAKCUxpc3RVc2VycxIgLmZpc2NhbC5hdXRoLnYxLkxpc3RVc2Vyc1JlcXVlc3QaIS5maXNjYWwuYXV0aC52MS5MaXN0VXNlcnNSZXNwb25zZRJZCgxDcmVhdGVBcGlLZXkSIy5maXNjYWwuYXV0aC52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiQuZmlzY2FsLmF1dGgudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2USVgoLTGlzdEFwaUtleXMSIi5maXNjYWwuYXV0aC52MS5MaXN0QXBpS2V5c1JlcXVlc3QaIy5maXNjYWwuYXV0aC52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlElkKDFJldm9rZUFwaUtleRIjLmZpc2NhbC5hdXRoLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaJC5maXNjYWwuYXV0aC52MS5SZXZva2VBcGlLZXlSZXNwb25zZRJcCg1TZXRVc2VyU3RhdHVzEiQuZmlzY2FsLmF1dGgudjEuU2V0VXNlclN0YXR1c1JlcXVlc3QaJS5maXNjYWwuYXV0aC52MS5TZXRVc2VyU3RhdHVzUmVzcG9uc2USUwoKUm90YXRlS2V5cxIhLmZpc2NhbC5hdXRoLnYxLlJvdGF0ZUtleXNSZXF1ZXN0GiIuZmlzY2FsLmF1dGgudjEuUm90YXRlS2V5c1Jlc3BvbnNlYgZwcm90bzM");
 
 /**
  * @generated from message fiscal.auth.v1.TokenPair
@@ -196,10 +196,14 @@ export const GetJwksResponseSchema: GenMessage<GetJwksResponse> = /*@__PURE__*/
   messageDesc(file_fiscal_auth_v1_auth, 8);
 
 /**
+ * Who is calling: a user (from an access token) or an API key.
+ *
  * @generated from message fiscal.auth.v1.Caller
  */
 export type Caller = Message<"fiscal.auth.v1.Caller"> & {
   /**
+   * The subject: a user id (`usr_…`), or the key id (`key_…`) for an API key.
+   *
    * @generated from field: string user_id = 1;
    */
   userId: string;
@@ -210,6 +214,8 @@ export type Caller = Message<"fiscal.auth.v1.Caller"> & {
   orgId: string;
 
   /**
+   * admin | analyst | viewer; empty for an API key.
+   *
    * @generated from field: string role = 3;
    */
   role: string;
@@ -223,6 +229,18 @@ export type Caller = Message<"fiscal.auth.v1.Caller"> & {
    * @generated from field: string tier = 5;
    */
   tier: string;
+
+  /**
+   * @generated from field: bool platform_admin = 6;
+   */
+  platformAdmin: boolean;
+
+  /**
+   * user | api_key
+   *
+   * @generated from field: string subject_type = 7;
+   */
+  subjectType: string;
 };
 
 /**
@@ -313,6 +331,13 @@ export type CreateOrganizationRequest = Message<"fiscal.auth.v1.CreateOrganizati
    * @generated from field: string tier = 2;
    */
   tier: string;
+
+  /**
+   * The authenticated caller on whose behalf the gateway asks (see the service comment).
+   *
+   * @generated from field: fiscal.auth.v1.Caller actor = 3;
+   */
+  actor?: Caller | undefined;
 };
 
 /**
@@ -343,6 +368,12 @@ export const CreateOrganizationResponseSchema: GenMessage<CreateOrganizationResp
  * @generated from message fiscal.auth.v1.ListOrganizationsRequest
  */
 export type ListOrganizationsRequest = Message<"fiscal.auth.v1.ListOrganizationsRequest"> & {
+  /**
+   * The authenticated caller on whose behalf the gateway asks (see the service comment).
+   *
+   * @generated from field: fiscal.auth.v1.Caller actor = 1;
+   */
+  actor?: Caller | undefined;
 };
 
 /**
@@ -406,6 +437,11 @@ export type User = Message<"fiscal.auth.v1.User"> & {
    * @generated from field: string created_at = 6;
    */
   createdAt: string;
+
+  /**
+   * @generated from field: bool platform_admin = 7;
+   */
+  platformAdmin: boolean;
 };
 
 /**
@@ -438,6 +474,20 @@ export type CreateUserRequest = Message<"fiscal.auth.v1.CreateUserRequest"> & {
    * @generated from field: string role = 4;
    */
   role: string;
+
+  /**
+   * The authenticated caller on whose behalf the gateway asks (see the service comment).
+   *
+   * @generated from field: fiscal.auth.v1.Caller actor = 5;
+   */
+  actor?: Caller | undefined;
+
+  /**
+   * Only a platform administrator may create another one.
+   *
+   * @generated from field: bool platform_admin = 6;
+   */
+  platformAdmin: boolean;
 };
 
 /**
@@ -469,9 +519,18 @@ export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PUR
  */
 export type ListUsersRequest = Message<"fiscal.auth.v1.ListUsersRequest"> & {
   /**
+   * An organisation admin lists their own organisation; a platform administrator names any.
+   *
    * @generated from field: string org_id = 1;
    */
   orgId: string;
+
+  /**
+   * The authenticated caller on whose behalf the gateway asks (see the service comment).
+   *
+   * @generated from field: fiscal.auth.v1.Caller actor = 2;
+   */
+  actor?: Caller | undefined;
 };
 
 /**
@@ -565,6 +624,13 @@ export type CreateApiKeyRequest = Message<"fiscal.auth.v1.CreateApiKeyRequest"> 
    * @generated from field: repeated string scopes = 3;
    */
   scopes: string[];
+
+  /**
+   * The authenticated caller on whose behalf the gateway asks (see the service comment).
+   *
+   * @generated from field: fiscal.auth.v1.Caller actor = 4;
+   */
+  actor?: Caller | undefined;
 };
 
 /**
@@ -606,6 +672,13 @@ export type ListApiKeysRequest = Message<"fiscal.auth.v1.ListApiKeysRequest"> & 
    * @generated from field: string org_id = 1;
    */
   orgId: string;
+
+  /**
+   * The authenticated caller on whose behalf the gateway asks (see the service comment).
+   *
+   * @generated from field: fiscal.auth.v1.Caller actor = 2;
+   */
+  actor?: Caller | undefined;
 };
 
 /**
@@ -645,6 +718,13 @@ export type RevokeApiKeyRequest = Message<"fiscal.auth.v1.RevokeApiKeyRequest"> 
    * @generated from field: string id = 2;
    */
   id: string;
+
+  /**
+   * The authenticated caller on whose behalf the gateway asks (see the service comment).
+   *
+   * @generated from field: fiscal.auth.v1.Caller actor = 3;
+   */
+  actor?: Caller | undefined;
 };
 
 /**
@@ -668,7 +748,109 @@ export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@_
   messageDesc(file_fiscal_auth_v1_auth, 28);
 
 /**
+ * @generated from message fiscal.auth.v1.SetUserStatusRequest
+ */
+export type SetUserStatusRequest = Message<"fiscal.auth.v1.SetUserStatusRequest"> & {
+  /**
+   * @generated from field: fiscal.auth.v1.Caller actor = 1;
+   */
+  actor?: Caller | undefined;
+
+  /**
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+
+  /**
+   * active | suspended
+   *
+   * @generated from field: string status = 4;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message fiscal.auth.v1.SetUserStatusRequest.
+ * Use `create(SetUserStatusRequestSchema)` to create a new message.
+ */
+export const SetUserStatusRequestSchema: GenMessage<SetUserStatusRequest> = /*@__PURE__*/
+  messageDesc(file_fiscal_auth_v1_auth, 29);
+
+/**
+ * @generated from message fiscal.auth.v1.SetUserStatusResponse
+ */
+export type SetUserStatusResponse = Message<"fiscal.auth.v1.SetUserStatusResponse"> & {
+  /**
+   * @generated from field: fiscal.auth.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message fiscal.auth.v1.SetUserStatusResponse.
+ * Use `create(SetUserStatusResponseSchema)` to create a new message.
+ */
+export const SetUserStatusResponseSchema: GenMessage<SetUserStatusResponse> = /*@__PURE__*/
+  messageDesc(file_fiscal_auth_v1_auth, 30);
+
+/**
+ * @generated from message fiscal.auth.v1.RotateKeysRequest
+ */
+export type RotateKeysRequest = Message<"fiscal.auth.v1.RotateKeysRequest"> & {
+  /**
+   * @generated from field: fiscal.auth.v1.Caller actor = 1;
+   */
+  actor?: Caller | undefined;
+};
+
+/**
+ * Describes the message fiscal.auth.v1.RotateKeysRequest.
+ * Use `create(RotateKeysRequestSchema)` to create a new message.
+ */
+export const RotateKeysRequestSchema: GenMessage<RotateKeysRequest> = /*@__PURE__*/
+  messageDesc(file_fiscal_auth_v1_auth, 31);
+
+/**
+ * @generated from message fiscal.auth.v1.RotateKeysResponse
+ */
+export type RotateKeysResponse = Message<"fiscal.auth.v1.RotateKeysResponse"> & {
+  /**
+   * The new active signing key.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * The key still published until the next rotation; empty on the first rotation.
+   *
+   * @generated from field: string previous_key_id = 2;
+   */
+  previousKeyId: string;
+};
+
+/**
+ * Describes the message fiscal.auth.v1.RotateKeysResponse.
+ * Use `create(RotateKeysResponseSchema)` to create a new message.
+ */
+export const RotateKeysResponseSchema: GenMessage<RotateKeysResponse> = /*@__PURE__*/
+  messageDesc(file_fiscal_auth_v1_auth, 32);
+
+/**
  * Identity: logins and tokens, organisations, users and API keys.
+ *
+ * Authorization of the management RPCs (organisations, users, API keys, key rotation): the gateway
+ * authenticates the caller (access token or API key) and passes it as `actor`; the auth service
+ * decides what that actor may do, so the rules live in one place. Platform administrators manage
+ * organisations and act in any organisation; an organisation's admins (role admin, scope `admin`)
+ * manage users and API keys of their own organisation only; anyone else is refused
+ * (PermissionDenied, code `forbidden`). A management request without an actor is Unauthenticated.
+ * The service network is trusted to carry the actor the gateway verified; nothing else reaches it.
  *
  * @generated from service fiscal.auth.v1.AuthService
  */
@@ -768,6 +950,26 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof RevokeApiKeyRequestSchema;
     output: typeof RevokeApiKeyResponseSchema;
+  },
+  /**
+   * Suspends or reactivates a user; a suspended user cannot log in or refresh.
+   *
+   * @generated from rpc fiscal.auth.v1.AuthService.SetUserStatus
+   */
+  setUserStatus: {
+    methodKind: "unary";
+    input: typeof SetUserStatusRequestSchema;
+    output: typeof SetUserStatusResponseSchema;
+  },
+  /**
+   * New signing key active, the active one kept as previous, older ones retired (platform admins).
+   *
+   * @generated from rpc fiscal.auth.v1.AuthService.RotateKeys
+   */
+  rotateKeys: {
+    methodKind: "unary";
+    input: typeof RotateKeysRequestSchema;
+    output: typeof RotateKeysResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_fiscal_auth_v1_auth, 0);
