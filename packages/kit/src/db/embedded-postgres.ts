@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Mutex } from './mutex.js';
 
 const int8 = 20;
@@ -21,8 +22,12 @@ export class EmbeddedPostgres {
   /** `dataDir` undefined keeps everything in memory. */
   static async open({ dataDir }: { dataDir?: string | undefined } = {}): Promise<EmbeddedPostgres> {
     if (dataDir) await mkdir(dataDir, { recursive: true });
-    // int8 as text, as node-postgres returns it, so rows look the same on both engines.
-    const pglite = await PGlite.create(dataDir, { parsers: { [int8]: (value: string) => value } });
+    const pglite = await PGlite.create(dataDir, {
+      // int8 as text, as node-postgres returns it, so rows look the same on both engines.
+      parsers: { [int8]: (value: string) => value },
+      // Loadable with `create extension`, as on PostgreSQL: the query service's trigram search.
+      extensions: { pg_trgm },
+    });
     return new EmbeddedPostgres(pglite);
   }
 
