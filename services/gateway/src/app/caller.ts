@@ -18,9 +18,19 @@ export interface Caller {
   tier: Tier;
   /** Manages organisations and may act in any of them (the bootstrap admin is one). */
   platformAdmin: boolean;
+  /** The access token the caller presented, so logging out can revoke it until it expires. */
+  accessToken?: { id: string; expiresAtSeconds: number };
 }
 
 /** Port: turns a request's credentials into a caller (or refuses it: `unauthenticated`). */
 export interface CallerResolver {
   resolve(headers: Record<string, string | string[] | undefined>): Promise<Caller>;
 }
+
+const roles: readonly string[] = ['admin', 'analyst', 'viewer'] satisfies Role[];
+const tiers: readonly string[] = ['free', 'pro', 'enterprise'] satisfies Tier[];
+
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && roles.includes(value);
+export const isTier = (value: unknown): value is Tier => typeof value === 'string' && tiers.includes(value);
+export const isScope = (value: unknown): value is Scope =>
+  typeof value === 'string' && (allScopes as readonly string[]).includes(value);
