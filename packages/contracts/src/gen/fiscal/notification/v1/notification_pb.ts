@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fiscal/notification/v1/notification.proto.
  */
 export const file_fiscal_notification_v1_notification: GenFile = /*@__PURE__*/
-  fileDesc("CilmaXNjYWwvbm90aWZpY2F0aW9uL3YxL25vdGlmaWNhdGlvbi5wcm90bxIWZmlzY2FsLm5vdGlmaWNhdGlvbi52MSJmCgdXZWJob29rEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRILCgN1cmwYAyABKAkSDgoGZXZlbnRzGAQgAygJEg4KBnN0YXR1cxgFIAEoCRISCgpjcmVhdGVkX2F0GAYgASgJIkMKFENyZWF0ZVdlYmhvb2tSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRILCgN1cmwYAiABKAkSDgoGZXZlbnRzGAMgAygJIlkKFUNyZWF0ZVdlYmhvb2tSZXNwb25zZRIwCgd3ZWJob29rGAEgASgLMh8uZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5XZWJob29rEg4KBnNlY3JldBgCIAEoCSIlChNMaXN0V2ViaG9va3NSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCSJJChRMaXN0V2ViaG9va3NSZXNwb25zZRIxCgh3ZWJob29rcxgBIAMoCzIfLmZpc2NhbC5ub3RpZmljYXRpb24udjEuV2ViaG9vayIyChREZWxldGVXZWJob29rUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSCgoCaWQYAiABKAkiFwoVRGVsZXRlV2ViaG9va1Jlc3BvbnNlImoKFUxpc3REZWxpdmVyaWVzUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSEgoKd2ViaG9va19pZBgCIAEoCRINCgVsaW1pdBgDIAEoBRITCgZjdXJzb3IYBCABKAlIAIgBAUIJCgdfY3Vyc29yIs4BCghEZWxpdmVyeRIKCgJpZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRISCgpldmVudF90eXBlGAMgASgJEg4KBnN0YXR1cxgEIAEoCRIQCghhdHRlbXB0cxgFIAEoBRIdChBsYXN0X3N0YXR1c19jb2RlGAYgASgFSACIAQESFwoKbGFzdF9lcnJvchgHIAEoCUgBiAEBEhIKCnVwZGF0ZWRfYXQYCCABKAlCEwoRX2xhc3Rfc3RhdHVzX2NvZGVCDQoLX2xhc3RfZXJyb3IieAoWTGlzdERlbGl2ZXJpZXNSZXNwb25zZRI0CgpkZWxpdmVyaWVzGAEgAygLMiAuZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5EZWxpdmVyeRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBQg4KDF9uZXh0X2N1cnNvcjLNAwoTTm90aWZpY2F0aW9uU2VydmljZRJsCg1DcmVhdGVXZWJob29rEiwuZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5DcmVhdGVXZWJob29rUmVxdWVzdBotLmZpc2NhbC5ub3RpZmljYXRpb24udjEuQ3JlYXRlV2ViaG9va1Jlc3BvbnNlEmkKDExpc3RXZWJob29rcxIrLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdFdlYmhvb2tzUmVxdWVzdBosLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdFdlYmhvb2tzUmVzcG9uc2USbAoNRGVsZXRlV2ViaG9vaxIsLmZpc2NhbC5ub3RpZmljYXRpb24udjEuRGVsZXRlV2ViaG9va1JlcXVlc3QaLS5maXNjYWwubm90aWZpY2F0aW9uLnYxLkRlbGV0ZVdlYmhvb2tSZXNwb25zZRJvCg5MaXN0RGVsaXZlcmllcxItLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdERlbGl2ZXJpZXNSZXF1ZXN0Gi4uZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlYgZwcm90bzM");
+  fileDesc("CilmaXNjYWwvbm90aWZpY2F0aW9uL3YxL25vdGlmaWNhdGlvbi5wcm90bxIWZmlzY2FsLm5vdGlmaWNhdGlvbi52MSJ3CgdXZWJob29rEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRILCgN1cmwYAyABKAkSDgoGZXZlbnRzGAQgAygJEg4KBnN0YXR1cxgFIAEoCRISCgpjcmVhdGVkX2F0GAYgASgJEg8KB2NoYW5uZWwYByABKAkiQwoUQ3JlYXRlV2ViaG9va1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJEgsKA3VybBgCIAEoCRIOCgZldmVudHMYAyADKAkiWQoVQ3JlYXRlV2ViaG9va1Jlc3BvbnNlEjAKB3dlYmhvb2sYASABKAsyHy5maXNjYWwubm90aWZpY2F0aW9uLnYxLldlYmhvb2sSDgoGc2VjcmV0GAIgASgJIiUKE0xpc3RXZWJob29rc1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJIkkKFExpc3RXZWJob29rc1Jlc3BvbnNlEjEKCHdlYmhvb2tzGAEgAygLMh8uZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5XZWJob29rIjIKFERlbGV0ZVdlYmhvb2tSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIKCgJpZBgCIAEoCSIXChVEZWxldGVXZWJob29rUmVzcG9uc2UiagoVTGlzdERlbGl2ZXJpZXNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRISCgp3ZWJob29rX2lkGAIgASgJEg0KBWxpbWl0GAMgASgFEhMKBmN1cnNvchgEIAEoCUgAiAEBQgkKB19jdXJzb3IijAIKCERlbGl2ZXJ5EgoKAmlkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEhIKCmV2ZW50X3R5cGUYAyABKAkSDgoGc3RhdHVzGAQgASgJEhAKCGF0dGVtcHRzGAUgASgFEh0KEGxhc3Rfc3RhdHVzX2NvZGUYBiABKAVIAIgBARIXCgpsYXN0X2Vycm9yGAcgASgJSAGIAQESEgoKdXBkYXRlZF9hdBgIIAEoCRI8CgthdHRlbXB0X2xvZxgJIAMoCzInLmZpc2NhbC5ub3RpZmljYXRpb24udjEuRGVsaXZlcnlBdHRlbXB0QhMKEV9sYXN0X3N0YXR1c19jb2RlQg0KC19sYXN0X2Vycm9yIpUBCg9EZWxpdmVyeUF0dGVtcHQSDwoHYXR0ZW1wdBgBIAEoBRIUCgxhdHRlbXB0ZWRfYXQYAiABKAkSGAoLc3RhdHVzX2NvZGUYAyABKAVIAIgBARISCgVlcnJvchgEIAEoCUgBiAEBEhMKC2R1cmF0aW9uX21zGAUgASgFQg4KDF9zdGF0dXNfY29kZUIICgZfZXJyb3IieAoWTGlzdERlbGl2ZXJpZXNSZXNwb25zZRI0CgpkZWxpdmVyaWVzGAEgAygLMiAuZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5EZWxpdmVyeRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBQg4KDF9uZXh0X2N1cnNvcjLNAwoTTm90aWZpY2F0aW9uU2VydmljZRJsCg1DcmVhdGVXZWJob29rEiwuZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5DcmVhdGVXZWJob29rUmVxdWVzdBotLmZpc2NhbC5ub3RpZmljYXRpb24udjEuQ3JlYXRlV2ViaG9va1Jlc3BvbnNlEmkKDExpc3RXZWJob29rcxIrLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdFdlYmhvb2tzUmVxdWVzdBosLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdFdlYmhvb2tzUmVzcG9uc2USbAoNRGVsZXRlV2ViaG9vaxIsLmZpc2NhbC5ub3RpZmljYXRpb24udjEuRGVsZXRlV2ViaG9va1JlcXVlc3QaLS5maXNjYWwubm90aWZpY2F0aW9uLnYxLkRlbGV0ZVdlYmhvb2tSZXNwb25zZRJvCg5MaXN0RGVsaXZlcmllcxItLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdERlbGl2ZXJpZXNSZXF1ZXN0Gi4uZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlYgZwcm90bzM");
 
 /**
  * @generated from message fiscal.notification.v1.Webhook
@@ -47,6 +47,13 @@ export type Webhook = Message<"fiscal.notification.v1.Webhook"> & {
    * @generated from field: string created_at = 6;
    */
   createdAt: string;
+
+  /**
+   * webhook | email | sms, from the url's scheme
+   *
+   * @generated from field: string channel = 7;
+   */
+  channel: string;
 };
 
 /**
@@ -93,7 +100,7 @@ export type CreateWebhookResponse = Message<"fiscal.notification.v1.CreateWebhoo
   webhook?: Webhook | undefined;
 
   /**
-   * Signing secret (whsec_...), returned once.
+   * Signing secret (whsec_...), returned once; empty for email and SMS.
    *
    * @generated from field: string secret = 2;
    */
@@ -253,6 +260,13 @@ export type Delivery = Message<"fiscal.notification.v1.Delivery"> & {
    * @generated from field: string updated_at = 8;
    */
   updatedAt: string;
+
+  /**
+   * Every attempt, oldest first.
+   *
+   * @generated from field: repeated fiscal.notification.v1.DeliveryAttempt attempt_log = 9;
+   */
+  attemptLog: DeliveryAttempt[];
 };
 
 /**
@@ -261,6 +275,43 @@ export type Delivery = Message<"fiscal.notification.v1.Delivery"> & {
  */
 export const DeliverySchema: GenMessage<Delivery> = /*@__PURE__*/
   messageDesc(file_fiscal_notification_v1_notification, 8);
+
+/**
+ * @generated from message fiscal.notification.v1.DeliveryAttempt
+ */
+export type DeliveryAttempt = Message<"fiscal.notification.v1.DeliveryAttempt"> & {
+  /**
+   * @generated from field: int32 attempt = 1;
+   */
+  attempt: number;
+
+  /**
+   * @generated from field: string attempted_at = 2;
+   */
+  attemptedAt: string;
+
+  /**
+   * @generated from field: optional int32 status_code = 3;
+   */
+  statusCode?: number | undefined;
+
+  /**
+   * @generated from field: optional string error = 4;
+   */
+  error?: string | undefined;
+
+  /**
+   * @generated from field: int32 duration_ms = 5;
+   */
+  durationMs: number;
+};
+
+/**
+ * Describes the message fiscal.notification.v1.DeliveryAttempt.
+ * Use `create(DeliveryAttemptSchema)` to create a new message.
+ */
+export const DeliveryAttemptSchema: GenMessage<DeliveryAttempt> = /*@__PURE__*/
+  messageDesc(file_fiscal_notification_v1_notification, 9);
 
 /**
  * @generated from message fiscal.notification.v1.ListDeliveriesResponse
@@ -282,10 +333,11 @@ export type ListDeliveriesResponse = Message<"fiscal.notification.v1.ListDeliver
  * Use `create(ListDeliveriesResponseSchema)` to create a new message.
  */
 export const ListDeliveriesResponseSchema: GenMessage<ListDeliveriesResponse> = /*@__PURE__*/
-  messageDesc(file_fiscal_notification_v1_notification, 9);
+  messageDesc(file_fiscal_notification_v1_notification, 10);
 
 /**
- * Webhook subscriptions of an organisation and their delivery log.
+ * Notification subscriptions of an organisation and their delivery log. A subscription's `url` names
+ * its channel by scheme: `https:`/`http:` (a webhook), `mailto:` (email), `tel:` (SMS).
  *
  * @generated from service fiscal.notification.v1.NotificationService
  */
