@@ -31,6 +31,7 @@ import {
   InvoiceFailedV1,
   InvoiceProcessingStartedV1,
   InvoiceRejectedV1,
+  InvoiceRejectedV1_1,
   InvoiceRequeuedV1,
   InvoiceValidatedV1,
 } from './invoice-events.js';
@@ -39,7 +40,13 @@ import {
 export const fiscalEventDefinitions: readonly EventDefinition[] = [
   { type: InvoiceEventTypes.created, versions: [{ version: '1.0', schema: InvoiceCreatedV1 }] },
   { type: InvoiceEventTypes.validated, versions: [{ version: '1.0', schema: InvoiceValidatedV1 }] },
-  { type: InvoiceEventTypes.rejected, versions: [{ version: '1.0', schema: InvoiceRejectedV1 }] },
+  {
+    type: InvoiceEventTypes.rejected,
+    versions: [
+      { version: '1.0', schema: InvoiceRejectedV1 },
+      { version: '1.1', schema: InvoiceRejectedV1_1 },
+    ],
+  },
   { type: InvoiceEventTypes.archived, versions: [{ version: '1.0', schema: InvoiceArchivedV1 }] },
   {
     type: InvoiceEventTypes.processingStarted,

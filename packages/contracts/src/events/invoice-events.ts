@@ -62,7 +62,19 @@ export const InvoiceRejectedV1 = Type.Object({
   reason: RejectionReason,
   errors: Type.Array(DocumentProblem),
 });
-export type InvoiceRejectedData = Static<typeof InvoiceRejectedV1>;
+
+/**
+ * 1.1 adds what a report needs to place a rejection: the issuer, amount and currency submitted and
+ * the processing time. Optional, so 1.0 events still read; consumers fall back when they are absent.
+ */
+export const InvoiceRejectedV1_1 = Type.Object({
+  ...InvoiceRejectedV1.properties,
+  issuer: Type.Optional(Rfc),
+  amount: Type.Optional(DecimalString),
+  currency: Type.Optional(CurrencyCode),
+  processingMs: Type.Optional(Milliseconds),
+});
+export type InvoiceRejectedData = Static<typeof InvoiceRejectedV1_1>;
 
 export const InvoiceArchivedV1 = Type.Object({
   invoiceId: Identifier,

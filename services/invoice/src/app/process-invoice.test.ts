@@ -114,6 +114,14 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     return rows.map((row) => row.type);
   }
 
+  async function lastEventData(key: InvoiceKey) {
+    const shard = shards.forSlot(Number.parseInt(key.id.slice(-3), 16));
+    const { rows } = await sql<{ data: unknown }>`
+      select envelope->'data' as data from outbox where envelope->>'subject' = ${key.id}
+       order by id desc limit 1`.execute(shard.database.db);
+    return rows[0]?.data;
+  }
+
   it('downloads, checks, validates, compresses and archives a valid document', async () => {
     const key = await submitValid('/valid.xml');
     expect(await process(key, { finalAttempt: false })).toBe('archived');
@@ -202,6 +210,13 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
       outcome: { reason: 'checksum_mismatch', problems: [{ code: 'checksum_mismatch', path: '/checksum' }] },
     });
     expect((await eventTypes(key)).at(-1)).toBe('fiscal.invoice.rejected');
+    expect(await lastEventData(key)).toMatchObject({
+      reason: 'checksum_mismatch',
+      issuer: validSubmission.issuer,
+      amount: validSubmission.amount,
+      currency: validSubmission.currency,
+      processingMs: expect.any(Number),
+    });
   });
 
   it('rejects at once when the host answers 404', async () => {

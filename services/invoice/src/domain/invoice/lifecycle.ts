@@ -107,6 +107,7 @@ export function reject(
   options: { now: Date; reason: RejectionReason; problems: DocumentProblem[] },
 ): Change {
   requireStatus(invoice, 'reject', ['processing', 'validated']);
+  const startedAt = invoice.claim ? Date.parse(invoice.claim.startedAt) : Date.parse(invoice.createdAt);
   return {
     invoice: advance(invoice, options.now, {
       status: 'rejected',
@@ -121,6 +122,11 @@ export function reject(
           uuid: invoice.uuid,
           reason: options.reason,
           errors: options.problems,
+          // What reports need to place a rejection beside the archived invoices of its day.
+          issuer: invoice.issuer,
+          amount: invoice.amount,
+          currency: invoice.currency,
+          processingMs: Math.max(0, options.now.getTime() - startedAt),
         },
       },
     ],
