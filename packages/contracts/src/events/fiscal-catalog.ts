@@ -35,6 +35,11 @@ import {
   InvoiceRequeuedV1,
   InvoiceValidatedV1,
 } from './invoice-events.js';
+import {
+  NotificationEventTypes,
+  type SubscriptionDisabledData,
+  SubscriptionDisabledV1,
+} from './notification-events.js';
 
 /** Every event Fiscal publishes, with every version it was ever published in. */
 export const fiscalEventDefinitions: readonly EventDefinition[] = [
@@ -59,6 +64,10 @@ export const fiscalEventDefinitions: readonly EventDefinition[] = [
   { type: AuthEventTypes.userCreated, versions: [{ version: '1.0', schema: UserCreatedV1 }] },
   { type: AuthEventTypes.tokenRevoked, versions: [{ version: '1.0', schema: TokenRevokedV1 }] },
   { type: AuthEventTypes.keyRotated, versions: [{ version: '1.0', schema: KeyRotatedV1 }] },
+  {
+    type: NotificationEventTypes.subscriptionDisabled,
+    versions: [{ version: '1.0', schema: SubscriptionDisabledV1 }],
+  },
 ];
 
 /** The data each event type carries at its current version. */
@@ -75,6 +84,7 @@ export interface FiscalEventData {
   'auth.user.created': UserCreatedData;
   'auth.token.revoked': TokenRevokedData;
   'auth.key.rotated': KeyRotatedData;
+  'notification.subscription.disabled': SubscriptionDisabledData;
 }
 
 export type FiscalEventType = keyof FiscalEventData;

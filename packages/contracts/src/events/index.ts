@@ -19,3 +19,4 @@ export {
   parseEvent,
 } from './fiscal-catalog.js';
 export * from './invoice-events.js';
+export * from './notification-events.js';
