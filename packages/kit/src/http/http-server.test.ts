@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, type ErrorKind } from '../errors/index.js';
 import { HealthRegistry } from '../lifecycle/index.js';
-import { createLogger } from '../log/index.js';
+import { createLogger, extendLogContext } from '../log/index.js';
 import { startTelemetry, type Telemetry } from '../telemetry/index.js';
 import { createAdminServer } from './admin-server.js';
 import { createHttpServer, listen } from './http-server.js';
@@ -80,6 +80,12 @@ const handlerLogger = createLogger({
 app.post('/logged', async () => {
   await new Promise((resolve) => setImmediate(resolve));
   handlerLogger.info('handling');
+  return { ok: true };
+});
+
+app.get('/authenticated', async () => {
+  await new Promise((resolve) => setImmediate(resolve));
+  extendLogContext({ tenant: 'org_7', subject: 'usr_7' });
   return { ok: true };
 });
 
@@ -256,6 +262,23 @@ describe('createHttpServer', () => {
         request_id: 'req-7',
       }),
     );
+  });
+
+  it('names in the access line the caller a handler authenticated, and times the request', async () => {
+    logLines.length = 0;
+    await app.inject({ method: 'GET', url: '/authenticated', headers: { 'x-request-id': 'req-8' } });
+    await app.inject({ method: 'GET', url: '/things/8' });
+    const [authenticated, anonymous] = logLines.filter((line) => line.msg === 'request');
+    expect(authenticated).toMatchObject({
+      route: '/authenticated',
+      status: 200,
+      request_id: 'req-8',
+      tenant: 'org_7',
+      subject: 'usr_7',
+      latency_ms: expect.any(Number),
+    });
+    expect(anonymous).not.toHaveProperty('tenant');
+    expect(anonymous).not.toHaveProperty('subject');
   });
 
   it('listens on a real loopback port', async () => {

@@ -6,7 +6,7 @@ import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { runWithLogContext } from '../log/index.js';
+import { currentLogContext, type LogContext, runWithLogContext } from '../log/index.js';
 import { httpMetrics } from './http-metrics.js';
 import { installProblemHandlers } from './problem-handler.js';
 import { pathOf, traceIdOf } from './request-facts.js';
@@ -27,6 +27,8 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 declare module 'fastify' {
   interface FastifyRequest {
     span?: Span;
+    /** The request's log context, kept so the access-log line names the caller handlers found. */
+    logContext?: LogContext;
   }
 }
 
@@ -94,7 +96,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     request.span = span;
     // Continue the request inside the span and the log context, so handlers, their logs and
     // their outgoing calls all carry the same trace and request id.
-    context.with(trace.setSpan(parent, span), () => runWithLogContext({ requestId: request.id }, done));
+    context.with(trace.setSpan(parent, span), () =>
+      runWithLogContext({ requestId: request.id }, () => {
+        request.logContext = currentLogContext();
+        done();
+      }),
+    );
   });
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -119,6 +126,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
         latency_ms: Math.round(reply.elapsedTime * 10) / 10,
         request_id: request.id,
         trace_id: traceIdOf(span),
+        tenant: request.logContext?.tenant,
+        subject: request.logContext?.subject,
       },
       'request',
     );

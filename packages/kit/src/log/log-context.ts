@@ -4,6 +4,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface LogContext {
   requestId?: string;
   tenant?: string;
+  /** The user or API key acting, once authenticated. */
+  subject?: string;
 }
 
 const storage = new AsyncLocalStorage<LogContext>();

@@ -38,14 +38,14 @@ describe('createLogger', () => {
     expect(typeof lines[0]?.time).toBe('string');
   });
 
-  it('carries the request id and tenant of the request being handled', async () => {
+  it('carries the request id, tenant and subject of the request being handled', async () => {
     const { lines, logger } = capture();
-    await runWithLogContext({ requestId: 'req-7', tenant: 'org-1' }, async () => {
+    await runWithLogContext({ requestId: 'req-7', tenant: 'org-1', subject: 'usr-1' }, async () => {
       await Promise.resolve();
       logger.warn('slow upstream');
     });
     logger.info('outside');
-    expect(lines[0]).toMatchObject({ request_id: 'req-7', tenant: 'org-1' });
+    expect(lines[0]).toMatchObject({ request_id: 'req-7', tenant: 'org-1', subject: 'usr-1' });
     expect(lines[1]).not.toHaveProperty('request_id');
   });
 

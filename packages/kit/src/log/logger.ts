@@ -51,6 +51,7 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
         const context = currentLogContext();
         if (context?.requestId) fields.request_id = context.requestId;
         if (context?.tenant) fields.tenant = context.tenant;
+        if (context?.subject) fields.subject = context.subject;
         return fields;
       },
     },
