@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fiscal/analytics/v1/analytics.proto.
  */
 export const file_fiscal_analytics_v1_analytics: GenFile = /*@__PURE__*/
-  fileDesc("CiNmaXNjYWwvYW5hbHl0aWNzL3YxL2FuYWx5dGljcy5wcm90bxITZmlzY2FsLmFuYWx5dGljcy52MSJVChVHZXREYWlseVJlcG9ydFJlcXVlc3QSDgoGb3JnX2lkGAEgASgJEgwKBGRhdGUYAiABKAkSEwoGaXNzdWVyGAMgASgJSACIAQFCCQoHX2lzc3VlciJACg1DdXJyZW5jeVRvdGFsEhAKCGN1cnJlbmN5GAEgASgJEg4KBmFtb3VudBgCIAEoCRINCgVjb3VudBgDIAEoAyIsCgtTdGF0dXNDb3VudBIOCgZzdGF0dXMYASABKAkSDQoFY291bnQYAiABKAMiTgoLSXNzdWVyVG90YWwSDgoGaXNzdWVyGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJEg4KBmFtb3VudBgDIAEoCRINCgVjb3VudBgEIAEoAyJEChJMYXRlbmN5UGVyY2VudGlsZXMSDgoGcDUwX21zGAEgASgBEg4KBnA5NV9tcxgCIAEoARIOCgZwOTlfbXMYAyABKAEizAIKFkdldERhaWx5UmVwb3J0UmVzcG9uc2USDAoEZGF0ZRgBIAEoCRIyCgZ0b3RhbHMYAiADKAsyIi5maXNjYWwuYW5hbHl0aWNzLnYxLkN1cnJlbmN5VG90YWwSMgoIc3RhdHVzZXMYAyADKAsyIC5maXNjYWwuYW5hbHl0aWNzLnYxLlN0YXR1c0NvdW50EjUKC3RvcF9pc3N1ZXJzGAQgAygLMiAuZmlzY2FsLmFuYWx5dGljcy52MS5Jc3N1ZXJUb3RhbBIWCg5vcmlnaW5hbF9ieXRlcxgFIAEoAxIYChBjb21wcmVzc2VkX2J5dGVzGAYgASgDEhkKEWNvbXByZXNzaW9uX3JhdGlvGAcgASgBEjgKB2xhdGVuY3kYCCABKAsyJy5maXNjYWwuYW5hbHl0aWNzLnYxLkxhdGVuY3lQZXJjZW50aWxlczJ9ChBBbmFseXRpY3NTZXJ2aWNlEmkKDkdldERhaWx5UmVwb3J0EiouZmlzY2FsLmFuYWx5dGljcy52MS5HZXREYWlseVJlcG9ydFJlcXVlc3QaKy5maXNjYWwuYW5hbHl0aWNzLnYxLkdldERhaWx5UmVwb3J0UmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("CiNmaXNjYWwvYW5hbHl0aWNzL3YxL2FuYWx5dGljcy5wcm90bxITZmlzY2FsLmFuYWx5dGljcy52MSJVChVHZXREYWlseVJlcG9ydFJlcXVlc3QSDgoGb3JnX2lkGAEgASgJEgwKBGRhdGUYAiABKAkSEwoGaXNzdWVyGAMgASgJSACIAQFCCQoHX2lzc3VlciJxCg1DdXJyZW5jeVRvdGFsEhAKCGN1cnJlbmN5GAEgASgJEg4KBmFtb3VudBgCIAEoCRINCgVjb3VudBgDIAEoAxIXCg9yZWplY3RlZF9hbW91bnQYBCABKAkSFgoOcmVqZWN0ZWRfY291bnQYBSABKAMiLAoLU3RhdHVzQ291bnQSDgoGc3RhdHVzGAEgASgJEg0KBWNvdW50GAIgASgDIk4KC0lzc3VlclRvdGFsEg4KBmlzc3VlchgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCRIOCgZhbW91bnQYAyABKAkSDQoFY291bnQYBCABKAMiRAoSTGF0ZW5jeVBlcmNlbnRpbGVzEg4KBnA1MF9tcxgBIAEoARIOCgZwOTVfbXMYAiABKAESDgoGcDk5X21zGAMgASgBIswCChZHZXREYWlseVJlcG9ydFJlc3BvbnNlEgwKBGRhdGUYASABKAkSMgoGdG90YWxzGAIgAygLMiIuZmlzY2FsLmFuYWx5dGljcy52MS5DdXJyZW5jeVRvdGFsEjIKCHN0YXR1c2VzGAMgAygLMiAuZmlzY2FsLmFuYWx5dGljcy52MS5TdGF0dXNDb3VudBI1Cgt0b3BfaXNzdWVycxgEIAMoCzIgLmZpc2NhbC5hbmFseXRpY3MudjEuSXNzdWVyVG90YWwSFgoOb3JpZ2luYWxfYnl0ZXMYBSABKAMSGAoQY29tcHJlc3NlZF9ieXRlcxgGIAEoAxIZChFjb21wcmVzc2lvbl9yYXRpbxgHIAEoARI4CgdsYXRlbmN5GAggASgLMicuZmlzY2FsLmFuYWx5dGljcy52MS5MYXRlbmN5UGVyY2VudGlsZXMyfQoQQW5hbHl0aWNzU2VydmljZRJpCg5HZXREYWlseVJlcG9ydBIqLmZpc2NhbC5hbmFseXRpY3MudjEuR2V0RGFpbHlSZXBvcnRSZXF1ZXN0GisuZmlzY2FsLmFuYWx5dGljcy52MS5HZXREYWlseVJlcG9ydFJlc3BvbnNlYgZwcm90bzM");
 
 /**
  * @generated from message fiscal.analytics.v1.GetDailyReportRequest
@@ -42,6 +42,8 @@ export const GetDailyReportRequestSchema: GenMessage<GetDailyReportRequest> = /*
   messageDesc(file_fiscal_analytics_v1_analytics, 0);
 
 /**
+ * Archived invoices are the day's fiscal totals; rejected ones are counted apart.
+ *
  * @generated from message fiscal.analytics.v1.CurrencyTotal
  */
 export type CurrencyTotal = Message<"fiscal.analytics.v1.CurrencyTotal"> & {
@@ -51,14 +53,30 @@ export type CurrencyTotal = Message<"fiscal.analytics.v1.CurrencyTotal"> & {
   currency: string;
 
   /**
+   * Decimal string: the sum of the archived invoices' amounts.
+   *
    * @generated from field: string amount = 2;
    */
   amount: string;
 
   /**
+   * Archived invoices.
+   *
    * @generated from field: int64 count = 3;
    */
   count: bigint;
+
+  /**
+   * Decimal string: the sum of the rejected invoices' declared amounts.
+   *
+   * @generated from field: string rejected_amount = 4;
+   */
+  rejectedAmount: string;
+
+  /**
+   * @generated from field: int64 rejected_count = 5;
+   */
+  rejectedCount: bigint;
 };
 
 /**
@@ -91,6 +109,8 @@ export const StatusCountSchema: GenMessage<StatusCount> = /*@__PURE__*/
   messageDesc(file_fiscal_analytics_v1_analytics, 2);
 
 /**
+ * An issuer's archived invoices in one currency (amounts of different currencies are not compared).
+ *
  * @generated from message fiscal.analytics.v1.IssuerTotal
  */
 export type IssuerTotal = Message<"fiscal.analytics.v1.IssuerTotal"> & {
@@ -123,6 +143,9 @@ export const IssuerTotalSchema: GenMessage<IssuerTotal> = /*@__PURE__*/
   messageDesc(file_fiscal_analytics_v1_analytics, 3);
 
 /**
+ * Processing time of the day's final invoices, from a log-scale histogram: within 1 % of the exact
+ * nearest-rank percentile.
+ *
  * @generated from message fiscal.analytics.v1.LatencyPercentiles
  */
 export type LatencyPercentiles = Message<"fiscal.analytics.v1.LatencyPercentiles"> & {
@@ -169,6 +192,8 @@ export type GetDailyReportResponse = Message<"fiscal.analytics.v1.GetDailyReport
   statuses: StatusCount[];
 
   /**
+   * The ten issuers with the largest archived amount, per currency.
+   *
    * @generated from field: repeated fiscal.analytics.v1.IssuerTotal top_issuers = 4;
    */
   topIssuers: IssuerTotal[];
@@ -184,11 +209,15 @@ export type GetDailyReportResponse = Message<"fiscal.analytics.v1.GetDailyReport
   compressedBytes: bigint;
 
   /**
+   * original_bytes / compressed_bytes over archived invoices; 0 when there are none.
+   *
    * @generated from field: double compression_ratio = 7;
    */
   compressionRatio: number;
 
   /**
+   * Absent when no final invoice of the day carried a processing time.
+   *
    * @generated from field: fiscal.analytics.v1.LatencyPercentiles latency = 8;
    */
   latency?: LatencyPercentiles | undefined;
