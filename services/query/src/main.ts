@@ -1,31 +1,57 @@
+import { type Cache, createMemoryCache, type MemoryCacheOptions } from '@fiscal/kit/cache';
 import type { Database } from '@fiscal/kit/db';
 import type { EventBus, Subscriber } from '@fiscal/kit/events';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { queryMigrations } from './adapters/migrations.js';
-import { createPostgresSummaryStore, type QuerySchema } from './adapters/postgres-summary-store.js';
+import { createPostgresSummaryStore } from './adapters/postgres-summary-store.js';
+import { createPostgresTimelineStore } from './adapters/postgres-timeline-store.js';
+import type { QuerySchema } from './adapters/query-schema.js';
 import { registerQueryRpc } from './api/query-rpc.js';
 import { getInvoiceHandler } from './app/get-invoice.js';
+import { getTimelineHandler } from './app/get-timeline.js';
+import { listInvoicesHandler } from './app/list-invoices.js';
 import { projectInvoiceEventHandler, projectorGroup } from './app/project-invoice-event.js';
+import { createSummaryCache, noSummaryCache } from './app/summary-cache.js';
 import { projectedEventTypes } from './domain/invoice-summary/index.js';
 
 export interface QueryServiceDependencies {
   database: Database<QuerySchema>;
   bus: EventBus;
+  /**
+   * Cache of GetInvoice (Redis when distributed, memory LRU when embedded). Absent: a memory LRU
+   * reporting to `registry` when one is given, otherwise no cache.
+   */
+  cache?: Cache;
+  registry?: MemoryCacheOptions['registry'];
 }
+
+export const summaryCacheName = 'invoice-summaries';
+const defaultCacheEntries = 10_000;
 
 /** Composition root of the query service: the read model, its projector and the read API. */
 export async function createQueryService({
   database,
   bus,
+  cache,
+  registry,
 }: QueryServiceDependencies): Promise<ServiceModule> {
   await database.migrate(queryMigrations);
   const summaries = createPostgresSummaryStore(database, projectorGroup);
-  const project = projectInvoiceEventHandler(summaries);
+  const chosenCache =
+    cache ??
+    (registry && createMemoryCache({ name: summaryCacheName, registry, maxEntries: defaultCacheEntries }));
+  const summaryCache = chosenCache ? createSummaryCache(chosenCache) : noSummaryCache;
+  const project = projectInvoiceEventHandler(summaries, summaryCache);
   let projector: Subscriber | undefined;
 
   return {
     name: 'query',
-    registerRpc: (router) => registerQueryRpc(router, { getInvoice: getInvoiceHandler(summaries) }),
+    registerRpc: (router) =>
+      registerQueryRpc(router, {
+        getInvoice: getInvoiceHandler(summaries, summaryCache),
+        listInvoices: listInvoicesHandler(summaries),
+        getTimeline: getTimelineHandler(createPostgresTimelineStore(database)),
+      }),
     async start() {
       projector = await bus.subscribe({
         group: projectorGroup,
@@ -42,4 +68,6 @@ export async function createQueryService({
   };
 }
 
+export type { QuerySchema } from './adapters/query-schema.js';
+export { type ReplayReadModelOptions, type ReplayReport, replayReadModel } from './replay.js';
 export { queryMigrations };

@@ -38,4 +38,51 @@ export const queryMigrations: readonly NamedMigration[] = [
         add column compressed_size integer`.execute(db);
     },
   },
+  {
+    name: '2026-12-01-001-invoice-timeline',
+    async up(db) {
+      // Keyed by event id: a redelivered or replayed event lands on its own row, in any order.
+      await sql`
+        create table invoice_timeline (
+          event_id uuid primary key,
+          invoice_id text not null,
+          org_id text not null,
+          type text not null,
+          sequence integer not null,
+          occurred_at timestamptz not null,
+          detail jsonb not null
+        )`.execute(db);
+      await sql`create index invoice_timeline_invoice on invoice_timeline (invoice_id, sequence, occurred_at)`.execute(
+        db,
+      );
+    },
+  },
+  {
+    name: '2026-12-01-002-invoice-search',
+    async up(db) {
+      // Trusted since PostgreSQL 13: a database owner may create it. Installed in the service's
+      // schema (first on its search path) unless an operator already installed it elsewhere.
+      await sql`create extension if not exists pg_trgm`.execute(db);
+      // The 'simple' configuration: RFCs and UUIDs are codes, not words to stem.
+      await sql`alter table invoice_summaries add column search tsvector generated always as (
+          to_tsvector('simple', coalesce(issuer, '') || ' ' || coalesce(receiver, '') || ' ' || coalesce(uuid, ''))
+        ) stored`.execute(db);
+      await sql`create index invoice_summaries_search on invoice_summaries using gin (search)`.execute(db);
+      // Partial RFCs and UUID fragments match by trigram (ILIKE '%fragment%' uses these indexes).
+      await sql`create index invoice_summaries_issuer_trgm on invoice_summaries using gin (issuer gin_trgm_ops)`.execute(
+        db,
+      );
+      await sql`create index invoice_summaries_receiver_trgm on invoice_summaries using gin (receiver gin_trgm_ops)`.execute(
+        db,
+      );
+      await sql`create index invoice_summaries_uuid_trgm on invoice_summaries using gin (uuid gin_trgm_ops)`.execute(
+        db,
+      );
+      // Keyset pagination: invoice ids are UUIDv7, immutable and time-ordered, newest first.
+      await sql`create index invoice_summaries_org_page on invoice_summaries (org_id, id desc)`.execute(db);
+      await sql`create index invoice_summaries_org_issuance on invoice_summaries (org_id, issuance_date)`.execute(
+        db,
+      );
+    },
+  },
 ];

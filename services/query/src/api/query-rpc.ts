@@ -1,11 +1,16 @@
 import { create } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
-import { InvoiceSummarySchema, QueryService } from '@fiscal/contracts/rpc/query';
+import { InvoiceSummarySchema, QueryService, TimelineEntrySchema } from '@fiscal/contracts/rpc/query';
 import type { GetInvoice } from '../app/get-invoice.js';
+import type { GetTimeline } from '../app/get-timeline.js';
+import type { InvoiceListPage, ListInvoices } from '../app/list-invoices.js';
 import type { InvoiceSummary } from '../domain/invoice-summary/index.js';
+import type { TimelineEntry } from '../domain/timeline/index.js';
 
 export interface QueryRpcHandlers {
   getInvoice(query: GetInvoice): Promise<InvoiceSummary>;
+  listInvoices(query: ListInvoices): Promise<InvoiceListPage>;
+  getTimeline(query: GetTimeline): Promise<TimelineEntry[]>;
 }
 
 /** gRPC edge of the query service. */
@@ -14,6 +19,34 @@ export function registerQueryRpc(router: ConnectRouter, handlers: QueryRpcHandle
     async getInvoice(request) {
       const summary = await handlers.getInvoice({ orgId: request.orgId, id: request.id });
       return { invoice: toSummaryMessage(summary) };
+    },
+    async listInvoices(request) {
+      const page = await handlers.listInvoices({
+        orgId: request.orgId,
+        status: request.status,
+        issuer: request.issuer,
+        receiver: request.receiver,
+        q: request.q,
+        from: request.from,
+        to: request.to,
+        limit: request.limit,
+        cursor: request.cursor,
+      });
+      return { items: page.items.map(toSummaryMessage), nextCursor: page.nextCursor };
+    },
+    async getTimeline(request) {
+      const entries = await handlers.getTimeline({ orgId: request.orgId, id: request.id });
+      return {
+        entries: entries.map((entry) =>
+          create(TimelineEntrySchema, {
+            eventId: entry.eventId,
+            type: entry.type,
+            sequence: entry.sequence,
+            occurredAt: entry.occurredAt,
+            detailJson: JSON.stringify(entry.detail),
+          }),
+        ),
+      };
     },
   });
 }

@@ -36,6 +36,9 @@ const statusByEventType: Record<string, string> = {
 
 export const projectedEventTypes = Object.keys(statusByEventType);
 
+/** Every status a summary can be in. */
+export const invoiceStatuses: readonly string[] = [...new Set(Object.values(statusByEventType))];
+
 interface CreatedData {
   uuid: string;
   issuer: string;

@@ -1,0 +1,246 @@
+import type { EventEnvelope } from '@fiscal/contracts';
+import type { Database } from '@fiscal/kit/db';
+import { createTestDatabase, probeService, type TestDatabase } from '@fiscal/kit/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getTimelineHandler } from '../app/get-timeline.js';
+import { listInvoicesHandler } from '../app/list-invoices.js';
+import { projectInvoiceEventHandler, projectorGroup } from '../app/project-invoice-event.js';
+import type { SummaryStore } from '../domain/invoice-summary/index.js';
+import { replayReadModel } from '../replay.js';
+import {
+  type InvoiceFacts,
+  invoiceFacts,
+  lifeOf,
+  seededRandom,
+  shuffledWithDuplicates,
+} from '../testing/invoice-events.js';
+import { queryMigrations } from './migrations.js';
+import { resetReadModel } from './postgres-read-model-reset.js';
+import { createPostgresSummaryStore } from './postgres-summary-store.js';
+import { createPostgresTimelineStore } from './postgres-timeline-store.js';
+import type { QuerySchema } from './query-schema.js';
+
+const postgresAvailable = await probeService('postgres');
+
+/** Every row of the read model, in a fixed order, as the database holds it. */
+async function snapshot(database: Database<QuerySchema>) {
+  const summaries = await sql`select * from invoice_summaries order by id`.execute(database.db);
+  const timeline = await sql`select * from invoice_timeline order by event_id`.execute(database.db);
+  return { summaries: summaries.rows, timeline: timeline.rows };
+}
+
+async function* streamOf(events: readonly EventEnvelope[]): AsyncIterable<EventEnvelope> {
+  yield* events;
+}
+
+const endings = ['pending', 'archived', 'rejected', 'retried'] as const;
+
+describe.each([
+  ['pglite', true],
+  ['postgres', postgresAvailable],
+] as const)('the read model on %s', (engine, available) => {
+  let test: TestDatabase<QuerySchema>;
+  let database: Database<QuerySchema>;
+  let summaries: SummaryStore;
+  let project: ReturnType<typeof projectInvoiceEventHandler>;
+  const applyAll = async (events: readonly EventEnvelope[]) => {
+    for (const event of events) await project(event);
+  };
+
+  beforeAll(async () => {
+    if (!available) return;
+    test = await createTestDatabase<QuerySchema>(engine, 'query');
+    database = test.database;
+    await database.migrate(queryMigrations);
+    summaries = createPostgresSummaryStore(database, projectorGroup);
+    project = projectInvoiceEventHandler(summaries);
+  });
+  afterAll(async () => {
+    await test?.dispose();
+  });
+  beforeEach(async () => {
+    if (available) await resetReadModel(database, projectorGroup);
+  });
+
+  describe('projection', () => {
+    const facts = Array.from({ length: 12 }, (_, n) => invoiceFacts(n + 1));
+    const log = facts.flatMap((invoice, n) => lifeOf(invoice, endings[n % endings.length]!));
+
+    it.skipIf(!available)(
+      'converges on the same summaries and timelines whatever the order and duplication of delivery',
+      async () => {
+        await applyAll(log);
+        const ordered = await snapshot(database);
+        expect(ordered.summaries).toHaveLength(facts.length);
+        expect(ordered.timeline).toHaveLength(log.length);
+
+        for (const seed of [1, 2, 3]) {
+          await resetReadModel(database, projectorGroup);
+          await applyAll(shuffledWithDuplicates(log, seededRandom(seed)));
+          expect(await snapshot(database), `delivery order of seed ${seed}`).toEqual(ordered);
+        }
+      },
+    );
+
+    it.skipIf(!available)('a replay of the event log equals the live model, row by row', async () => {
+      await applyAll(shuffledWithDuplicates(log, seededRandom(7)));
+      const live = await snapshot(database);
+
+      const report = await replayReadModel({ database, events: streamOf(log) });
+
+      expect(report).toEqual({ applied: log.length, duplicates: 0, skipped: 0 });
+      expect(await snapshot(database)).toEqual(live);
+      // The replayed projector's inbox is whole again: a late redelivery has no second effect.
+      expect(await project(log[0]!)).toBe('duplicate');
+    });
+
+    it.skipIf(!available)('keeps each invoice timeline in version order, with the event data', async () => {
+      const invoice = facts[3]!;
+      const life = lifeOf(invoice, 'retried');
+      await applyAll([...life].reverse());
+      const timeline = await getTimelineHandler(createPostgresTimelineStore(database))({
+        orgId: invoice.orgId,
+        id: invoice.id,
+      });
+      expect(timeline.map((entry) => [entry.sequence, entry.type])).toEqual(
+        life.map((event) => [event.sequence, event.type]),
+      );
+      expect(timeline[0]).toMatchObject({
+        eventId: life[0]!.id,
+        occurredAt: life[0]!.time,
+        detail: { issuer: invoice.issuer, amount: '1160.00' },
+      });
+      await expect(
+        getTimelineHandler(createPostgresTimelineStore(database))({ orgId: 'org_b', id: invoice.id }),
+      ).rejects.toMatchObject({ code: 'invoice_not_found' });
+    });
+  });
+
+  describe('listing', () => {
+    let list: ReturnType<typeof listInvoicesHandler>;
+    const ids = (page: { items: { id: string }[] }) => page.items.map((item) => item.id);
+    const mine: InvoiceFacts[] = [
+      invoiceFacts(1, {
+        issuer: 'EKU9003173C9',
+        receiver: 'CACX7605101P8',
+        issuanceDate: '2026-11-01T00:00:00.000Z',
+      }),
+      invoiceFacts(2, {
+        issuer: 'EKU9003173C9',
+        receiver: 'XAXX010101000',
+        issuanceDate: '2026-11-15T18:30:00.000Z',
+      }),
+      invoiceFacts(3, {
+        issuer: 'AAA010101AAA',
+        receiver: 'CACX7605101P8',
+        issuanceDate: '2026-11-30T23:59:00.000Z',
+      }),
+      invoiceFacts(4, {
+        issuer: 'MOFY900516NL1',
+        receiver: 'XAXX010101000',
+        issuanceDate: '2026-12-01T00:00:00.000Z',
+      }),
+    ];
+    const theirs = invoiceFacts(5, { orgId: 'org_b', issuer: 'EKU9003173C9' });
+
+    beforeEach(async () => {
+      if (!available) return;
+      list = listInvoicesHandler(summaries);
+      await applyAll(lifeOf(mine[0]!, 'archived'));
+      await applyAll(lifeOf(mine[1]!, 'rejected'));
+      await applyAll(lifeOf(mine[2]!, 'archived'));
+      await applyAll(lifeOf(mine[3]!, 'pending'));
+      await applyAll(lifeOf(theirs, 'archived'));
+    });
+
+    it.skipIf(!available)(
+      'lists newest first, and filters by status, issuer, receiver and date range',
+      async () => {
+        const [one, two, three, four] = mine.map((invoice) => invoice.id);
+        expect(ids(await list({ orgId: 'org_a' }))).toEqual([four, three, two, one]);
+        expect(ids(await list({ orgId: 'org_a', status: 'archived' }))).toEqual([three, one]);
+        expect(ids(await list({ orgId: 'org_a', issuer: 'eku9003173c9' }))).toEqual([two, one]);
+        expect(ids(await list({ orgId: 'org_a', receiver: 'XAXX010101000', status: 'pending' }))).toEqual([
+          four,
+        ]);
+        // Both ends included; a bare date covers its whole day.
+        expect(ids(await list({ orgId: 'org_a', from: '2026-11-01', to: '2026-11-30' }))).toEqual([
+          three,
+          two,
+          one,
+        ]);
+        expect(
+          ids(await list({ orgId: 'org_a', from: '2026-11-15T18:30:00Z', to: '2026-12-01T00:00:00.000Z' })),
+        ).toEqual([four, three, two]);
+      },
+    );
+
+    it.skipIf(!available)(
+      'finds invoices by free text: whole words, partial RFCs and UUID fragments',
+      async () => {
+        const [one, two, three, four] = mine.map((invoice) => invoice.id);
+        expect(ids(await list({ orgId: 'org_a', q: 'MOFY900516NL1' }))).toEqual([four]);
+        expect(ids(await list({ orgId: 'org_a', q: 'eku900' }))).toEqual([two, one]);
+        expect(ids(await list({ orgId: 'org_a', q: '7605101' }))).toEqual([three, one]);
+        expect(ids(await list({ orgId: 'org_a', q: mine[1]!.uuid.slice(9, 18) }))).toEqual([two]);
+        expect(ids(await list({ orgId: 'org_a', q: '100%_' }))).toEqual([]);
+      },
+    );
+
+    it.skipIf(!available)("never shows another organisation's invoices", async () => {
+      expect(ids(await list({ orgId: 'org_b' }))).toEqual([theirs.id]);
+      expect(ids(await list({ orgId: 'org_c' }))).toEqual([]);
+      expect(ids(await list({ orgId: 'org_c', q: theirs.uuid }))).toEqual([]);
+      expect(await summaries.findById('org_c', theirs.id)).toBeUndefined();
+    });
+
+    it.skipIf(!available)('refuses a cursor it did not hand out', async () => {
+      await expect(list({ orgId: 'org_a', cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({
+        kind: 'invalid',
+        code: 'invalid_cursor',
+        errors: [expect.objectContaining({ field: 'cursor' })],
+      });
+    });
+  });
+
+  describe('pagination', () => {
+    const originals = 10_000;
+
+    it.skipIf(!available)(
+      'returns each invoice exactly once, page by page, while new ones arrive meanwhile',
+      async () => {
+        // Seeded in one statement: the pages are under test here, not the projector.
+        await sql`insert into invoice_summaries (id, org_id, uuid, issuer, receiver, amount, currency,
+            issuance_date, status, sequence, created_at, updated_at)
+          select lpad(to_hex(n * 2), 12, '0'), 'org_a', gen_random_uuid()::text, 'EKU9003173C9',
+                 'CACX7605101P8', 1160.00, 'MXN', now(), 'archived', 3, now(), now()
+            from generate_series(1, ${originals}) as n`.execute(database.db);
+        const hexOf = (n: number) => n.toString(16).padStart(12, '0');
+        const originalIds = new Set(Array.from({ length: originals }, (_, n) => hexOf((n + 1) * 2)));
+        const list = listInvoicesHandler(summaries);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let arrivals = 0;
+        do {
+          arrivals += 1;
+          // Newcomers sort before, among and after the pages already read, and arrive as a page is read.
+          const newcomers = [originals * 2 + arrivals, arrivals * 400, arrivals * 800].map((n) =>
+            invoiceFacts(n, { id: `${hexOf(n)}-new-${arrivals}` }),
+          );
+          const [page] = await Promise.all([
+            list({ orgId: 'org_a', limit: 500, cursor }),
+            ...newcomers.map((invoice) => applyAll(lifeOf(invoice, 'pending'))),
+          ]);
+          seen.push(...page.items.map((item) => item.id).filter((id) => originalIds.has(id)));
+          cursor = page.nextCursor;
+        } while (cursor);
+
+        expect(arrivals).toBeGreaterThanOrEqual(originals / 500);
+        expect(seen).toHaveLength(originals);
+        expect(new Set(seen).size).toBe(originals);
+      },
+      120_000,
+    );
+  });
+});

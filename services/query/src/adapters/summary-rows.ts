@@ -1,0 +1,52 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { InvoiceSummary } from '../domain/invoice-summary/index.js';
+import type { QuerySchema, SummariesTable } from './query-schema.js';
+
+export type SummaryRow = Omit<Selectable<SummariesTable>, 'search'>;
+
+/** Every column but the search document, which only the database reads. */
+export function selectSummaries(db: Kysely<QuerySchema>) {
+  return db
+    .selectFrom('invoice_summaries')
+    .select([
+      'id',
+      'org_id',
+      'uuid',
+      'issuer',
+      'receiver',
+      'currency',
+      'issuance_date',
+      'status',
+      'outcome_reason',
+      'problems',
+      'processing_ms',
+      'original_size',
+      'compressed_size',
+      'sequence',
+      'created_at',
+      'updated_at',
+    ])
+    .select(sql<string | null>`amount::text`.as('amount'));
+}
+
+export function summaryOf(row: SummaryRow): InvoiceSummary {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    uuid: row.uuid,
+    issuer: row.issuer,
+    receiver: row.receiver,
+    amount: row.amount,
+    currency: row.currency,
+    issuanceDate: row.issuance_date === null ? null : new Date(row.issuance_date).toISOString(),
+    status: row.status,
+    outcomeReason: row.outcome_reason,
+    problems: row.problems,
+    processingMs: row.processing_ms,
+    originalSize: row.original_size,
+    compressedSize: row.compressed_size,
+    sequence: row.sequence,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}

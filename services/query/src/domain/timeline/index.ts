@@ -1,0 +1,2 @@
+export * from './timeline-entry.js';
+export * from './timeline-store.js';
