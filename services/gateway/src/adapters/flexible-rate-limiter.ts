@@ -1,0 +1,145 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
+import type { QuotaBucket, QuotasPerMinute, QuotaUsage, RateLimiter } from '../app/quotas.js';
+import { rateLimiterMetrics } from './rate-limiter-metrics.js';
+
+const windowSeconds = 60;
+const buckets: readonly QuotaBucket[] = ['free', 'pro', 'enterprise', 'anonymous'];
+
+export interface MemoryRateLimiterOptions {
+  quotas: QuotasPerMinute;
+  registry: Registry;
+}
+
+export interface RedisRateLimiterOptions extends MemoryRateLimiterOptions {
+  /** Shared by every gateway replica, so a caller's quota is one however its requests spread. */
+  client: Redis;
+  logger: Logger;
+  /** Prepended to every counter key, so deployments sharing a Redis never collide. */
+  keyPrefix?: string;
+  /** How long a charge may wait for Redis before the replica counts it in memory instead. */
+  commandTimeoutMs?: number;
+}
+
+const defaultKeyPrefix = 'fiscal:rate-limit:';
+const defaultCommandTimeoutMs = 250;
+
+/** Embedded mode: one process, so counters in memory are the whole truth. */
+export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): RateLimiter {
+  const limiters = limitersByBucket(
+    options.quotas,
+    (bucket, points) => new RateLimiterMemory(windowOf(bucket, points)),
+  );
+  return countingCharges(options, (bucket, key) => charge(limiters[bucket], options.quotas[bucket], key));
+}
+
+/**
+ * Distributed mode: counters in Redis, shared by the replicas. When Redis is down or slow the
+ * gateway must not fail (or stall) every request on a counter, so each replica falls back to its
+ * own in-memory counters, the insurance limiter: quotas still hold per replica, a little looser in
+ * total, and the failures are logged (on each transition, not each request) and counted.
+ */
+export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
+  const { client, logger, quotas } = options;
+  const metrics = rateLimiterMetrics(options.registry);
+  const keyPrefix = options.keyPrefix ?? defaultKeyPrefix;
+  const timeoutMs = options.commandTimeoutMs ?? defaultCommandTimeoutMs;
+  const shared = limitersByBucket(
+    quotas,
+    (bucket, points) =>
+      new RateLimiterRedis({
+        ...windowOf(`${keyPrefix}${bucket}`, points),
+        storeClient: client,
+        // Refuse at once while disconnected instead of queueing behind ioredis' reconnection.
+        rejectIfRedisNotReady: true,
+      }),
+  );
+  const insurance = limitersByBucket(
+    quotas,
+    (bucket, points) => new RateLimiterMemory(windowOf(bucket, points)),
+  );
+
+  let storeReachable = true;
+  return countingCharges(options, async (bucket, key) => {
+    try {
+      const usage = await withDeadline(charge(shared[bucket], quotas[bucket], key), timeoutMs);
+      if (!storeReachable) {
+        storeReachable = true;
+        logger.info('rate-limit store reachable again; quotas are shared by the replicas');
+      }
+      return usage;
+    } catch (error) {
+      metrics.storeFailures.inc();
+      if (storeReachable) {
+        storeReachable = false;
+        logger.warn({ err: error }, 'rate-limit store unreachable; quotas are counted per replica');
+      }
+      return charge(insurance[bucket], quotas[bucket], key);
+    }
+  });
+}
+
+function limitersByBucket(
+  quotas: QuotasPerMinute,
+  create: (bucket: QuotaBucket, points: number) => RateLimiterAbstract,
+): Record<QuotaBucket, RateLimiterAbstract> {
+  return Object.fromEntries(buckets.map((bucket) => [bucket, create(bucket, quotas[bucket])])) as Record<
+    QuotaBucket,
+    RateLimiterAbstract
+  >;
+}
+
+function windowOf(keyPrefix: string, points: number) {
+  return { keyPrefix, points, duration: windowSeconds };
+}
+
+function countingCharges(
+  options: MemoryRateLimiterOptions,
+  charge: (bucket: QuotaBucket, key: string) => Promise<QuotaUsage>,
+): RateLimiter {
+  const metrics = rateLimiterMetrics(options.registry);
+  return {
+    async charge(bucket, key) {
+      const usage = await charge(bucket, key);
+      metrics.charges.inc({ bucket, outcome: usage.exceeded ? 'limited' : 'allowed' });
+      return usage;
+    },
+  };
+}
+
+/** rate-limiter-flexible resolves an allowed request and rejects a refused one with the same facts. */
+async function charge(limiter: RateLimiterAbstract, limit: number, key: string): Promise<QuotaUsage> {
+  try {
+    return usageOf(limit, await limiter.consume(key), false);
+  } catch (outcome) {
+    if (outcome instanceof RateLimiterRes) return usageOf(limit, outcome, true);
+    throw outcome;
+  }
+}
+
+function usageOf(limit: number, result: RateLimiterRes, exceeded: boolean): QuotaUsage {
+  return {
+    limit,
+    remaining: Math.max(0, result.remainingPoints),
+    resetSeconds: Math.max(1, Math.ceil(result.msBeforeNext / 1_000)),
+    exceeded,
+  };
+}
+
+function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`rate-limit store did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
