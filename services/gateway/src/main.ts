@@ -1,13 +1,18 @@
 import type { Transport } from '@connectrpc/connect';
+import type { Cache } from '@fiscal/kit/cache';
 import { createHttpServer } from '@fiscal/kit/http';
 import { createPolicy } from '@fiscal/kit/resilience';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createGrpcIdentity } from './adapters/grpc-identity.js';
 import { createGrpcInvoiceCommands } from './adapters/grpc-invoice-commands.js';
 import { createGrpcInvoiceDocuments } from './adapters/grpc-invoice-documents.js';
 import { createGrpcInvoiceQueries } from './adapters/grpc-invoice-queries.js';
-import { createSingleTenantCallerResolver } from './adapters/single-tenant-caller-resolver.js';
+import { createJwksKeyStore } from './adapters/jwks-key-store.js';
+import { createTokenCallerResolver } from './adapters/token-caller-resolver.js';
+import { installAuthenticationChallenge } from './api/authentication-challenge.js';
+import { registerIdentityRoutes } from './api/identity-routes.js';
 import { registerInvoiceRoutes } from './api/invoice-routes.js';
 import type { CallerResolver } from './app/caller.js';
 
@@ -16,10 +21,26 @@ export interface GatewayDependencies {
   registry: Registry;
   invoiceTransport: Transport;
   queryTransport: Transport;
+  authTransport: Transport;
+  /** Revoked access tokens, shared with the auth service: memory when embedded, Redis when distributed. */
+  revocations: Cache;
+  /** Replaces bearer-token authentication (route tests). */
   callers?: CallerResolver;
+  authentication?: AuthenticationSettings;
   bodyLimitBytes?: number;
   /** Body limit of `POST /api/v1/invoices/batch` alone: 1,000 invoices with their documents inline. */
   batchBodyLimitBytes?: number;
+}
+
+export interface AuthenticationSettings {
+  /** The auth service's keys are fetched again when older than this, so retired keys stop verifying. */
+  jwksMaxAgeMs?: number;
+  /** At most one key fetch per this long for tokens naming an unknown key. */
+  jwksRefetchCooldownMs?: number;
+  clockToleranceSeconds?: number;
+  /** How long an API key's verification is trusted before the auth service is asked again. */
+  apiKeyTtlMs?: number;
+  now?: () => number;
 }
 
 export const defaultOrganisation = 'org_default';
@@ -57,8 +78,37 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     bulkhead: { limit: 8, queue: 64 },
   });
 
+  installAuthenticationChallenge(app);
+  const settings = dependencies.authentication ?? {};
+  const now = settings.now ?? Date.now;
+  const identity = createGrpcIdentity(dependencies.authTransport, upstreamPolicy('auth-service'));
+  const keys = createJwksKeyStore({
+    fetchJwks: () => identity.jwks(),
+    maxAgeMs: settings.jwksMaxAgeMs ?? 300_000,
+    refetchCooldownMs: settings.jwksRefetchCooldownMs ?? 30_000,
+    now,
+    onKeysChanged: () => tokens.forgetTokens(),
+  });
+  const tokens = createTokenCallerResolver({
+    identity,
+    keys,
+    revocations: dependencies.revocations,
+    now,
+    clockToleranceSeconds: settings.clockToleranceSeconds,
+    apiKeyTtlMs: settings.apiKeyTtlMs,
+  });
+  const callers = dependencies.callers ?? tokens;
+  registerIdentityRoutes(app, {
+    identity,
+    callers,
+    keys,
+    revocations: dependencies.revocations,
+    now,
+    onApiKeyRevoked: () => tokens.forgetApiKeys(),
+  });
+
   registerInvoiceRoutes(app, {
-    callers: dependencies.callers ?? createSingleTenantCallerResolver(defaultOrganisation),
+    callers,
     commands: createGrpcInvoiceCommands(dependencies.invoiceTransport, {
       policy: invoicePolicy,
       batchPolicy: invoiceBatchPolicy,

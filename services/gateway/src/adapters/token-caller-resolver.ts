@@ -85,7 +85,8 @@ export function createTokenCallerResolver(options: TokenCallerResolverOptions): 
       if (isAppError(error)) throw error;
       throw unauthenticated(messageOf(error));
     }
-    if (!Value.Check(AccessTokenClaims, payload)) throw unauthenticated('The access token has invalid claims.');
+    if (!Value.Check(AccessTokenClaims, payload))
+      throw unauthenticated('The access token has invalid claims.');
     return callerOf(payload);
   }
 
@@ -142,7 +143,8 @@ export function createTokenCallerResolver(options: TokenCallerResolverOptions): 
 
 function bearerOf(header: string | string[] | undefined): string {
   if (header === undefined) throw unauthenticated('This route needs an Authorization: Bearer header.');
-  const match = typeof header === 'string' && header.length <= longestCredential ? bearerPattern.exec(header) : null;
+  const match =
+    typeof header === 'string' && header.length <= longestCredential ? bearerPattern.exec(header) : null;
   if (!match) throw unauthenticated('The Authorization header must be "Bearer <token or API key>".');
   return match[1]!;
 }

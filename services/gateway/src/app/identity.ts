@@ -58,7 +58,10 @@ export interface Identity {
   listOrganizations(): Promise<Organization[]>;
   createUser(orgId: string, user: { email: string; password: string; role: Role }): Promise<User>;
   listUsers(orgId: string): Promise<User[]>;
-  createApiKey(orgId: string, key: { name: string; scopes: Scope[] }): Promise<{ apiKey: ApiKey; secret: string }>;
+  createApiKey(
+    orgId: string,
+    key: { name: string; scopes: Scope[] },
+  ): Promise<{ apiKey: ApiKey; secret: string }>;
   listApiKeys(orgId: string): Promise<ApiKey[]>;
   revokeApiKey(orgId: string, id: string): Promise<void>;
 }

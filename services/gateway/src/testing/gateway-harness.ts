@@ -6,12 +6,15 @@ import {
   type InvoiceSubmission,
 } from '@fiscal/contracts/rpc/invoice';
 import { QueryService } from '@fiscal/contracts/rpc/query';
+import { type Cache, createMemoryCache } from '@fiscal/kit/cache';
 import { AppError } from '@fiscal/kit/errors';
 import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createGatewayServer } from '../main.js';
+import { createSingleTenantCallerResolver } from '../adapters/single-tenant-caller-resolver.js';
+import { type AuthenticationSettings, createGatewayServer, defaultOrganisation } from '../main.js';
+import { FakeAuthService } from './fake-auth-service.js';
 
 /** Invoice ids the fake services know, each standing for one state. */
 export const invoices = {
@@ -19,7 +22,11 @@ export const invoices = {
   archived: 'inv_archived',
   pending: 'inv_pending',
   missing: 'inv_missing',
+  /** Archived, in `otherOrganisation`: every other invoice belongs to `defaultOrganisation`. */
+  ofOtherOrganisation: 'inv_of_other_org',
 };
+
+export const otherOrganisation = 'org_other';
 
 /** The fiscal UUID the fake reads from a raw document, as the real service reads the TimbreFiscalDigital. */
 export const uuidInDocument = '5fb2822e-396d-4725-8521-cdc4bdd20ccf';
@@ -41,15 +48,29 @@ export interface FakeInvoiceService {
 export interface GatewayHarness {
   app: FastifyInstance;
   service: FakeInvoiceService;
+  auth: FakeAuthService;
+  revocations: Cache;
+  /** The time the gateway and the fake auth service read; tests move it. */
+  clock: { now: number };
+}
+
+export interface GatewayHarnessOptions {
+  archivedDocument?: Uint8Array;
+  batchBodyLimitBytes?: number;
+  /**
+   * Callers authenticate with bearer tokens and API keys from the fake auth service; otherwise
+   * every request acts as an administrator of `defaultOrganisation`.
+   */
+  authenticated?: boolean;
+  authentication?: AuthenticationSettings;
+  bodyLimitBytes?: number;
 }
 
 /**
  * The gateway as `main.ts` builds it, in front of fake invoice and query services reached through
  * the same in-memory transports as embedded mode, so errors cross a real gRPC boundary.
  */
-export function startGateway(
-  options: { archivedDocument?: Uint8Array; batchBodyLimitBytes?: number } = {},
-): GatewayHarness {
+export function startGateway(options: GatewayHarnessOptions = {}): GatewayHarness {
   const logger = pino({ level: 'silent' });
   const service: FakeInvoiceService = {
     created: [],
@@ -57,16 +78,25 @@ export function startGateway(
     reprocessed: [],
     archivedDocument: options.archivedDocument ?? new TextEncoder().encode('<cfdi:Comprobante/>'),
   };
+  const clock = { now: Date.now() };
+  const auth = new FakeAuthService(clock);
+  const registry = new Registry();
+  const revocations = createMemoryCache({ name: 'revocations', registry, maxEntries: 10_000 });
   const app = createGatewayServer({
     logger,
-    registry: new Registry(),
+    registry,
     invoiceTransport: createInMemoryTransport((router) => registerFakeInvoiceService(router, service), {
       logger,
     }),
     queryTransport: createInMemoryTransport(registerFakeQueryService, { logger }),
+    authTransport: createInMemoryTransport((router) => auth.register(router), { logger }),
+    revocations,
+    ...(options.authenticated ? {} : { callers: createSingleTenantCallerResolver(defaultOrganisation) }),
+    authentication: { now: () => clock.now, ...options.authentication },
     batchBodyLimitBytes: options.batchBodyLimitBytes,
+    bodyLimitBytes: options.bodyLimitBytes,
   });
-  return { app, service };
+  return { app, service, auth, revocations, clock };
 }
 
 function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceService): void {
@@ -113,7 +143,8 @@ function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceS
     },
     async getInvoice({ orgId, id }) {
       // The write model has the pending invoice the read model has not caught up with yet.
-      if (id !== invoices.pending && id !== invoices.archived) throw notFound(id);
+      if (orgId !== defaultOrganisation || (id !== invoices.pending && id !== invoices.archived))
+        throw notFound(id);
       const at = '2026-11-24T12:00:00.000Z';
       return {
         invoice: {
@@ -127,14 +158,16 @@ function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceS
         },
       };
     },
-    async reprocessInvoice({ id }) {
+    async reprocessInvoice({ orgId, id }) {
       service.reprocessed.push(id);
+      if (orgId !== defaultOrganisation) throw notFound(id);
       if (id === invoices.failed) return { invoice: { id, uuid: uuidInDocument, status: 'pending' } };
       if (id === invoices.archived || id === invoices.pending)
         throw new AppError('conflict', 'invoice_not_reprocessable', `Invoice ${id} has not failed.`);
       throw notFound(id);
     },
-    async getDocument({ id }) {
+    async getDocument({ orgId, id }) {
+      if (orgId !== defaultOrganisation) throw notFound(id);
       if (id === invoices.archived) {
         return {
           content: service.archivedDocument,
@@ -153,7 +186,9 @@ function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceS
 function registerFakeQueryService(router: ConnectRouter): void {
   router.service(QueryService, {
     async getInvoice({ orgId, id }) {
-      if (id !== invoices.archived) throw notFound(id);
+      const owner = id === invoices.ofOtherOrganisation ? otherOrganisation : defaultOrganisation;
+      if (orgId !== owner || (id !== invoices.archived && id !== invoices.ofOtherOrganisation))
+        throw notFound(id);
       const at = '2025-01-24T10:10:41.000Z';
       return {
         invoice: { id, orgId, uuid: uuidInDocument, status: 'archived', createdAt: at, updatedAt: at },

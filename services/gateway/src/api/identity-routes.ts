@@ -1,0 +1,28 @@
+import type { Cache } from '@fiscal/kit/cache';
+import type { FastifyInstance } from 'fastify';
+import type { JwksKeyStore } from '../adapters/jwks-key-store.js';
+import type { CallerResolver } from '../app/caller.js';
+import type { Identity } from '../app/identity.js';
+import { registerAccountRoutes } from './account-routes.js';
+import { registerAuthRoutes } from './auth-routes.js';
+import { createCallerOf } from './caller-of.js';
+
+export interface IdentityRoutesDependencies {
+  identity: Identity;
+  callers: CallerResolver;
+  keys: JwksKeyStore;
+  revocations: Cache;
+  now: () => number;
+  onApiKeyRevoked: () => void;
+}
+
+/** Authentication, users, API keys and organisations: the auth service's public face. */
+export function registerIdentityRoutes(app: FastifyInstance, dependencies: IdentityRoutesDependencies): void {
+  const callerOf = createCallerOf(dependencies.callers);
+  app.register(async (identityRoutes) => {
+    // JSON only: Fastify's default text/plain parser would hand a JSON route a string instead of a 415.
+    identityRoutes.removeContentTypeParser('text/plain');
+    registerAuthRoutes(identityRoutes, dependencies);
+    registerAccountRoutes(identityRoutes, { ...dependencies, callerOf });
+  });
+}
