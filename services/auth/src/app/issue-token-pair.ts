@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { AuthSchema } from '../adapters/auth-rows.js';
+import { insertRefreshToken } from '../adapters/postgres-refresh-tokens.js';
+import type { Organization, User } from '../domain/index.js';
+import type { AccessTokens } from './access-tokens.js';
+import { digestSecret, newId, randomSecret } from './auth-context.js';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  /** The access token's id, for logs and revocation; not part of the answer. */
+  accessTokenId: string;
+}
+
+/** Stores a new refresh token of `familyId` (in the caller's transaction) and signs an access token. */
+export async function issueTokenPair(
+  trx: Kysely<AuthSchema>,
+  dependencies: { accessTokens: AccessTokens; refreshTtlMs: number; clock: () => Date },
+  subject: { user: User; organization: Organization; familyId: string },
+): Promise<TokenPair> {
+  const refreshToken = `frt_${randomSecret()}`;
+  await insertRefreshToken(trx, {
+    id: newId('rtk'),
+    tokenHash: digestSecret(refreshToken),
+    familyId: subject.familyId,
+    userId: subject.user.id,
+    expiresAt: new Date(dependencies.clock().getTime() + dependencies.refreshTtlMs),
+  });
+  const access = await dependencies.accessTokens.sign(trx, subject.user, subject.organization);
+  return {
+    accessToken: access.token,
+    refreshToken,
+    tokenType: 'Bearer',
+    expiresIn: access.expiresInSeconds,
+    accessTokenId: access.jti,
+  };
+}

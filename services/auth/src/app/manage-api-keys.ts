@@ -1,0 +1,96 @@
+import type { FieldProblem } from '@fiscal/kit/errors';
+import {
+  findApiKeyBySecretHash,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from '../adapters/postgres-api-keys.js';
+import { findOrganization } from '../adapters/postgres-identities.js';
+import {
+  type Actor,
+  type ApiKey,
+  ApiKeyNotFound,
+  InvalidApiKey,
+  InvalidInput,
+  isScope,
+  OrganizationNotFound,
+  requireActor,
+  requireOrgAdmin,
+  type Scope,
+} from '../domain/index.js';
+import { type AuthContext, digestSecret, newId, randomSecret } from './auth-context.js';
+
+/** Shown in lists to recognise a key: `fsk_<id>_` and the first characters of its secret part. */
+const prefixLength = 4;
+
+/** API keys: created by an organisation's admin with explicit scopes, shown once, stored hashed. */
+export function manageApiKeysHandlers({ database, clock }: AuthContext) {
+  return {
+    async createApiKey(
+      actor: Actor | undefined,
+      input: { orgId: string; name: string; scopes: readonly string[] },
+    ): Promise<{ apiKey: ApiKey; secret: string }> {
+      const known = requireActor(actor);
+      const orgId = input.orgId || known.orgId;
+      requireOrgAdmin(known, orgId);
+      const scopes = checkScopes(input.name, input.scopes);
+      const id = newId('key');
+      const random = randomSecret();
+      const secret = `fsk_${id}_${random}`;
+      const apiKey = await database.transaction(async (trx) => {
+        if (!(await findOrganization(trx, orgId))) throw new OrganizationNotFound(orgId);
+        return insertApiKey(trx, {
+          id,
+          orgId,
+          name: input.name.trim(),
+          scopes,
+          prefix: `fsk_${id}_${random.slice(0, prefixLength)}`,
+          secretHash: digestSecret(secret),
+          createdBy: known.subject,
+        });
+      });
+      return { apiKey, secret };
+    },
+    async listApiKeys(actor: Actor | undefined, orgId: string): Promise<ApiKey[]> {
+      const known = requireActor(actor);
+      const target = orgId || known.orgId;
+      requireOrgAdmin(known, target);
+      return listApiKeys(database.db, target);
+    },
+    async revokeApiKey(actor: Actor | undefined, input: { orgId: string; id: string }): Promise<void> {
+      const known = requireActor(actor);
+      const orgId = input.orgId || known.orgId;
+      requireOrgAdmin(known, orgId);
+      if (!(await revokeApiKey(database.db, orgId, input.id, clock()))) throw new ApiKeyNotFound(input.id);
+    },
+    /** The caller an API key stands for; unknown and revoked keys alike are `invalid_api_key`. */
+    async verifyApiKey(secret: string) {
+      if (!secret.startsWith('fsk_') || secret.length > 256) throw new InvalidApiKey();
+      const key = await findApiKeyBySecretHash(database.db, digestSecret(secret));
+      if (!key || key.revokedAt) throw new InvalidApiKey();
+      const organization = await findOrganization(database.db, key.orgId);
+      if (!organization) throw new InvalidApiKey();
+      return { key, organization };
+    },
+  };
+}
+
+function checkScopes(name: string, scopes: readonly string[]): Scope[] {
+  const problems: FieldProblem[] = [];
+  if (name.trim().length === 0 || name.length > 200) {
+    problems.push({ field: '/name', code: 'invalid_name', message: 'must be 1 to 200 characters' });
+  }
+  if (scopes.length === 0)
+    problems.push({ field: '/scopes', code: 'required', message: 'name at least one scope' });
+  scopes.forEach((scope, index) => {
+    if (!isScope(scope)) {
+      problems.push({
+        field: `/scopes/${index}`,
+        code: 'invalid_scope',
+        message: 'must be invoices:write, invoices:read, reports:read or admin',
+      });
+    }
+  });
+  if (problems.length > 0) throw new InvalidInput(problems);
+  return [...new Set(scopes as Scope[])];
+}

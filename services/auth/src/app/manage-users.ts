@@ -1,0 +1,138 @@
+import type { FieldProblem } from '@fiscal/kit/errors';
+import type { Kysely } from 'kysely';
+import { recordAuthEvents } from '../adapters/auth-outbox.js';
+import type { AuthSchema } from '../adapters/auth-rows.js';
+import {
+  findOrganization,
+  insertUser,
+  listUsers,
+  updateUserStatus,
+} from '../adapters/postgres-identities.js';
+import { revokeRefreshTokensOfUser } from '../adapters/postgres-refresh-tokens.js';
+import {
+  type Actor,
+  EmailTaken,
+  Forbidden,
+  InvalidInput,
+  isEmail,
+  isRole,
+  isUserStatus,
+  maxPasswordLength,
+  minPasswordLength,
+  normalizeEmail,
+  OrganizationNotFound,
+  type Role,
+  requireActor,
+  requireOrgAdmin,
+  type User,
+  UserNotFound,
+} from '../domain/index.js';
+import { type AuthContext, newId } from './auth-context.js';
+
+export interface NewUser {
+  orgId: string;
+  email: string;
+  password: string;
+  role: string;
+  platformAdmin?: boolean;
+}
+
+/**
+ * Creates a user in its own transaction with its `auth.user.created` event. Checks the input, not
+ * the actor: callers (the RPC, the CLI, the bootstrap) decide who may.
+ */
+export async function createUser(context: AuthContext, input: NewUser): Promise<User> {
+  const { email, role } = checkNewUser(input);
+  const passwordHash = await context.passwords.hash(input.password);
+  return context.database.transaction((trx) =>
+    insertCheckedUser(trx, {
+      ...input,
+      email,
+      role,
+      passwordHash,
+      platformAdmin: input.platformAdmin ?? false,
+    }),
+  );
+}
+
+export async function insertCheckedUser(
+  trx: Kysely<AuthSchema>,
+  user: { orgId: string; email: string; role: Role; passwordHash: string; platformAdmin: boolean },
+): Promise<User> {
+  if (!(await findOrganization(trx, user.orgId))) throw new OrganizationNotFound(user.orgId);
+  const created = await insertUser(trx, { id: newId('usr'), ...user });
+  if (!created) throw new EmailTaken();
+  await recordAuthEvents(trx, [
+    {
+      type: 'auth.user.created',
+      subject: created.id,
+      tenant: created.orgId,
+      data: { userId: created.id, orgId: created.orgId, role: created.role },
+    },
+  ]);
+  return created;
+}
+
+function checkNewUser(input: NewUser): { email: string; role: Role } {
+  const email = normalizeEmail(input.email);
+  const problems: FieldProblem[] = [];
+  if (!input.orgId) problems.push({ field: '/orgId', code: 'required', message: 'is required' });
+  if (!isEmail(email))
+    problems.push({ field: '/email', code: 'invalid_email', message: 'must be an email address' });
+  if (input.password.length < minPasswordLength || input.password.length > maxPasswordLength) {
+    problems.push({
+      field: '/password',
+      code: 'invalid_password',
+      message: `must be ${minPasswordLength} to ${maxPasswordLength} characters`,
+    });
+  }
+  if (!isRole(input.role)) {
+    problems.push({ field: '/role', code: 'invalid_role', message: 'must be admin, analyst or viewer' });
+  }
+  if (problems.length > 0 || !isRole(input.role)) throw new InvalidInput(problems);
+  return { email, role: input.role };
+}
+
+/** Users as an organisation admin (own organisation) or a platform admin (any) manages them. */
+export function manageUsersHandlers(context: AuthContext) {
+  const { database, clock } = context;
+  return {
+    async createUser(actor: Actor | undefined, input: NewUser): Promise<User> {
+      const known = requireActor(actor);
+      const orgId = input.orgId || known.orgId;
+      requireOrgAdmin(known, orgId);
+      if (input.platformAdmin && !known.platformAdmin) {
+        throw new Forbidden('Only platform administrators may create platform administrators.');
+      }
+      return createUser(context, { ...input, orgId });
+    },
+    async listUsers(actor: Actor | undefined, orgId: string): Promise<User[]> {
+      const known = requireActor(actor);
+      if (!orgId && known.platformAdmin) return listUsers(database.db, undefined);
+      const target = orgId || known.orgId;
+      requireOrgAdmin(known, target);
+      return listUsers(database.db, target);
+    },
+    async setUserStatus(actor: Actor | undefined, input: { orgId: string; userId: string; status: string }) {
+      const known = requireActor(actor);
+      const orgId = input.orgId || known.orgId;
+      requireOrgAdmin(known, orgId);
+      const { status } = input;
+      if (!isUserStatus(status)) {
+        throw new InvalidInput([
+          { field: '/status', code: 'invalid_status', message: 'must be active or suspended' },
+        ]);
+      }
+      if (input.userId === known.subject && status === 'suspended') {
+        throw new Forbidden('Administrators cannot suspend themselves.');
+      }
+      return database.transaction(async (trx) => {
+        const user = await updateUserStatus(trx, orgId, input.userId, status);
+        if (!user) throw new UserNotFound(input.userId);
+        // A suspended user's refresh tokens die with the suspension; access tokens expire within their TTL.
+        if (status === 'suspended') await revokeRefreshTokensOfUser(trx, user.id, clock());
+        return user;
+      });
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import type { Cache } from '@fiscal/kit/cache';
+import type { Database } from '@fiscal/kit/db';
+import { createOutboxRelay, type EventPublisher } from '@fiscal/kit/outbox';
+import type { ServiceModule } from '@fiscal/kit/runtime';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createArgon2PasswordHasher, type PasswordHasher } from './adapters/argon2-password-hasher.js';
+import type { AuthSchema } from './adapters/auth-rows.js';
+import { createLoginLimiter } from './adapters/login-limiter.js';
+import { authMigrations } from './adapters/migrations.js';
+import { createPrivateKeyCipher } from './adapters/signing-key-cipher.js';
+import { registerAuthRpc } from './api/auth-rpc.js';
+import type { AuthUseCases } from './api/auth-use-cases.js';
+import { createAccessTokens } from './app/access-tokens.js';
+import type { AuthContext } from './app/auth-context.js';
+import { bootstrapAdmin } from './app/bootstrap-admin.js';
+import { loginHandler } from './app/login.js';
+import { logoutHandler } from './app/logout.js';
+import { manageApiKeysHandlers } from './app/manage-api-keys.js';
+import { manageOrganizationsHandlers } from './app/manage-organizations.js';
+import { manageUsersHandlers } from './app/manage-users.js';
+import { refreshHandler } from './app/refresh.js';
+import { rotateKeysHandler } from './app/rotate-keys.js';
+import { requirePlatformAdmin } from './domain/index.js';
+import type { AuthSettings } from './settings.js';
+
+export interface AuthServiceDependencies {
+  database: Database<AuthSchema>;
+  /** Where logged-out access tokens are listed for the gateway (Redis when distributed). */
+  revocations: Cache;
+  /** Where the outbox relay hands `auth.*` events (the bus). */
+  publisher: EventPublisher;
+  /** Distributed mode: failed-login counters shared by every replica; absent: in memory. */
+  loginLimiterRedis?: Redis | undefined;
+  settings: AuthSettings;
+  logger: Logger;
+  registry: Registry;
+  /** Embedded mode's data directory, for `initial-admin-password`; absent in memory. */
+  dataDir?: string | undefined;
+  /** The only process on this database (embedded mode): outbox claims of a killed run are void. */
+  exclusiveDatabase?: boolean;
+  /** Where a generated administrator password is shown once; default stdout (never the log). */
+  announce?: (text: string) => void;
+  /** argon2 cost; the default is OWASP's recommendation, tests lower it. */
+  passwords?: PasswordHasher;
+}
+
+/** Composition root of the auth service: logins and tokens, identities, API keys, signing keys. */
+export async function createAuthService(dependencies: AuthServiceDependencies): Promise<ServiceModule> {
+  const { database, settings, logger } = dependencies;
+  await database.migrate(authMigrations);
+  const context: AuthContext = {
+    database,
+    passwords: dependencies.passwords ?? createArgon2PasswordHasher(),
+    clock: () => new Date(),
+  };
+  const cipher = createPrivateKeyCipher(settings.signingKeySecret);
+  const accessTokens = createAccessTokens({
+    database,
+    cipher,
+    ttlMs: settings.accessTokenTtl,
+    clock: context.clock,
+  });
+  const rotateKeys = rotateKeysHandler({ database, cipher, clock: context.clock });
+  const limiter = createLoginLimiter(
+    {
+      maxFailuresPerAccount: settings.loginMaxFailures,
+      maxFailuresPerAddress: settings.loginMaxFailuresPerAddress,
+      failureWindowMs: settings.loginFailureWindow,
+      lockoutMs: settings.loginLockout,
+    },
+    logger.child({ component: 'login-limiter' }),
+    dependencies.loginLimiterRedis,
+  );
+  const relay = createOutboxRelay({
+    database,
+    publisher: dependencies.publisher,
+    logger: logger.child({ component: 'outbox-relay' }),
+    registry: dependencies.registry,
+    exclusive: dependencies.exclusiveDatabase ?? false,
+  });
+  // Wakes the relay after a use case committed events, instead of at its next poll.
+  const thenNotify =
+    <Args extends unknown[], Result>(work: (...args: Args) => Promise<Result>) =>
+    async (...args: Args) => {
+      try {
+        return await work(...args);
+      } finally {
+        relay.notify();
+      }
+    };
+
+  const tokenDependencies = { ...context, accessTokens, refreshTtlMs: settings.refreshTokenTtl };
+  const organizations = manageOrganizationsHandlers(context);
+  const users = manageUsersHandlers(context);
+  const apiKeys = manageApiKeysHandlers(context);
+  const useCases: AuthUseCases = {
+    login: thenNotify(loginHandler({ ...tokenDependencies, limiter })),
+    refresh: thenNotify(refreshHandler(tokenDependencies)),
+    logout: thenNotify(
+      logoutHandler({
+        ...context,
+        revocations: dependencies.revocations,
+        accessTokenTtlMs: settings.accessTokenTtl,
+      }),
+    ),
+    jwks: () => accessTokens.jwks(),
+    verifyApiKey: apiKeys.verifyApiKey,
+    createOrganization: organizations.createOrganization,
+    listOrganizations: organizations.listOrganizations,
+    createUser: thenNotify(users.createUser),
+    listUsers: users.listUsers,
+    setUserStatus: users.setUserStatus,
+    createApiKey: apiKeys.createApiKey,
+    listApiKeys: apiKeys.listApiKeys,
+    revokeApiKey: apiKeys.revokeApiKey,
+    rotateKeys: thenNotify(async (actor) => {
+      requirePlatformAdmin(actor);
+      const rotation = await rotateKeys();
+      if (!rotation) throw new Error('an unconditional rotation rotated nothing');
+      return rotation;
+    }),
+  };
+
+  let rotationTimer: NodeJS.Timeout | undefined;
+  const rotateWhenDue = async () => {
+    // With the schedule off, this still creates the first key on an empty database.
+    const rotation = await rotateKeys({ ifOlderThanMs: settings.keyRotationInterval });
+    if (rotation) logger.info(rotation, 'signing key rotated');
+    relay.notify();
+  };
+
+  return {
+    name: 'auth',
+    registerRpc: (router) => registerAuthRpc(router, useCases),
+    async start() {
+      await rotateWhenDue();
+      await bootstrapAdmin(context, {
+        email: settings.bootstrapAdminEmail,
+        password: settings.bootstrapAdminPassword,
+        dataDir: dependencies.dataDir,
+        announce: dependencies.announce ?? ((text) => process.stdout.write(text)),
+      });
+      relay.start();
+      relay.notify();
+      if (settings.keyRotationInterval > 0) {
+        // Checked often enough that a key is never much older than the interval; the lock and the
+        // age check inside make replicas' checks harmless.
+        const every = Math.min(settings.keyRotationInterval, 3_600_000);
+        rotationTimer = setInterval(() => {
+          rotateWhenDue().catch((error: unknown) =>
+            logger.error({ err: error }, 'signing key rotation failed'),
+          );
+        }, every);
+        rotationTimer.unref();
+      }
+    },
+    async stop() {
+      clearInterval(rotationTimer);
+    },
+    async flush() {
+      await relay.flush();
+      await relay.stop();
+    },
+    readinessChecks: { 'auth-database': () => database.ping() },
+  };
+}
+
+export { createArgon2PasswordHasher, type PasswordHasher } from './adapters/argon2-password-hasher.js';
+export type { AuthSchema } from './adapters/auth-rows.js';
+export { authMigrations } from './adapters/migrations.js';
+export { type AuthAdministration, openAuthAdministration } from './administration.js';
+export { initialPasswordFile } from './app/bootstrap-admin.js';
+export * from './settings.js';
