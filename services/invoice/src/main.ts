@@ -67,6 +67,12 @@ export { openInvoiceShards } from './adapters/invoice-shards.js';
 export { createMemoryObjectStore } from './adapters/memory-object-store.js';
 export { invoiceMigrations } from './adapters/migrations.js';
 export { moveSlots } from './adapters/slot-mover.js';
+export {
+  type EventLogPage,
+  eventLogOf,
+  type ReadEventLogOptions,
+  readEventLog,
+} from './app/read-event-log.js';
 export { generateCfdi, seededRandom } from './domain/cfdi/generator/index.js';
 export { type CfdiVerdict, validateCfdi } from './domain/cfdi/index.js';
 export { ShardMap } from './domain/sharding/index.js';

@@ -10,6 +10,16 @@ export const shardMapConfig = defineConfig({
   },
 });
 
+/** The outbox kept as the service's event log, which read models replay to rebuild themselves. */
+export const eventLogConfig = defineConfig({
+  invoiceEventRetention: {
+    env: 'FISCAL_INVOICE_EVENT_RETENTION',
+    type: duration(),
+    default: 0,
+    doc: 'How long published invoice events are kept as the event log `fiscal replay` reads, e.g. 8760h; 0 keeps them forever.',
+  },
+});
+
 /** Embedded mode: the shards are schemas of the embedded database. */
 export const embeddedShardsConfig = defineConfig({
   invoiceShards: {

@@ -19,6 +19,11 @@ export interface InvoiceStoreDependencies {
   registry: Registry;
   /** The only process on these databases (embedded mode): outbox claims of a killed run are void. */
   exclusiveDatabase?: boolean;
+  /**
+   * How long published events stay in the outbox, which is the service's event log (read models are
+   * rebuilt by replaying it): `FISCAL_INVOICE_EVENT_RETENTION`; 0 or absent keeps them forever.
+   */
+  eventRetentionMs?: number;
 }
 
 /**
@@ -51,6 +56,7 @@ export async function openInvoiceStore(dependencies: InvoiceStoreDependencies): 
       logger: dependencies.logger.child({ component: 'outbox-relay', shard: shard.index }),
       registry: dependencies.registry,
       exclusive: dependencies.exclusiveDatabase ?? false,
+      retentionMs: dependencies.eventRetentionMs || Number.POSITIVE_INFINITY,
     }),
   );
   let started = false;

@@ -19,7 +19,7 @@ export interface OutboxRelayOptions {
   registry: Registry;
   batchSize?: number;
   pollIntervalMs?: number;
-  /** Published rows older than this are deleted. */
+  /** Published rows older than this are deleted; `Infinity` keeps them (an event log). */
   retentionMs?: number;
   maxBackoffMs?: number;
   /** How long a claimed batch is reserved for the relay publishing it. */
@@ -190,6 +190,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function housekeeping(): Promise<void> {
+    if (retentionMs === Number.POSITIVE_INFINITY) return;
     if (Date.now() - lastHousekeeping < housekeepingEveryMs) return;
     lastHousekeeping = Date.now();
     const cutoff = new Date(Date.now() - retentionMs);
