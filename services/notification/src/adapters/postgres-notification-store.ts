@@ -1,0 +1,363 @@
+import { createEvent, type EventEnvelope } from '@fiscal/contracts';
+import type { Database } from '@fiscal/kit/db';
+import { handleOnce } from '@fiscal/kit/inbox';
+import { appendToOutbox } from '@fiscal/kit/outbox';
+import { type ColumnType, type Selectable, sql, type Transaction } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type {
+  Channel,
+  ClaimedDelivery,
+  Delivery,
+  NotificationStore,
+  Subscription,
+  SubscriptionStatus,
+} from '../domain/index.js';
+import type { SecretBox } from './secret-box.js';
+
+type Timestamp = ColumnType<Date | string, Date | string, Date | string>;
+
+interface SubscriptionsTable {
+  id: string;
+  org_id: string;
+  channel: Channel;
+  url: string;
+  /** Read back parsed; written as JSON text. */
+  events: ColumnType<string[], string, string>;
+  secret: string | null;
+  status: SubscriptionStatus;
+  consecutive_dead_letters: ColumnType<number, number | undefined, number>;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+}
+
+interface DeliveriesTable {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  status: Delivery['status'];
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  claimed_until: ColumnType<Date | string | null, Date | string | null | undefined, Date | string | null>;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+interface DeliveryAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  attempted_at: Timestamp;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface NotificationSchema {
+  subscriptions: SubscriptionsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
+}
+
+export const notificationGroup = 'notifications';
+
+export function createPostgresNotificationStore(
+  database: Database<NotificationSchema>,
+  secrets: SecretBox,
+): NotificationStore {
+  const { db } = database;
+
+  async function disableIfPersistentlyFailing(
+    trx: Transaction<NotificationSchema>,
+    subscriptionId: string,
+    disableAfter: number,
+    now: Date,
+  ): Promise<EventEnvelope | undefined> {
+    const row = await trx
+      .updateTable('subscriptions')
+      .set((eb) => ({ consecutive_dead_letters: eb('consecutive_dead_letters', '+', 1) }))
+      .where('id', '=', subscriptionId)
+      .returning(['consecutive_dead_letters', 'status', 'version', 'org_id', 'channel'])
+      .executeTakeFirst();
+    if (row?.status !== 'active' || row.consecutive_dead_letters < disableAfter) return undefined;
+    const version = row.version + 1;
+    await trx
+      .updateTable('subscriptions')
+      .set({ status: 'disabled', version })
+      .where('id', '=', subscriptionId)
+      .execute();
+    const event = createEvent({
+      type: 'notification.subscription.disabled',
+      source: 'fiscal/notification',
+      subject: subscriptionId,
+      tenant: row.org_id,
+      sequence: version,
+      data: {
+        subscriptionId,
+        orgId: row.org_id,
+        channel: row.channel,
+        reason: 'consecutive_dead_letters',
+        deadLetteredDeliveries: row.consecutive_dead_letters,
+        disabledAt: now.toISOString(),
+      },
+    });
+    await appendToOutbox(trx, [event]);
+    return event;
+  }
+
+  return {
+    async createSubscription(subscription) {
+      const row = await db
+        .insertInto('subscriptions')
+        .values({
+          id: uuidv7(),
+          org_id: subscription.orgId,
+          channel: subscription.channel,
+          url: subscription.url,
+          events: JSON.stringify(subscription.events),
+          secret: subscription.secret === null ? null : secrets.seal(subscription.secret),
+          status: 'active',
+          created_at: new Date(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return subscriptionOf(row);
+    },
+
+    async listSubscriptions(orgId) {
+      const rows = await db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('id')
+        .execute();
+      return rows.map(subscriptionOf);
+    },
+
+    async deleteSubscription(orgId, id) {
+      const deleted = await db
+        .deleteFrom('subscriptions')
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return deleted.numDeletedRows > 0n;
+    },
+
+    async listDeliveries(orgId, subscriptionId, { limit, beforeId }) {
+      const owner = await db
+        .selectFrom('subscriptions')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('id', '=', subscriptionId)
+        .executeTakeFirst();
+      if (!owner) return undefined;
+      let query = db
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('subscription_id', '=', subscriptionId)
+        .orderBy('id', 'desc')
+        .limit(limit);
+      if (beforeId !== undefined) query = query.where('id', '<', beforeId);
+      const rows = await query.execute();
+      if (rows.length === 0) return [];
+      const attempts = await db
+        .selectFrom('delivery_attempts')
+        .selectAll()
+        .where(
+          'delivery_id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .orderBy('delivery_id')
+        .orderBy('attempt')
+        .execute();
+      return rows.map((row) => deliveryOf(row, attempts));
+    },
+
+    async fanOutOnce(event, payload, now) {
+      let created = 0;
+      const outcome = await handleOnce(database, notificationGroup, event, async (trx) => {
+        const subscribers = await trx
+          .selectFrom('subscriptions')
+          .select('id')
+          .where('org_id', '=', event.tenant)
+          .where('status', '=', 'active')
+          .where(sql<boolean>`events @> ${JSON.stringify([event.type])}::jsonb`)
+          .execute();
+        if (subscribers.length === 0) return;
+        const inserted = await trx
+          .insertInto('deliveries')
+          .values(
+            subscribers.map(({ id }) => ({
+              id: uuidv7(),
+              subscription_id: id,
+              event_id: event.id,
+              event_type: event.type,
+              payload,
+              status: 'pending' as const,
+              next_attempt_at: now,
+              created_at: now,
+              updated_at: now,
+            })),
+          )
+          .onConflict((conflict) => conflict.columns(['subscription_id', 'event_id']).doNothing())
+          .returning('id')
+          .execute();
+        created = inserted.length;
+      });
+      return outcome === 'duplicate' ? 'duplicate' : created;
+    },
+
+    async claimDue(now, limit, leaseUntil) {
+      return database.transaction(async (trx) => {
+        // `skip locked`: replicas claiming at once each take different rows instead of queueing on
+        // the same ones; the lease keeps a claimed row away from them after this commits.
+        const claimed = await sql<{ id: string }>`
+          update deliveries set claimed_until = ${leaseUntil}
+          where id in (
+            select d.id from deliveries d
+            join subscriptions s on s.id = d.subscription_id
+            where d.status = 'pending'
+              and d.next_attempt_at <= ${now}
+              and (d.claimed_until is null or d.claimed_until < ${now})
+              and s.status = 'active'
+            order by d.next_attempt_at
+            limit ${limit}
+            for update of d skip locked
+          )
+          returning id`.execute(trx);
+        const ids = claimed.rows.map((row) => row.id);
+        if (ids.length === 0) return [];
+        const rows = await trx
+          .selectFrom('deliveries as d')
+          .innerJoin('subscriptions as s', 's.id', 'd.subscription_id')
+          .select([
+            'd.id',
+            'd.subscription_id',
+            's.org_id',
+            's.channel',
+            's.url',
+            's.secret',
+            'd.event_type',
+            'd.payload',
+            'd.attempts',
+          ])
+          .where('d.id', 'in', ids)
+          .orderBy('d.next_attempt_at')
+          .execute();
+        return rows.map(
+          (row): ClaimedDelivery => ({
+            id: row.id,
+            subscriptionId: row.subscription_id,
+            orgId: row.org_id,
+            channel: row.channel,
+            url: row.url,
+            secret: row.secret === null ? null : secrets.open(row.secret),
+            eventType: row.event_type,
+            payload: row.payload,
+            attempts: row.attempts,
+          }),
+        );
+      });
+    },
+
+    recordAttempt(record, disableAfter) {
+      return database.transaction(async (trx) => {
+        await trx
+          .insertInto('delivery_attempts')
+          .values({
+            delivery_id: record.deliveryId,
+            attempt: record.attempt,
+            attempted_at: record.attemptedAt,
+            status_code: record.statusCode,
+            error: record.error,
+            duration_ms: record.durationMs,
+          })
+          .onConflict((conflict) => conflict.columns(['delivery_id', 'attempt']).doNothing())
+          .execute();
+        const { verdict } = record;
+        const delivery = await trx
+          .updateTable('deliveries')
+          .set({
+            status: verdict.status,
+            attempts: record.attempt,
+            last_status_code: record.statusCode,
+            last_error: record.error,
+            claimed_until: null,
+            updated_at: record.attemptedAt,
+            ...(verdict.status === 'pending' ? { next_attempt_at: verdict.nextAttemptAt } : {}),
+          })
+          .where('id', '=', record.deliveryId)
+          .returning('subscription_id')
+          .executeTakeFirst();
+        // Deleted with its subscription meanwhile: nothing left to account for.
+        if (!delivery) return undefined;
+        if (verdict.status === 'delivered') {
+          await trx
+            .updateTable('subscriptions')
+            .set({ consecutive_dead_letters: 0 })
+            .where('id', '=', delivery.subscription_id)
+            .execute();
+          return undefined;
+        }
+        if (verdict.status === 'dead_lettered') {
+          return disableIfPersistentlyFailing(
+            trx,
+            delivery.subscription_id,
+            disableAfter,
+            record.attemptedAt,
+          );
+        }
+        return undefined;
+      });
+    },
+
+    async postpone(deliveryId, until) {
+      await db
+        .updateTable('deliveries')
+        .set({ next_attempt_at: until, claimed_until: null })
+        .where('id', '=', deliveryId)
+        .execute();
+    },
+  };
+}
+
+function subscriptionOf(row: Selectable<SubscriptionsTable>): Subscription {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    channel: row.channel,
+    url: row.url,
+    events: row.events,
+    status: row.status,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+function deliveryOf(
+  row: Selectable<DeliveriesTable>,
+  attempts: readonly Selectable<DeliveryAttemptsTable>[],
+): Delivery {
+  return {
+    id: row.id,
+    subscriptionId: row.subscription_id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    status: row.status,
+    attempts: row.attempts,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    updatedAt: new Date(row.updated_at).toISOString(),
+    attemptLog: attempts
+      .filter((attempt) => attempt.delivery_id === row.id)
+      .map((attempt) => ({
+        attempt: attempt.attempt,
+        attemptedAt: new Date(attempt.attempted_at).toISOString(),
+        statusCode: attempt.status_code,
+        error: attempt.error,
+        durationMs: attempt.duration_ms,
+      })),
+  };
+}

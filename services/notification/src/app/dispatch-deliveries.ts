@@ -1,0 +1,163 @@
+import type { EventEnvelope } from '@fiscal/contracts';
+import { type Policy, PolicyRejection } from '@fiscal/kit/resilience';
+import type { Logger } from 'pino';
+import {
+  type Channel,
+  type ChannelSender,
+  type ClaimedDelivery,
+  DeliveryFailure,
+  type NotificationStore,
+  verdictAfter,
+} from '../domain/index.js';
+
+export interface DispatcherOptions {
+  store: NotificationStore;
+  senders: Partial<Record<Channel, ChannelSender>>;
+  /** The policy (breaker, timeout, retries) a delivery's call goes through; one per endpoint. */
+  policyFor(delivery: ClaimedDelivery): Policy;
+  /** Delays before each retry; its length + 1 attempts in all. */
+  retrySchedule: readonly number[];
+  /** Dead-lettered deliveries in a row that disable a subscription. */
+  disableAfter: number;
+  batchSize: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  logger: Logger;
+  clock?: () => Date;
+  /** A subscription was disabled and its event committed: the outbox relay can publish now. */
+  onDisabled?: (event: EventEnvelope) => void;
+}
+
+export interface Dispatcher {
+  start(): void;
+  /** Wakes the loop now (new deliveries were committed) instead of at its next poll. */
+  notify(): void;
+  /** Sends one batch of due deliveries; the number claimed. */
+  dispatchDue(): Promise<number>;
+  /** Ends the loop after the batch in progress. */
+  stop(): Promise<void>;
+}
+
+/** How long a delivery whose endpoint's breaker is open waits when the breaker gives no hint. */
+const breakerPauseMs = 30_000;
+
+/**
+ * Sends due deliveries. Each replica runs one; they share the work through leases on the rows, so a
+ * crashed replica's claims are simply picked up once they lapse.
+ *
+ * An attempt refused by an open breaker is postponed to when the breaker may close, and neither
+ * counts as an attempt nor is logged: the endpoint was not called, and a host that is down for an
+ * hour must not burn every delivery's schedule in that hour.
+ */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const clock = options.clock ?? (() => new Date());
+  const { store, logger } = options;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let woken = false;
+
+  async function deliver(delivery: ClaimedDelivery): Promise<void> {
+    const sender = options.senders[delivery.channel];
+    const attempt = delivery.attempts + 1;
+    const started = clock();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      if (!sender) throw new DeliveryFailure(`the ${delivery.channel} channel is not configured`, null);
+      const policy = options.policyFor(delivery);
+      ({ statusCode } = await policy.execute((signal) => sender.send(delivery, signal)));
+    } catch (failure) {
+      if (failure instanceof PolicyRejection && failure.code === 'circuit_open') {
+        const pauseMs = (failure.retryAfterSeconds ?? breakerPauseMs / 1000) * 1000;
+        await store.postpone(delivery.id, new Date(clock().getTime() + pauseMs));
+        return;
+      }
+      statusCode = failure instanceof DeliveryFailure ? failure.statusCode : null;
+      error = failure instanceof Error ? failure.message : String(failure);
+    }
+    const finished = clock();
+    const verdict = verdictAfter(attempt, error === null, options.retrySchedule, finished);
+    const disabled = await store.recordAttempt(
+      {
+        deliveryId: delivery.id,
+        attempt,
+        attemptedAt: started,
+        statusCode,
+        error,
+        durationMs: finished.getTime() - started.getTime(),
+        verdict,
+      },
+      options.disableAfter,
+    );
+    const fields = { deliveryId: delivery.id, subscriptionId: delivery.subscriptionId, attempt };
+    if (verdict.status === 'dead_lettered') logger.warn({ ...fields, error }, 'delivery dead-lettered');
+    if (disabled) {
+      logger.warn(
+        { subscriptionId: delivery.subscriptionId },
+        'subscription disabled after repeated dead letters',
+      );
+      options.onDisabled?.(disabled);
+    }
+  }
+
+  async function dispatchDue(): Promise<number> {
+    const now = clock();
+    const claimed = await store.claimDue(now, options.batchSize, new Date(now.getTime() + options.leaseMs));
+    await Promise.all(
+      claimed.map((delivery) =>
+        deliver(delivery).catch((error: unknown) => {
+          // The lease lapses and another pass tries again.
+          logger.error({ err: error, deliveryId: delivery.id }, 'could not record a delivery attempt');
+        }),
+      ),
+    );
+    return claimed.length;
+  }
+
+  function pause(): Promise<void> {
+    if (woken) {
+      woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, options.pollIntervalMs);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let claimed = 0;
+      try {
+        claimed = await dispatchDue();
+      } catch (error) {
+        logger.error({ err: error }, 'could not claim due deliveries');
+      }
+      if (running && claimed < options.batchSize) await pause();
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    notify() {
+      if (wake) wake();
+      else woken = true;
+    },
+    dispatchDue,
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { EventEnvelope } from '@fiscal/contracts';
+import type { ClaimedDelivery, Delivery } from './delivery.js';
+import type { AttemptVerdict } from './retry-schedule.js';
+import type { Channel, Subscription } from './subscription.js';
+
+export interface NewSubscription {
+  orgId: string;
+  channel: Channel;
+  url: string;
+  events: readonly string[];
+  secret: string | null;
+}
+
+export interface AttemptRecord {
+  deliveryId: string;
+  attempt: number;
+  attemptedAt: Date;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  verdict: AttemptVerdict;
+}
+
+/** The port over subscriptions, deliveries and their log. */
+export interface NotificationStore {
+  createSubscription(subscription: NewSubscription): Promise<Subscription>;
+  listSubscriptions(orgId: string): Promise<Subscription[]>;
+  /** False when the organisation has no such subscription. */
+  deleteSubscription(orgId: string, id: string): Promise<boolean>;
+  /** Newest first, those older than `beforeId`; undefined when the organisation has no such subscription. */
+  listDeliveries(
+    orgId: string,
+    subscriptionId: string,
+    page: { limit: number; beforeId?: string | undefined },
+  ): Promise<Delivery[] | undefined>;
+  /**
+   * One pending delivery per active subscription of the event's tenant that wants its type, at most
+   * once per event (inbox); the count created, or 'duplicate'.
+   */
+  fanOutOnce(event: EventEnvelope, payload: string, now: Date): Promise<number | 'duplicate'>;
+  /**
+   * Leases up to `limit` due deliveries of active subscriptions until `leaseUntil`; rows another
+   * dispatcher holds are skipped, not waited for.
+   */
+  claimDue(now: Date, limit: number, leaseUntil: Date): Promise<ClaimedDelivery[]>;
+  /**
+   * Records an attempt and its verdict and releases the lease. A dead letter that makes the
+   * subscription's run of dead letters reach `disableAfter` disables it and records the event
+   * saying so, in the same transaction; that event is returned.
+   */
+  recordAttempt(record: AttemptRecord, disableAfter: number): Promise<EventEnvelope | undefined>;
+  /** Releases the lease without an attempt: the delivery is tried again at `until`. */
+  postpone(deliveryId: string, until: Date): Promise<void>;
+}
