@@ -1,7 +1,7 @@
 import { createClient, type Transport } from '@connectrpc/connect';
-import { QueryService } from '@fiscal/contracts/rpc/query';
+import { type InvoiceSummary, QueryService } from '@fiscal/contracts/rpc/query';
 import type { Policy } from '@fiscal/kit/resilience';
-import type { InvoiceQueries } from '../app/upstreams.js';
+import type { InvoiceQueries, InvoiceView } from '../app/upstreams.js';
 import { callUpstream } from './call-upstream.js';
 
 /** The query service's reads over gRPC, behind the upstream's breaker and bulkhead. */
@@ -12,24 +12,45 @@ export function createGrpcInvoiceQueries(transport: Transport, policy: Policy): 
       const { invoice } = await callUpstream(policy, (signal) =>
         client.getInvoice({ orgId, id }, { signal }),
       );
-      const summary = invoice!;
-      return {
-        id: summary.id,
-        uuid: summary.uuid ?? null,
-        issuer: summary.issuer ?? null,
-        receiver: summary.receiver ?? null,
-        amount: summary.amount ?? null,
-        currency: summary.currency ?? null,
-        issuanceDate: summary.issuanceDate ?? null,
-        status: summary.status,
-        reason: summary.rejectionReason ?? null,
-        errors: summary.errors.map(({ code, path, message }) => ({ code, path, message })),
-        processingMs: summary.processingMs ?? null,
-        originalSize: summary.originalSize ?? null,
-        compressedSize: summary.compressedSize ?? null,
-        createdAt: summary.createdAt,
-        updatedAt: summary.updatedAt,
-      };
+      return toInvoiceView(invoice!);
     },
+    async list(orgId, filter) {
+      const { items, nextCursor } = await callUpstream(policy, (signal) =>
+        client.listInvoices({ orgId, ...filter, limit: filter.limit ?? 0 }, { signal }),
+      );
+      return { items: items.map(toInvoiceView), nextCursor: nextCursor ?? null };
+    },
+    async timeline(orgId, id) {
+      const { entries } = await callUpstream(policy, (signal) =>
+        client.getTimeline({ orgId, id }, { signal }),
+      );
+      return entries.map((entry) => ({
+        eventId: entry.eventId,
+        type: entry.type,
+        sequence: entry.sequence,
+        occurredAt: entry.occurredAt,
+        detail: entry.detailJson ? JSON.parse(entry.detailJson) : null,
+      }));
+    },
+  };
+}
+
+function toInvoiceView(summary: InvoiceSummary): InvoiceView {
+  return {
+    id: summary.id,
+    uuid: summary.uuid ?? null,
+    issuer: summary.issuer ?? null,
+    receiver: summary.receiver ?? null,
+    amount: summary.amount ?? null,
+    currency: summary.currency ?? null,
+    issuanceDate: summary.issuanceDate ?? null,
+    status: summary.status,
+    reason: summary.rejectionReason ?? null,
+    errors: summary.errors.map(({ code, path, message }) => ({ code, path, message })),
+    processingMs: summary.processingMs ?? null,
+    originalSize: summary.originalSize ?? null,
+    compressedSize: summary.compressedSize ?? null,
+    createdAt: summary.createdAt,
+    updatedAt: summary.updatedAt,
   };
 }

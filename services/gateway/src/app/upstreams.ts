@@ -66,6 +66,35 @@ export interface InvoiceDocument {
 /** What the gateway needs from the query service (reads). */
 export interface InvoiceQueries {
   get(orgId: string, id: string): Promise<InvoiceView>;
+  /** A page of the organisation's invoices, newest first. */
+  list(orgId: string, filter: InvoiceListFilter): Promise<InvoiceListPage>;
+  /** Every event of one invoice, oldest first; another organisation's invoice is not found. */
+  timeline(orgId: string, id: string): Promise<TimelineEntry[]>;
+}
+
+/** As the client sent it; the query service checks the values and names the bad ones. */
+export interface InvoiceListFilter {
+  status?: string | undefined;
+  issuer?: string | undefined;
+  receiver?: string | undefined;
+  q?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+export interface InvoiceListPage {
+  items: InvoiceView[];
+  nextCursor: string | null;
+}
+
+export interface TimelineEntry {
+  eventId: string;
+  type: string;
+  sequence: number;
+  occurredAt: string;
+  detail: unknown;
 }
 
 export interface InvoiceView {

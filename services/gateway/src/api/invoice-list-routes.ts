@@ -1,0 +1,86 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { InvoiceQueries } from '../app/upstreams.js';
+import type { CallerOf } from './caller-of.js';
+import { InvoiceIdParams, InvoiceView } from './invoice-schemas.js';
+
+export interface InvoiceListRoutesDependencies {
+  callerOf: CallerOf;
+  queries: InvoiceQueries;
+}
+
+const dateOrInstant = Type.String({
+  maxLength: 40,
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$',
+  description: 'Issuance date, inclusive: YYYY-MM-DD (the whole day, UTC) or an ISO 8601 instant',
+});
+
+export const InvoiceListQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union(
+        ['pending', 'processing', 'validated', 'archived', 'rejected', 'failed'].map((status) =>
+          Type.Literal(status),
+        ),
+      ),
+    ),
+    issuer: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Issuer RFC, exact' })),
+    receiver: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Receiver RFC, exact' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Free text over issuer, receiver and uuid; fragments of an RFC or UUID match too',
+      }),
+    ),
+    from: Type.Optional(dateOrInstant),
+    to: Type.Optional(dateOrInstant),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    cursor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 400, description: 'The nextCursor of the previous page' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type InvoiceListQuery = Static<typeof InvoiceListQuery>;
+
+export const InvoiceListPage = Type.Object({
+  items: Type.Array(InvoiceView),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Null on the last page' }),
+});
+
+export const InvoiceTimeline = Type.Object({
+  entries: Type.Array(
+    Type.Object({
+      eventId: Type.String(),
+      type: Type.String(),
+      sequence: Type.Integer(),
+      occurredAt: Type.String(),
+      detail: Type.Unknown({ description: "The event's data" }),
+    }),
+  ),
+});
+
+/** The read side of invoices: lists with filters and keyset pages, and each invoice's timeline. */
+export function registerInvoiceListRoutes(
+  app: FastifyInstance,
+  { callerOf, queries }: InvoiceListRoutesDependencies,
+): void {
+  app.get<{ Querystring: InvoiceListQuery }>(
+    '/api/v1/invoices',
+    { schema: { querystring: InvoiceListQuery, response: { 200: InvoiceListPage } } },
+    async (request) => {
+      const caller = await callerOf(request, 'invoices:read');
+      return queries.list(caller.orgId, request.query);
+    },
+  );
+
+  app.get<{ Params: InvoiceIdParams }>(
+    '/api/v1/invoices/:id/timeline',
+    { schema: { params: InvoiceIdParams, response: { 200: InvoiceTimeline } } },
+    async (request) => {
+      const caller = await callerOf(request, 'invoices:read');
+      return { entries: await queries.timeline(caller.orgId, request.params.id) };
+    },
+  );
+}
