@@ -87,7 +87,6 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     maxAgeMs: settings.jwksMaxAgeMs ?? 300_000,
     refetchCooldownMs: settings.jwksRefetchCooldownMs ?? 30_000,
     now,
-    onKeysChanged: () => tokens.forgetTokens(),
   });
   const tokens = createTokenCallerResolver({
     identity,

@@ -16,21 +16,20 @@ export interface JwksKeyStoreOptions {
   /** At most one fetch per this long when a token names a key not in the set. */
   refetchCooldownMs: number;
   now: () => number;
-  /** Told when a fetch brings a different key set (a key added or retired). */
-  onKeysChanged?: () => void;
 }
 
 /** Verification keys of access tokens, fetched from the auth service and kept between requests. */
 export interface JwksKeyStore {
   /** The key named by the token's `kid`, in the shape `jwtVerify` takes as a key resolver. */
   keyFor(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey>;
+  /** Whether the key `kid` is still published (a token verified earlier is refused once it is not). */
+  holds(kid: string): Promise<boolean>;
   /** The key set document to publish (`/.well-known/jwks.json`). */
   document(): Promise<JSONWebKeySet>;
 }
 
 interface KeySet {
   document: JSONWebKeySet;
-  text: string;
   kids: ReadonlySet<string>;
   resolve: ReturnType<typeof createLocalJWKSet>;
   fetchedAt: number;
@@ -53,7 +52,6 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
       lastAttemptAt = now();
       try {
         const fetched = parseKeySet(await options.fetchJwks(), now());
-        if (keys !== undefined && keys.text !== fetched.text) options.onKeysChanged?.();
         keys = fetched;
         return fetched;
       } finally {
@@ -86,6 +84,9 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
       }
       return held.resolve(header, token);
     },
+    async holds(kid) {
+      return (await current()).kids.has(kid);
+    },
     async document() {
       return (await current()).document;
     },
@@ -103,5 +104,5 @@ function parseKeySet(text: string, fetchedAt: number): KeySet {
     });
   }
   const kids = new Set(document.keys.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : [])));
-  return { document, text, kids, resolve: createLocalJWKSet(document), fetchedAt };
+  return { document, kids, resolve: createLocalJWKSet(document), fetchedAt };
 }

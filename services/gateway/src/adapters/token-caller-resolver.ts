@@ -31,8 +31,6 @@ export interface TokenCallerResolverOptions {
 export interface TokenCallerResolver extends CallerResolver {
   /** Forgets every API key verified so far: one was revoked. */
   forgetApiKeys(): void;
-  /** Forgets every verified access token: the signing keys changed. */
-  forgetTokens(): void;
 }
 
 const longestCredential = 8_192;
@@ -51,6 +49,11 @@ const AccessTokenClaims = Type.Object({
 type AccessTokenClaims = Static<typeof AccessTokenClaims>;
 
 type VerifiedCaller = Caller & { accessToken: { id: string; expiresAtSeconds: number } };
+interface VerifiedToken {
+  caller: VerifiedCaller;
+  /** The key that signed it: once retired, the token is refused even if verified before. */
+  kid: string;
+}
 type ApiKeyVerdict = { caller: Caller; until: number } | { refused: AppError; until: number };
 
 /**
@@ -61,15 +64,19 @@ type ApiKeyVerdict = { caller: Caller; until: number } | { refused: AppError; un
 export function createTokenCallerResolver(options: TokenCallerResolverOptions): TokenCallerResolver {
   const now = options.now ?? Date.now;
   const tolerance = options.clockToleranceSeconds ?? 30;
-  const verified = new LRUCache<string, VerifiedCaller>({ max: options.verifiedTokens ?? 10_000 });
+  const verified = new LRUCache<string, VerifiedToken>({ max: options.verifiedTokens ?? 10_000 });
   const apiKeys = new LRUCache<string, ApiKeyVerdict>({ max: 10_000 });
   const apiKeyTtlMs = options.apiKeyTtlMs ?? 30_000;
   const refusedApiKeyTtlMs = options.refusedApiKeyTtlMs ?? 5_000;
 
-  async function verifyAccessToken(token: string): Promise<VerifiedCaller> {
+  async function verifyAccessToken(token: string): Promise<VerifiedToken> {
     let payload: unknown;
+    let kid: string | undefined;
     try {
-      ({ payload } = await jwtVerify(token, options.keys.keyFor, {
+      ({
+        payload,
+        protectedHeader: { kid },
+      } = await jwtVerify(token, options.keys.keyFor, {
         // Only the signature the auth service makes: never `none`, never an HMAC keyed with a public key.
         algorithms: ['EdDSA', 'Ed25519'],
         issuer: accessTokenIssuer,
@@ -87,24 +94,31 @@ export function createTokenCallerResolver(options: TokenCallerResolverOptions): 
     }
     if (!Value.Check(AccessTokenClaims, payload))
       throw unauthenticated('The access token has invalid claims.');
-    return callerOf(payload);
+    return { caller: callerOf(payload), kid: kid ?? '' };
   }
 
   async function accessTokenCaller(token: string): Promise<Caller> {
-    let caller = verified.get(token);
-    if (caller && now() >= (caller.accessToken.expiresAtSeconds + tolerance) * 1_000) {
+    let known = verified.get(token);
+    if (known && !(await stillValid(known))) {
       verified.delete(token);
-      caller = undefined;
+      known = undefined;
     }
-    if (!caller) {
-      caller = await verifyAccessToken(token);
-      const ttl = (caller.accessToken.expiresAtSeconds + tolerance) * 1_000 - now();
-      verified.set(token, caller, { ttl: Math.max(1, Math.ceil(ttl)) });
+    if (!known) {
+      known = await verifyAccessToken(token);
+      const ttl = (known.caller.accessToken.expiresAtSeconds + tolerance) * 1_000 - now();
+      verified.set(token, known, { ttl: Math.max(1, Math.ceil(ttl)) });
     }
-    if ((await options.revocations.get(revokedAccessTokenKey(caller.accessToken.id))) !== undefined) {
+    const { accessToken } = known.caller;
+    if ((await options.revocations.get(revokedAccessTokenKey(accessToken.id))) !== undefined) {
       throw unauthenticated('The access token has been revoked.');
     }
-    return caller;
+    return known.caller;
+  }
+
+  /** A token verified earlier, until it expires or its key is retired; then it is verified again. */
+  async function stillValid({ caller, kid }: VerifiedToken): Promise<boolean> {
+    const expired = now() >= (caller.accessToken.expiresAtSeconds + tolerance) * 1_000;
+    return !expired && (await options.keys.holds(kid));
   }
 
   async function apiKeyCaller(key: string): Promise<Caller> {
@@ -137,7 +151,6 @@ export function createTokenCallerResolver(options: TokenCallerResolverOptions): 
       return credential.startsWith(apiKeyPrefix) ? apiKeyCaller(credential) : accessTokenCaller(credential);
     },
     forgetApiKeys: () => apiKeys.clear(),
-    forgetTokens: () => verified.clear(),
   };
 }
 

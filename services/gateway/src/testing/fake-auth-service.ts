@@ -3,7 +3,7 @@ import type { ConnectRouter } from '@connectrpc/connect';
 import { accessTokenAudience, accessTokenIssuer } from '@fiscal/contracts';
 import { AuthService, type Caller as CallerMessage } from '@fiscal/contracts/rpc/auth';
 import { AppError } from '@fiscal/kit/errors';
-import { type JWK, SignJWT } from 'jose';
+import { type JWK, type JWTPayload, SignJWT } from 'jose';
 import { apiKeyPrefix } from '../adapters/token-caller-resolver.js';
 import { allScopes, type Role, type Scope } from '../app/caller.js';
 
@@ -113,8 +113,8 @@ export class FakeAuthService {
     };
   }
 
-  sign(claims: TokenClaims | Record<string, unknown>, key: SigningKey = this.signingKey): Promise<string> {
-    return new SignJWT(claims)
+  sign(claims: object, key: SigningKey = this.signingKey): Promise<string> {
+    return new SignJWT(claims as JWTPayload)
       .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
       .sign(key.privateKey);
   }
