@@ -1,10 +1,12 @@
 import type { Transport } from '@connectrpc/connect';
-import type { Cache } from '@fiscal/kit/cache';
+import { type Cache, createMemoryCache } from '@fiscal/kit/cache';
 import { createHttpServer } from '@fiscal/kit/http';
 import { createPolicy } from '@fiscal/kit/resilience';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createCachedInvoiceQueries } from './adapters/cached-invoice-queries.js';
+import { createMemoryRateLimiter } from './adapters/flexible-rate-limiter.js';
 import { createGrpcIdentity } from './adapters/grpc-identity.js';
 import { createGrpcInvoiceCommands } from './adapters/grpc-invoice-commands.js';
 import { createGrpcInvoiceDocuments } from './adapters/grpc-invoice-documents.js';
@@ -14,7 +16,20 @@ import { createTokenCallerResolver } from './adapters/token-caller-resolver.js';
 import { installAuthenticationChallenge } from './api/authentication-challenge.js';
 import { registerIdentityRoutes } from './api/identity-routes.js';
 import { registerInvoiceRoutes } from './api/invoice-routes.js';
+import { registerOpenApi } from './api/openapi.js';
+import { defaultAnonymousRoutePrefixes, installRateLimits } from './api/rate-limits.js';
+import { installStaleViewHeader } from './api/stale-views.js';
 import type { CallerResolver } from './app/caller.js';
+import { defaultQuotasPerMinute, type RateLimiter } from './app/quotas.js';
+
+export {
+  createMemoryRateLimiter,
+  createRedisRateLimiter,
+  type MemoryRateLimiterOptions,
+  type RedisRateLimiterOptions,
+} from './adapters/flexible-rate-limiter.js';
+export type { QuotasPerMinute, RateLimiter } from './app/quotas.js';
+export { gatewayQuotaConfig, quotasOf } from './quota-settings.js';
 
 export interface GatewayDependencies {
   logger: Logger;
@@ -30,6 +45,10 @@ export interface GatewayDependencies {
   bodyLimitBytes?: number;
   /** Body limit of `POST /api/v1/invoices/batch` alone: 1,000 invoices with their documents inline. */
   batchBodyLimitBytes?: number;
+  /** Per-caller quotas; Redis-backed when distributed. Default: in memory, default quotas. */
+  rateLimiter?: RateLimiter;
+  /** Invoice views last read, served while the query service is down. Default: in memory. */
+  readCache?: Cache;
 }
 
 export interface AuthenticationSettings {
@@ -46,6 +65,8 @@ export interface AuthenticationSettings {
 export const defaultOrganisation = 'org_default';
 export const defaultBatchBodyLimitBytes = 16 * 1_048_576;
 const batchTimeoutMs = 60_000;
+const apiVersion = '1.0.0';
+const defaultReadCacheEntries = 10_000;
 
 /**
  * Composition root of the gateway: the public REST API in front of the services' gRPC APIs,
@@ -60,6 +81,14 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     registry,
     bodyLimitBytes: dependencies.bodyLimitBytes,
   });
+  // Before any route, so every route is documented and charged.
+  registerOpenApi(app, { version: apiVersion, anonymousRoutePrefixes: defaultAnonymousRoutePrefixes });
+  installRateLimits(app, {
+    limiter:
+      dependencies.rateLimiter ?? createMemoryRateLimiter({ quotas: defaultQuotasPerMinute, registry }),
+    anonymousRoutePrefixes: defaultAnonymousRoutePrefixes,
+  });
+  installStaleViewHeader(app);
   const upstreamPolicy = (name: string) =>
     createPolicy({
       name,
@@ -114,7 +143,15 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
       batchTimeoutMs,
     }),
     documents: createGrpcInvoiceDocuments(dependencies.invoiceTransport, invoicePolicy),
-    queries: createGrpcInvoiceQueries(dependencies.queryTransport, upstreamPolicy('query-service')),
+    queries: createCachedInvoiceQueries(
+      createGrpcInvoiceQueries(dependencies.queryTransport, upstreamPolicy('query-service')),
+      {
+        cache:
+          dependencies.readCache ??
+          createMemoryCache({ name: 'gateway-invoice-views', registry, maxEntries: defaultReadCacheEntries }),
+        logger,
+      },
+    ),
     batchBodyLimitBytes: dependencies.batchBodyLimitBytes ?? defaultBatchBodyLimitBytes,
   });
   return app;

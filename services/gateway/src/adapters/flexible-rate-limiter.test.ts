@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { QueryService } from '@fiscal/contracts/rpc/query';
+import { createMemoryCache } from '@fiscal/kit/cache';
+import { createInMemoryTransport } from '@fiscal/kit/grpc';
+import { probeService, serviceUrls } from '@fiscal/kit/testing';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { allScopes, type CallerResolver } from '../app/caller.js';
+import type { QuotasPerMinute } from '../app/quotas.js';
+import { createGatewayServer } from '../main.js';
+import { createRedisRateLimiter } from './flexible-rate-limiter.js';
+
+const available = await probeService('redis');
+const keyPrefix = `fiscal-test:rate-limit:${randomUUID()}:`;
+const logger = pino({ level: 'silent' });
+const quotas: QuotasPerMinute = { free: 5, pro: 50, enterprise: 500, anonymous: 5 };
+
+const freeCaller: CallerResolver = {
+  resolve: async () => ({
+    orgId: 'org_1',
+    subject: 'usr_1',
+    kind: 'user',
+    role: 'admin',
+    scopes: allScopes,
+    tier: 'free',
+    platformAdmin: false,
+  }),
+};
+
+/** A loopback port nothing listens on: the port of a server just closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** One gateway replica as `main.ts` builds it, counting quotas in `client`'s Redis. */
+function startReplica(client: Redis, registry = new Registry()): FastifyInstance {
+  const transport = createInMemoryTransport(
+    (router) =>
+      router.service(QueryService, {
+        async getInvoice({ orgId, id }) {
+          const at = '2025-01-24T10:10:41.000Z';
+          return { invoice: { id, orgId, status: 'archived', createdAt: at, updatedAt: at } };
+        },
+      }),
+    { logger },
+  );
+  return createGatewayServer({
+    logger,
+    registry,
+    invoiceTransport: transport,
+    queryTransport: transport,
+    authTransport: transport,
+    revocations: createMemoryCache({ name: 'revocations', registry, maxEntries: 10 }),
+    callers: freeCaller,
+    rateLimiter: createRedisRateLimiter({ quotas, registry, client, logger, keyPrefix }),
+  });
+}
+
+const read = (app: FastifyInstance) => app.inject({ method: 'GET', url: '/api/v1/invoices/inv_1' });
+
+describe.skipIf(!available)('Redis rate limiter', () => {
+  const clients: Redis[] = [];
+  const replicas: FastifyInstance[] = [];
+  const connect = (url = serviceUrls.redis) => {
+    const client = new Redis(url, { maxRetriesPerRequest: 1 });
+    clients.push(client);
+    return client;
+  };
+  const replica = (client: Redis, registry?: Registry) => {
+    const app = startReplica(client, registry);
+    replicas.push(app);
+    return app;
+  };
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((app) => app.close()));
+    const admin = connect();
+    const keys = await admin.keys(`${keyPrefix}*`);
+    if (keys.length > 0) await admin.del(...keys);
+    for (const client of clients) client.disconnect();
+  });
+
+  it('shares one caller quota between gateway replicas', async () => {
+    const [firstClient, secondClient] = [connect(), connect()];
+    // Until a client is connected its replica counts in memory; a deployment's readiness waits too.
+    await Promise.all([firstClient.ping(), secondClient.ping()]);
+    const registry = new Registry();
+    const first = replica(firstClient, registry);
+    const second = replica(secondClient, registry);
+
+    const statuses: number[] = [];
+    for (let index = 0; index < quotas.free; index += 1) {
+      statuses.push((await read(index % 2 === 0 ? first : second)).statusCode);
+    }
+    const refusedByFirst = await read(first);
+    const refusedBySecond = await read(second);
+
+    expect(statuses).toEqual(Array(quotas.free).fill(200));
+    expect(refusedByFirst.statusCode).toBe(429);
+    expect(refusedBySecond.statusCode).toBe(429);
+    expect(refusedBySecond.json()).toMatchObject({ code: 'rate_limited' });
+    expect(refusedBySecond.headers['ratelimit-remaining']).toBe('0');
+    expect(await registry.metrics()).toMatch(/gateway_rate_limiter_store_failures_total 0/);
+  });
+
+  it('counts per replica, without failing or stalling requests, while Redis is unreachable', async () => {
+    const registry = new Registry();
+    const unreachable = connect(`redis://127.0.0.1:${await closedPort()}`);
+    const app = replica(unreachable, registry);
+
+    const started = performance.now();
+    const statuses: number[] = [];
+    for (let index = 0; index <= quotas.free; index += 1) statuses.push((await read(app)).statusCode);
+    const elapsedMs = performance.now() - started;
+
+    expect(statuses).toEqual([...Array(quotas.free).fill(200), 429]);
+    expect(elapsedMs).toBeLessThan(2_000);
+    expect(await registry.metrics()).toMatch(/gateway_rate_limiter_store_failures_total \d+/);
+    expect(await registry.metrics()).not.toMatch(/gateway_rate_limiter_store_failures_total 0/);
+  });
+});
