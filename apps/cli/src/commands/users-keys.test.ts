@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runKeys } from './keys.js';
+import { runUsers } from './users.js';
+
+describe('fiscal users and fiscal keys on the embedded auth database', () => {
+  let dataDir: string;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'fiscal-cli-auth-'));
+    process.env.FISCAL_DATA_DIR = dataDir;
+    delete process.env.FISCAL_DATABASE_URL;
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const printed = async (run: () => Promise<number>) => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    const error = vi.spyOn(console, 'error').mockImplementation((line: string) => void lines.push(line));
+    try {
+      return { code: await run(), lines };
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+  };
+
+  it('rotates keys, naming the one that still verifies', async () => {
+    const first = await printed(() => runKeys(['rotate']));
+    expect(first.code).toBe(0);
+    const second = await printed(() => runKeys(['rotate']));
+    expect(second.lines[0]).toMatch(/sig_\w+ signs from now on; sig_\w+ still verifies/);
+  });
+
+  it('refuses a user in an organisation that does not exist, naming the problem', async () => {
+    const result = await printed(() =>
+      runUsers(['create', '--org', 'org_missing', '--email', 'a@b.test', '--role', 'admin']),
+    );
+    expect(result.code).toBe(1);
+    expect(result.lines.join('\n')).toContain('org_missing');
+  });
+
+  it('answers a usage line and exit code 2 for an incomplete command', async () => {
+    expect((await printed(() => runUsers(['create', '--email', 'a@b.test']))).code).toBe(2);
+    expect((await printed(() => runKeys(['spin']))).code).toBe(2);
+  });
+});
