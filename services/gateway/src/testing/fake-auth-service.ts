@@ -60,7 +60,10 @@ export class FakeAuthService {
   apiKeyVerifications = 0;
   /** When set, every call fails as an unreachable service would. */
   down = false;
-  private readonly apiKeys = new Map<string, { id: string; caller: CallerMessage; revoked: boolean }>();
+  private readonly apiKeys = new Map<
+    string,
+    { id: string; name: string; caller: CallerMessage; revoked: boolean }
+  >();
   private readonly refreshTokens = new Map<string, FakeUser>();
 
   constructor(private readonly clock: { now: number }) {
@@ -221,6 +224,7 @@ export class FakeAuthService {
         const secret = `${apiKeyPrefix}${randomUUID().replaceAll('-', '')}`;
         this.apiKeys.set(secret, {
           id,
+          name,
           caller: { userId: id, orgId, role: 'analyst', scopes, tier: 'pro' } as CallerMessage,
           revoked: false,
         });
@@ -245,11 +249,11 @@ export class FakeAuthService {
   }
 
   private apiKeyOf(secret: string) {
-    const { id, caller, revoked } = this.apiKeys.get(secret)!;
+    const { id, name, caller, revoked } = this.apiKeys.get(secret)!;
     return {
       id,
       orgId: caller.orgId,
-      name: id,
+      name,
       scopes: caller.scopes,
       prefix: secret.slice(0, 8),
       createdAt: '2026-01-01T00:00:00.000Z',
