@@ -66,7 +66,7 @@ export class FakeAuthService {
   >();
   private readonly refreshTokens = new Map<string, FakeUser>();
 
-  constructor(private readonly clock: { now: number }) {
+  constructor(readonly clock: { now: number }) {
     this.rotate();
   }
 

@@ -64,6 +64,9 @@ export interface GatewayHarnessOptions {
   authenticated?: boolean;
   authentication?: AuthenticationSettings;
   bodyLimitBytes?: number;
+  /** Replicas of one deployment share the auth service (and its clock) and the revocations. */
+  auth?: FakeAuthService;
+  revocations?: Cache;
 }
 
 /**
@@ -78,10 +81,11 @@ export function startGateway(options: GatewayHarnessOptions = {}): GatewayHarnes
     reprocessed: [],
     archivedDocument: options.archivedDocument ?? new TextEncoder().encode('<cfdi:Comprobante/>'),
   };
-  const clock = { now: Date.now() };
-  const auth = new FakeAuthService(clock);
+  const auth = options.auth ?? new FakeAuthService({ now: Date.now() });
+  const clock = auth.clock;
   const registry = new Registry();
-  const revocations = createMemoryCache({ name: 'revocations', registry, maxEntries: 10_000 });
+  const revocations =
+    options.revocations ?? createMemoryCache({ name: 'revocations', registry, maxEntries: 10_000 });
   const app = createGatewayServer({
     logger,
     registry,
