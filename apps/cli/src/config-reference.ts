@@ -11,6 +11,8 @@ export function configReference(): ConfigReferenceRow[] {
     serveConfigs.backendConfig,
     serveConfigs.invoiceWorkerConfig,
     serveConfigs.gatewayConfig,
+    serveConfigs.authServiceConfig,
+    serveConfigs.notificationServiceConfig,
     dlqConfig,
   ]) {
     for (const row of describeConfig(spec)) if (!rows.has(row.env)) rows.set(row.env, row);

@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@fiscal/kit/config';
 import { runDlq } from './commands/dlq.js';
+import { runKeys } from './commands/keys.js';
 import { runLoad } from './commands/load.js';
 import { runMigrate } from './commands/migrate.js';
+import { runReplay } from './commands/replay.js';
 import { runServe } from './commands/serve.js';
 import { runShards } from './commands/shards.js';
 import { runStart } from './commands/start.js';
+import { runUsers } from './commands/users.js';
 import { runValidate } from './commands/validate.js';
 import { configReferenceMarkdown } from './config-reference.js';
 
@@ -16,6 +19,10 @@ Usage:
   fiscal serve <service>       one service against PostgreSQL, RabbitMQ and Redis
                                services: gateway, auth, invoice, invoice-worker, query, analytics, notification
   fiscal migrate <service>     apply a service's database migrations (FISCAL_DATABASE_URL)
+  fiscal users create --org <id> --email <e> --role admin|analyst|viewer [--password-stdin]
+                               create a user on the auth database (embedded: with fiscal start stopped)
+  fiscal keys rotate           new signing key; tokens of the previous key stay valid until they expire
+  fiscal replay query          rebuild the query read model from the invoice service's event log
   fiscal shards plan|move --to <map>
                                re-shard the invoice store: the slot ranges that move, then move them
   fiscal dlq <list|redrive|purge> <group> [id...]
@@ -30,7 +37,16 @@ Usage:
 
 Configuration is read from FISCAL_* environment variables; see the README.`;
 
+/** Commands that read their own options. */
+const commandsWithOwnOptions: Record<string, (args: string[]) => Promise<number>> = {
+  users: runUsers,
+  keys: runKeys,
+  replay: runReplay,
+};
+
 async function main(argv: string[]): Promise<number | undefined> {
+  const ownOptions = argv[0] === undefined ? undefined : commandsWithOwnOptions[argv[0]];
+  if (ownOptions) return ownOptions(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

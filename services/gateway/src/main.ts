@@ -7,18 +7,24 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createCachedInvoiceQueries } from './adapters/cached-invoice-queries.js';
 import { createMemoryRateLimiter } from './adapters/flexible-rate-limiter.js';
+import { createGrpcAnalyticsReports } from './adapters/grpc-analytics-reports.js';
 import { createGrpcIdentity } from './adapters/grpc-identity.js';
 import { createGrpcInvoiceCommands } from './adapters/grpc-invoice-commands.js';
 import { createGrpcInvoiceDocuments } from './adapters/grpc-invoice-documents.js';
 import { createGrpcInvoiceQueries } from './adapters/grpc-invoice-queries.js';
+import { createGrpcWebhooks } from './adapters/grpc-webhooks.js';
 import { createJwksKeyStore } from './adapters/jwks-key-store.js';
 import { createTokenCallerResolver } from './adapters/token-caller-resolver.js';
 import { installAuthenticationChallenge } from './api/authentication-challenge.js';
+import { createCallerOf } from './api/caller-of.js';
 import { registerIdentityRoutes } from './api/identity-routes.js';
+import { registerInvoiceListRoutes } from './api/invoice-list-routes.js';
 import { registerInvoiceRoutes } from './api/invoice-routes.js';
 import { registerOpenApi } from './api/openapi.js';
 import { defaultAnonymousRoutePrefixes, installRateLimits } from './api/rate-limits.js';
+import { registerReportRoutes } from './api/report-routes.js';
 import { installStaleViewHeader } from './api/stale-views.js';
+import { registerWebhookRoutes } from './api/webhook-routes.js';
 import type { CallerResolver } from './app/caller.js';
 import { defaultQuotasPerMinute, type RateLimiter } from './app/quotas.js';
 
@@ -37,6 +43,8 @@ export interface GatewayDependencies {
   invoiceTransport: Transport;
   queryTransport: Transport;
   authTransport: Transport;
+  analyticsTransport: Transport;
+  notificationTransport: Transport;
   /** Revoked access tokens, shared with the auth service: memory when embedded, Redis when distributed. */
   revocations: Cache;
   /** Replaces bearer-token authentication (route tests). */
@@ -135,6 +143,15 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     onApiKeyRevoked: () => tokens.forgetApiKeys(),
   });
 
+  const queries = createCachedInvoiceQueries(
+    createGrpcInvoiceQueries(dependencies.queryTransport, upstreamPolicy('query-service')),
+    {
+      cache:
+        dependencies.readCache ??
+        createMemoryCache({ name: 'gateway-invoice-views', registry, maxEntries: defaultReadCacheEntries }),
+      logger,
+    },
+  );
   registerInvoiceRoutes(app, {
     callers,
     commands: createGrpcInvoiceCommands(dependencies.invoiceTransport, {
@@ -143,16 +160,18 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
       batchTimeoutMs,
     }),
     documents: createGrpcInvoiceDocuments(dependencies.invoiceTransport, invoicePolicy),
-    queries: createCachedInvoiceQueries(
-      createGrpcInvoiceQueries(dependencies.queryTransport, upstreamPolicy('query-service')),
-      {
-        cache:
-          dependencies.readCache ??
-          createMemoryCache({ name: 'gateway-invoice-views', registry, maxEntries: defaultReadCacheEntries }),
-        logger,
-      },
-    ),
+    queries,
     batchBodyLimitBytes: dependencies.batchBodyLimitBytes ?? defaultBatchBodyLimitBytes,
+  });
+  const callerOf = createCallerOf(callers);
+  registerInvoiceListRoutes(app, { callerOf, queries });
+  registerReportRoutes(app, {
+    callerOf,
+    reports: createGrpcAnalyticsReports(dependencies.analyticsTransport, upstreamPolicy('analytics-service')),
+  });
+  registerWebhookRoutes(app, {
+    callerOf,
+    webhooks: createGrpcWebhooks(dependencies.notificationTransport, upstreamPolicy('notification-service')),
   });
   return app;
 }

@@ -96,7 +96,7 @@ export const notificationConfig = defineConfig({
 });
 
 export interface NotificationSettings {
-  webhookRetrySchedule: number[];
+  webhookRetrySchedule: readonly number[];
   webhookAllowHosts: string[];
   webhookConnectTimeout: number;
   webhookResponseTimeout: number;

@@ -1,12 +1,18 @@
+import { analyticsMigrations } from '@fiscal/analytics';
+import { authMigrations } from '@fiscal/auth';
 import { distributedShardsConfig, invoiceMigrations } from '@fiscal/invoice';
 import { defineConfig, parseConfig } from '@fiscal/kit/config';
 import { createDatabase, type NamedMigration } from '@fiscal/kit/db';
+import { notificationMigrations } from '@fiscal/notification';
 import { queryMigrations } from '@fiscal/query';
 import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 
 const migrationsByService: Record<string, readonly NamedMigration[]> = {
   invoice: invoiceMigrations,
   query: queryMigrations,
+  auth: authMigrations,
+  analytics: analyticsMigrations,
+  notification: notificationMigrations,
 };
 
 const invoiceDatabaseSettings = defineConfig({

@@ -1,16 +1,20 @@
+import { createAnalyticsService } from '@fiscal/analytics';
+import { authConfig, createAuthService } from '@fiscal/auth';
 import { parseEvent } from '@fiscal/contracts';
-import { createGatewayServer } from '@fiscal/gateway';
+import { createGatewayServer, createRedisRateLimiter, gatewayQuotaConfig, quotasOf } from '@fiscal/gateway';
 import {
   createFsObjectStore,
   createInvoiceService,
   createInvoiceWorker,
   distributedShardsConfig,
+  eventLogConfig,
   type InvoiceSchema,
   objectStoreConfig,
   openInvoiceStore,
   processingConfig,
   shardMapConfig,
 } from '@fiscal/invoice';
+import { createRedisCache } from '@fiscal/kit/cache';
 import {
   ConfigError,
   type ConfigOf,
@@ -27,7 +31,9 @@ import { createRabbitMqBus } from '@fiscal/kit/events';
 import { createGrpcClientTransport, createGrpcServer } from '@fiscal/kit/grpc';
 import { listen } from '@fiscal/kit/http';
 import type { ServiceModule } from '@fiscal/kit/runtime';
-import { createQueryService } from '@fiscal/query';
+import { createNotificationService, notificationConfig } from '@fiscal/notification';
+import { createQueryService, summaryCacheName } from '@fiscal/query';
+import { Redis } from 'ioredis';
 import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 import { type Host, startHost } from '../host.js';
 
@@ -54,8 +60,24 @@ const backendConfig = defineConfig({
   grpcPort: { env: 'FISCAL_GRPC_PORT', type: port(), default: 50051, doc: 'Port of the service gRPC API.' },
 });
 
+const redisConfig = defineConfig({
+  redisUrl: {
+    env: 'FISCAL_REDIS_URL',
+    type: url({ protocols: ['redis', 'rediss'] }),
+    doc: 'Redis: read-model cache, rate limits, failed-login counters and token revocations (distributed mode).',
+  },
+  redisKeyPrefix: {
+    env: 'FISCAL_REDIS_KEY_PREFIX',
+    type: string(),
+    default: 'fiscal:',
+    doc: 'Prefix of every Redis key, to keep environments apart on one Redis.',
+  },
+});
+
 const gatewayConfig = defineConfig({
   ...commonConfig,
+  ...redisConfig,
+  ...gatewayQuotaConfig,
   httpHost: {
     env: 'FISCAL_HTTP_HOST',
     type: string(),
@@ -73,6 +95,21 @@ const gatewayConfig = defineConfig({
     type: url({ protocols: ['http'] }),
     doc: 'gRPC address of the query service (gateway, distributed mode).',
   },
+  authGrpcUrl: {
+    env: 'FISCAL_AUTH_GRPC_URL',
+    type: url({ protocols: ['http'] }),
+    doc: 'gRPC address of the auth service (gateway, distributed mode).',
+  },
+  analyticsGrpcUrl: {
+    env: 'FISCAL_ANALYTICS_GRPC_URL',
+    type: url({ protocols: ['http'] }),
+    doc: 'gRPC address of the analytics service (gateway, distributed mode).',
+  },
+  notificationGrpcUrl: {
+    env: 'FISCAL_NOTIFICATION_GRPC_URL',
+    type: url({ protocols: ['http'] }),
+    doc: 'gRPC address of the notification service (gateway, distributed mode).',
+  },
 });
 
 /** The invoice store is sharded: FISCAL_INVOICE_SHARD_URLS, or FISCAL_DATABASE_URL as the one shard. */
@@ -82,11 +119,21 @@ const invoiceConfig = defineConfig({
   ...distributedShardsConfig,
   ...shardMapConfig,
   ...objectStoreConfig,
+  ...eventLogConfig,
 });
 
 const invoiceWorkerConfig = defineConfig({ ...invoiceConfig, ...processingConfig });
+const queryConfig = defineConfig({ ...backendConfig, ...redisConfig });
+const authServiceConfig = defineConfig({ ...backendConfig, ...redisConfig, ...authConfig });
+const notificationServiceConfig = defineConfig({ ...backendConfig, ...notificationConfig });
 
-export const serveConfigs = { backendConfig, gatewayConfig, invoiceWorkerConfig };
+export const serveConfigs = {
+  backendConfig,
+  gatewayConfig,
+  invoiceWorkerConfig,
+  authServiceConfig,
+  notificationServiceConfig,
+};
 
 /** What every backend's settings include (each spec extends `backendConfig`'s host and gRPC parts). */
 type BackendSettings = ConfigOf<typeof commonConfig> & { grpcHost: string; grpcPort: number };
@@ -121,13 +168,69 @@ const backends: Record<string, Backend> = {
       settings,
     });
   }),
-  query: backend(backendConfig, async (host, settings) =>
+  query: backend(queryConfig, async (host, settings) =>
     createQueryService({
       database: await openDatabase(host, settings, 'query'),
       bus: await connectBus(host, settings),
+      cache: redisCache(host, settings, summaryCacheName),
+      registry: host.registry,
+    }),
+  ),
+  auth: backend(authServiceConfig, async (host, settings) =>
+    createAuthService({
+      database: await openDatabase(host, settings, 'auth'),
+      revocations: redisCache(host, settings, 'revoked-tokens'),
+      publisher: await connectBus(host, settings),
+      loginLimiterRedis: redisClient(host, settings, 'login-limiter'),
+      settings,
+      logger: host.logger,
+      registry: host.registry,
+    }),
+  ),
+  analytics: backend(backendConfig, async (host, settings) =>
+    createAnalyticsService({
+      database: await openDatabase(host, settings, 'analytics'),
+      bus: await connectBus(host, settings),
+      registry: host.registry,
+    }),
+  ),
+  notification: backend(notificationServiceConfig, async (host, settings) =>
+    createNotificationService({
+      database: await openDatabase(host, settings, 'notification'),
+      bus: await connectBus(host, settings),
+      registry: host.registry,
+      logger: host.logger,
+      settings,
     }),
   ),
 };
+
+type RedisSettings = ConfigOf<typeof redisConfig>;
+
+/** A cache on the shared Redis; the key prefix keeps each cache's keys apart. */
+function redisCache(host: Host, settings: RedisSettings, name: string) {
+  const cache = createRedisCache({
+    name,
+    registry: host.registry,
+    logger: host.logger,
+    url: settings.redisUrl,
+    // Token revocations are written by auth and read by the gateway: one key space for both.
+    keyPrefix: settings.redisKeyPrefix,
+  });
+  host.shutdown.register('close', `cache-${name}`, () => cache.close());
+  return cache;
+}
+
+function redisClient(host: Host, settings: RedisSettings, name: string) {
+  const client = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
+  client.on('error', () => {
+    // Reported by the users of the client (a failed command); reconnection is automatic.
+  });
+  host.shutdown.register('close', `redis-${name}`, async () => {
+    client.disconnect();
+  });
+  return client;
+}
 
 async function openShardedStore(
   host: Host,
@@ -213,20 +316,31 @@ export async function runServe(service: string | undefined): Promise<number | un
 async function serveGateway(): Promise<undefined> {
   const settings = parseConfig(gatewayConfig);
   const host = await startHost('gateway', settings);
-  const invoiceTransport = createGrpcClientTransport({ baseUrl: settings.invoiceGrpcUrl });
-  const queryTransport = createGrpcClientTransport({ baseUrl: settings.queryGrpcUrl });
+  const transports = {
+    invoiceTransport: createGrpcClientTransport({ baseUrl: settings.invoiceGrpcUrl }),
+    queryTransport: createGrpcClientTransport({ baseUrl: settings.queryGrpcUrl }),
+    authTransport: createGrpcClientTransport({ baseUrl: settings.authGrpcUrl }),
+    analyticsTransport: createGrpcClientTransport({ baseUrl: settings.analyticsGrpcUrl }),
+    notificationTransport: createGrpcClientTransport({ baseUrl: settings.notificationGrpcUrl }),
+  };
   const gateway = createGatewayServer({
     logger: host.logger,
     registry: host.registry,
-    invoiceTransport,
-    queryTransport,
+    ...transports,
+    revocations: redisCache(host, settings, 'revoked-tokens'),
+    readCache: redisCache(host, settings, 'gateway-invoice-views'),
+    rateLimiter: createRedisRateLimiter({
+      quotas: quotasOf(settings),
+      registry: host.registry,
+      client: redisClient(host, settings, 'rate-limits'),
+      logger: host.logger,
+    }),
   });
   await listen(gateway, { host: settings.httpHost, port: settings.httpPort });
   host.shutdown.register('stop-accepting', 'gateway', () => gateway.close());
   host.markStarted();
   host.shutdown.register('close', 'upstream-connections', async () => {
-    invoiceTransport.close();
-    queryTransport.close();
+    for (const transport of Object.values(transports)) transport.close();
   });
   return undefined;
 }

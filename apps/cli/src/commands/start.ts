@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
+import { createAnalyticsService } from '@fiscal/analytics';
+import { authConfig, createAuthService } from '@fiscal/auth';
 import { parseEvent } from '@fiscal/contracts';
-import { createGatewayServer } from '@fiscal/gateway';
+import { createGatewayServer, createMemoryRateLimiter, gatewayQuotaConfig, quotasOf } from '@fiscal/gateway';
 import type { InvoiceSchema } from '@fiscal/invoice';
 import {
   createFsObjectStore,
@@ -8,10 +10,12 @@ import {
   createInvoiceWorker,
   createMemoryObjectStore,
   embeddedShardsConfig,
+  eventLogConfig,
   openInvoiceStore,
   processingConfig,
   shardMapConfig,
 } from '@fiscal/invoice';
+import { createMemoryCache } from '@fiscal/kit/cache';
 import { boolean, commonConfig, defineConfig, parseConfig, port, string } from '@fiscal/kit/config';
 import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
 import { createInProcessBus, createSqlQueueStore } from '@fiscal/kit/events';
@@ -19,7 +23,8 @@ import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import { listen } from '@fiscal/kit/http';
 import { createLogger } from '@fiscal/kit/log';
 import type { ServiceModule } from '@fiscal/kit/runtime';
-import { createQueryService } from '@fiscal/query';
+import { createNotificationService, notificationConfig } from '@fiscal/notification';
+import { createQueryService, summaryCacheName } from '@fiscal/query';
 import { startHost } from '../host.js';
 
 export const embeddedConfig = defineConfig({
@@ -27,6 +32,10 @@ export const embeddedConfig = defineConfig({
   ...embeddedShardsConfig,
   ...shardMapConfig,
   ...processingConfig,
+  ...eventLogConfig,
+  ...authConfig,
+  ...notificationConfig,
+  ...gatewayQuotaConfig,
   httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
   httpHost: {
     env: 'FISCAL_HTTP_HOST',
@@ -88,6 +97,7 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     logger: loggerOf('invoice'),
     registry,
     exclusiveDatabase: true,
+    eventRetentionMs: settings.invoiceEventRetention,
   });
   const objects = inMemory
     ? createMemoryObjectStore()
@@ -103,8 +113,36 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
       registry,
       settings,
     }),
-    await createQueryService({ database: await database('query'), bus }),
+    await createQueryService({
+      database: await database('query'),
+      bus,
+      cache: createMemoryCache({ name: summaryCacheName, registry, maxEntries: 50_000 }),
+      registry,
+    }),
+    await createAnalyticsService({ database: await database('analytics'), bus, registry }),
+    await createNotificationService({
+      database: await database('notification'),
+      bus,
+      registry,
+      logger: loggerOf('notification'),
+      settings,
+      exclusiveDatabase: true,
+    }),
   ];
+  // Logged-out access tokens: the auth service writes them, the gateway reads them.
+  const revocations = createMemoryCache({ name: 'revoked-tokens', registry, maxEntries: 1_000_000 });
+  modules.push(
+    await createAuthService({
+      database: await database('auth'),
+      revocations,
+      publisher: bus,
+      settings,
+      logger: loggerOf('auth'),
+      registry,
+      dataDir: inMemory ? undefined : dataDir,
+      exclusiveDatabase: true,
+    }),
+  );
   const transportFor = (name: string) => {
     const module = modules.find((candidate) => candidate.name === name);
     if (!module?.registerRpc) throw new Error(`service ${name} has no gRPC API`);
@@ -116,6 +154,11 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     registry,
     invoiceTransport: transportFor('invoice'),
     queryTransport: transportFor('query'),
+    authTransport: transportFor('auth'),
+    analyticsTransport: transportFor('analytics'),
+    notificationTransport: transportFor('notification'),
+    revocations,
+    rateLimiter: createMemoryRateLimiter({ quotas: quotasOf(settings), registry }),
   });
 
   for (const module of modules) {

@@ -8,7 +8,7 @@ import {
 } from '@fiscal/contracts/rpc/auth';
 import { AppError } from '@fiscal/kit/errors';
 import type { Policy } from '@fiscal/kit/resilience';
-import { isRole, isScope, isTier, type Role, type Tier } from '../app/caller.js';
+import { type Caller, isRole, isScope, isTier, type Role, type Tier } from '../app/caller.js';
 import type { ApiKey, Identity, Organization, TokenPair, User } from '../app/identity.js';
 import { callUpstream } from './call-upstream.js';
 
@@ -43,33 +43,58 @@ export function createGrpcIdentity(transport: Transport, policy: Policy): Identi
         tier: tierOf(caller.tier),
       };
     },
-    async createOrganization(name, tier) {
-      const { organization } = await call((signal) => client.createOrganization({ name, tier }, { signal }));
+    async createOrganization(actor, name, tier) {
+      const { organization } = await call((signal) =>
+        client.createOrganization({ actor: actorOf(actor), name, tier }, { signal }),
+      );
       return organizationOf(organization);
     },
-    async listOrganizations() {
-      const { organizations } = await call((signal) => client.listOrganizations({}, { signal }));
+    async listOrganizations(actor) {
+      const { organizations } = await call((signal) =>
+        client.listOrganizations({ actor: actorOf(actor) }, { signal }),
+      );
       return organizations.map(organizationOf);
     },
-    async createUser(orgId, user) {
-      const created = await call((signal) => client.createUser({ orgId, ...user }, { signal }));
+    async createUser(actor, orgId, user) {
+      const created = await call((signal) =>
+        client.createUser({ actor: actorOf(actor), orgId, ...user }, { signal }),
+      );
       return userOf(created.user);
     },
-    async listUsers(orgId) {
-      const { users } = await call((signal) => client.listUsers({ orgId }, { signal }));
+    async listUsers(actor, orgId) {
+      const { users } = await call((signal) =>
+        client.listUsers({ actor: actorOf(actor), orgId }, { signal }),
+      );
       return users.map(userOf);
     },
-    async createApiKey(orgId, key) {
-      const created = await call((signal) => client.createApiKey({ orgId, ...key }, { signal }));
+    async createApiKey(actor, orgId, key) {
+      const created = await call((signal) =>
+        client.createApiKey({ actor: actorOf(actor), orgId, ...key }, { signal }),
+      );
       return { apiKey: apiKeyOf(created.apiKey), secret: created.secret };
     },
-    async listApiKeys(orgId) {
-      const { apiKeys } = await call((signal) => client.listApiKeys({ orgId }, { signal }));
+    async listApiKeys(actor, orgId) {
+      const { apiKeys } = await call((signal) =>
+        client.listApiKeys({ actor: actorOf(actor), orgId }, { signal }),
+      );
       return apiKeys.map(apiKeyOf);
     },
-    async revokeApiKey(orgId, id) {
-      await call((signal) => client.revokeApiKey({ orgId, id }, { signal }));
+    async revokeApiKey(actor, orgId, id) {
+      await call((signal) => client.revokeApiKey({ actor: actorOf(actor), orgId, id }, { signal }));
     },
+  };
+}
+
+/** The verified caller, as the auth service's management calls expect it. */
+function actorOf(caller: Caller) {
+  return {
+    userId: caller.subject,
+    orgId: caller.orgId,
+    role: caller.kind === 'user' ? caller.role : '',
+    scopes: [...caller.scopes],
+    tier: caller.tier,
+    platformAdmin: caller.platformAdmin,
+    subjectType: caller.kind,
   };
 }
 

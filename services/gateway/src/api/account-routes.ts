@@ -33,7 +33,7 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
     async (request, reply) => {
       const caller = await callerOf(request, 'admin');
       const { orgId, ...user } = request.body;
-      const created = await identity.createUser(organizationFor(caller, orgId), user);
+      const created = await identity.createUser(caller, organizationFor(caller, orgId), user);
       return reply.code(201).send(created);
     },
   );
@@ -43,7 +43,7 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
     { schema: { querystring: OrgIdQuery, response: { 200: listOf(User) } } },
     async (request) => {
       const caller = await callerOf(request, 'admin');
-      return { items: await identity.listUsers(organizationFor(caller, request.query.orgId)) };
+      return { items: await identity.listUsers(caller, organizationFor(caller, request.query.orgId)) };
     },
   );
 
@@ -66,14 +66,14 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
           },
         );
       }
-      const { apiKey, secret } = await identity.createApiKey(caller.orgId, request.body);
+      const { apiKey, secret } = await identity.createApiKey(caller, caller.orgId, request.body);
       return reply.code(201).send({ ...apiKey, secret });
     },
   );
 
   app.get('/api/v1/api-keys', { schema: { response: { 200: listOf(ApiKey) } } }, async (request) => {
     const caller = await callerOf(request, 'admin');
-    return { items: await identity.listApiKeys(caller.orgId) };
+    return { items: await identity.listApiKeys(caller, caller.orgId) };
   });
 
   app.delete<{ Params: ApiKeyIdParams }>(
@@ -81,7 +81,7 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
     { schema: { params: ApiKeyIdParams } },
     async (request, reply) => {
       const caller = await callerOf(request, 'admin');
-      await identity.revokeApiKey(caller.orgId, request.params.id);
+      await identity.revokeApiKey(caller, caller.orgId, request.params.id);
       onApiKeyRevoked();
       return reply.code(204).send();
     },
@@ -91,15 +91,15 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
     '/api/v1/orgs',
     { schema: { body: CreateOrganizationBody, response: { 201: Organization } } },
     async (request, reply) => {
-      requirePlatformAdmin(await callerOf(request, 'admin'));
+      const caller = requirePlatformAdmin(await callerOf(request, 'admin'));
       const { name, tier = 'free' } = request.body;
-      return reply.code(201).send(await identity.createOrganization(name, tier));
+      return reply.code(201).send(await identity.createOrganization(caller, name, tier));
     },
   );
 
   app.get('/api/v1/orgs', { schema: { response: { 200: listOf(Organization) } } }, async (request) => {
-    requirePlatformAdmin(await callerOf(request, 'admin'));
-    return { items: await identity.listOrganizations() };
+    const caller = requirePlatformAdmin(await callerOf(request, 'admin'));
+    return { items: await identity.listOrganizations(caller) };
   });
 }
 
@@ -117,7 +117,7 @@ function organizationFor(caller: Caller, requested: string | undefined): string 
   );
 }
 
-function requirePlatformAdmin(caller: Caller): void {
+function requirePlatformAdmin(caller: Caller): Caller {
   if (!caller.platformAdmin) {
     throw new AppError(
       'forbidden',
@@ -125,4 +125,5 @@ function requirePlatformAdmin(caller: Caller): void {
       'Only platform administrators manage organisations.',
     );
   }
+  return caller;
 }

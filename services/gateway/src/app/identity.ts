@@ -1,4 +1,4 @@
-import type { Role, Scope, Tier } from './caller.js';
+import type { Caller, Role, Scope, Tier } from './caller.js';
 
 /** What a successful login or refresh hands the client. */
 export interface TokenPair {
@@ -54,14 +54,20 @@ export interface Identity {
   /** The JSON Web Key Set the access tokens are signed with, as published. */
   jwks(): Promise<string>;
   verifyApiKey(apiKey: string): Promise<ApiKeyCaller>;
-  createOrganization(name: string, tier: Tier): Promise<Organization>;
-  listOrganizations(): Promise<Organization[]>;
-  createUser(orgId: string, user: { email: string; password: string; role: Role }): Promise<User>;
-  listUsers(orgId: string): Promise<User[]>;
+  // Management calls carry the authenticated caller: the auth service decides what it may do.
+  createOrganization(actor: Caller, name: string, tier: Tier): Promise<Organization>;
+  listOrganizations(actor: Caller): Promise<Organization[]>;
+  createUser(
+    actor: Caller,
+    orgId: string,
+    user: { email: string; password: string; role: Role },
+  ): Promise<User>;
+  listUsers(actor: Caller, orgId: string): Promise<User[]>;
   createApiKey(
+    actor: Caller,
     orgId: string,
     key: { name: string; scopes: Scope[] },
   ): Promise<{ apiKey: ApiKey; secret: string }>;
-  listApiKeys(orgId: string): Promise<ApiKey[]>;
-  revokeApiKey(orgId: string, id: string): Promise<void>;
+  listApiKeys(actor: Caller, orgId: string): Promise<ApiKey[]>;
+  revokeApiKey(actor: Caller, orgId: string, id: string): Promise<void>;
 }
