@@ -44,12 +44,12 @@ function signatureVerifies(secret: string, delivery: Received): boolean {
 describe('a client walks through the platform (embedded mode, real process)', () => {
   let fiscal: FiscalProcess;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
   let call: (
     method: string,
     path: string,
     body?: unknown,
     authorization?: string,
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
   ) => Promise<{ status: number; body: any }>;
 
   beforeAll(async () => {

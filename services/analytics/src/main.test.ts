@@ -126,7 +126,9 @@ describe.each([
   it.skipIf(!available)('exposes the consumer lag and the age of the last event it applied', async () => {
     const lag = await registry.getSingleMetric('analytics_event_lag_seconds')!.get();
     const total = (name: string) =>
-      lag.values.filter((value) => value.metricName === name).reduce((sum, value) => sum + value.value, 0);
+      lag.values
+        .filter((value) => (value as { metricName?: string }).metricName === name)
+        .reduce((sum, value) => sum + value.value, 0);
     // Five events applied, the redelivered one not counted again; each an hour old.
     expect(total('analytics_event_lag_seconds_count')).toBe(5);
     expect(total('analytics_event_lag_seconds_sum')).toBeGreaterThanOrEqual(5 * 3_600);

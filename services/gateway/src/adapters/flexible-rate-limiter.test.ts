@@ -58,6 +58,8 @@ function startReplica(client: Redis, registry = new Registry()): FastifyInstance
     invoiceTransport: transport,
     queryTransport: transport,
     authTransport: transport,
+    analyticsTransport: transport,
+    notificationTransport: transport,
     revocations: createMemoryCache({ name: 'revocations', registry, maxEntries: 10 }),
     callers: freeCaller,
     rateLimiter: createRedisRateLimiter({ quotas, registry, client, logger, keyPrefix }),

@@ -14,6 +14,8 @@ const app = createGatewayServer({
   invoiceTransport: transport,
   queryTransport: transport,
   authTransport: transport,
+  analyticsTransport: transport,
+  notificationTransport: transport,
   revocations: createMemoryCache({ name: 'revocations', registry, maxEntries: 10 }),
 });
 // A route file registered after the gateway is built is documented too.

@@ -1,3 +1,4 @@
+import type { AnalyticsSchema } from '@fiscal/analytics';
 import { createAnalyticsService } from '@fiscal/analytics';
 import { createEvent, parseEvent } from '@fiscal/contracts';
 import { createInProcessBus, createMemoryQueueStore, type EventBus } from '@fiscal/kit/events';
@@ -95,7 +96,7 @@ describe('GET /api/v1/reports/daily', () => {
 });
 
 describe('GET /api/v1/reports/daily from the analytics service over gRPC', () => {
-  let test: TestDatabase<never>;
+  let test: TestDatabase<AnalyticsSchema>;
   let bus: EventBus;
   let analytics: ServiceModule;
   let app: FastifyInstance;

@@ -94,6 +94,9 @@ export function startGateway(options: GatewayHarnessOptions = {}): GatewayHarnes
     }),
     queryTransport: createInMemoryTransport(registerFakeQueryService, { logger }),
     authTransport: createInMemoryTransport((router) => auth.register(router), { logger }),
+    // Reports and webhooks have route tests of their own, against their real services.
+    analyticsTransport: createInMemoryTransport(() => {}, { logger }),
+    notificationTransport: createInMemoryTransport(() => {}, { logger }),
     revocations,
     ...(options.authenticated ? {} : { callers: createSingleTenantCallerResolver(defaultOrganisation) }),
     authentication: { now: () => clock.now, ...options.authentication },
