@@ -9,12 +9,20 @@ import { probeService, serviceUrls } from '../../packages/kit/src/testing/servic
 import { processorGroup, processorRetryPolicy } from '../../services/invoice/src/worker.js';
 import { validDocument, validDocumentChecksum, validMetadata } from '../support/cfdi.js';
 import { type FileServer, startFileServer } from '../support/file-server.js';
-import { type FiscalProcess, freePort, runFiscal, startFiscal, waitFor } from '../support/fiscal-process.js';
+import {
+  bootstrapAdmin,
+  type FiscalProcess,
+  freePort,
+  runFiscal,
+  startFiscal,
+  waitFor,
+} from '../support/fiscal-process.js';
 import { createScratchDatabase } from '../support/postgres.js';
 
-const engines = (await probeService('postgres')) && (await probeService('rabbitmq'));
+const engines =
+  (await probeService('postgres')) && (await probeService('rabbitmq')) && (await probeService('redis'));
 
-describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and RabbitMQ)', () => {
+describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL, RabbitMQ and Redis)', () => {
   const processes: FiscalProcess[] = [];
   const databases: { url: string; dispose(): Promise<void> }[] = [];
   let gateway: FiscalProcess;
@@ -30,18 +38,26 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
       await createScratchDatabase('fiscal_e2e_invoice_1'),
     ];
     const queryDb = await createScratchDatabase('fiscal_e2e_query');
-    databases.push(...shardDbs, queryDb);
+    // The other services share one database, each in its own schema (FISCAL_DATABASE_SCHEMA defaults to its name).
+    const servicesDb = await createScratchDatabase('fiscal_e2e_services');
+    databases.push(...shardDbs, queryDb, servicesDb);
     const shardUrls = shardDbs.map((database) => database.url).join(',');
     // Operators migrate ahead of a rollout; the services then find nothing left to apply.
     expect(await runFiscal(['migrate', 'invoice'], { FISCAL_INVOICE_SHARD_URLS: shardUrls })).toMatchObject({
       code: 0,
       output: expect.stringContaining('invoice is up to date (2 shards)'),
     });
-    const invoicePort = await freePort();
-    const queryPort = await freePort();
-    const shared = { FISCAL_RABBITMQ_URL: serviceUrls.rabbitmq, FISCAL_RABBITMQ_NAME_PREFIX: namePrefix };
+    const [invoicePort, queryPort, authPort, analyticsPort, notificationPort] = await Promise.all(
+      Array.from({ length: 5 }, () => freePort()),
+    );
+    const shared = {
+      FISCAL_RABBITMQ_URL: serviceUrls.rabbitmq,
+      FISCAL_RABBITMQ_NAME_PREFIX: namePrefix,
+      FISCAL_REDIS_URL: serviceUrls.redis,
+      FISCAL_REDIS_KEY_PREFIX: namePrefix,
+    };
     const invoiceStore = { FISCAL_INVOICE_SHARD_URLS: shardUrls, FISCAL_OBJECT_STORE_DIR: objectDir };
-    const [invoice, worker, query] = await Promise.all([
+    const [invoice, worker, query, auth, analytics, notification] = await Promise.all([
       startFiscal(['serve', 'invoice'], {
         ...shared,
         ...invoiceStore,
@@ -57,11 +73,30 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
         FISCAL_DATABASE_URL: queryDb.url,
         FISCAL_GRPC_PORT: String(queryPort),
       }),
+      startFiscal(['serve', 'auth'], {
+        ...shared,
+        FISCAL_DATABASE_URL: servicesDb.url,
+        FISCAL_GRPC_PORT: String(authPort),
+      }),
+      startFiscal(['serve', 'analytics'], {
+        ...shared,
+        FISCAL_DATABASE_URL: servicesDb.url,
+        FISCAL_GRPC_PORT: String(analyticsPort),
+      }),
+      startFiscal(['serve', 'notification'], {
+        ...shared,
+        FISCAL_DATABASE_URL: servicesDb.url,
+        FISCAL_GRPC_PORT: String(notificationPort),
+      }),
     ]);
-    processes.push(invoice, worker, query);
+    processes.push(invoice, worker, query, auth, analytics, notification);
     gateway = await startFiscal(['serve', 'gateway'], {
+      ...shared,
       FISCAL_INVOICE_GRPC_URL: `http://127.0.0.1:${invoicePort}`,
       FISCAL_QUERY_GRPC_URL: `http://127.0.0.1:${queryPort}`,
+      FISCAL_AUTH_GRPC_URL: `http://127.0.0.1:${authPort}`,
+      FISCAL_ANALYTICS_GRPC_URL: `http://127.0.0.1:${analyticsPort}`,
+      FISCAL_NOTIFICATION_GRPC_URL: `http://127.0.0.1:${notificationPort}`,
     });
     processes.push(gateway);
   });
@@ -133,6 +168,50 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL and Rabb
     });
     expect(document.status).toBe(200);
     expect(Buffer.from(await document.arrayBuffer()).equals(validDocument)).toBe(true);
+
+    // The archive reaches the analytics service over RabbitMQ: today's report counts it.
+    const today = new Date().toISOString().slice(0, 10);
+    const report = await waitFor(
+      async () => {
+        const read = await fetch(`${gateway.baseUrl}/api/v1/reports/daily?date=${today}`, {
+          headers: await gateway.auth(),
+        });
+        const body = (await read.json()) as { statuses?: { status: string; count: number }[] };
+        return body.statuses?.some((row) => row.status === 'archived') ? body : undefined;
+      },
+      { what: 'the archived invoice in the daily report' },
+    );
+    expect(report.statuses).toContainEqual({ status: 'archived', count: 1 });
+    const listed = await fetch(
+      `${gateway.baseUrl}/api/v1/invoices?q=${validMetadata.issuer}&status=archived`,
+      {
+        headers: await gateway.auth(),
+      },
+    );
+    expect(((await listed.json()) as { items: { id: string }[] }).items.map((item) => item.id)).toEqual([
+      accepted.id,
+    ]);
+  });
+
+  it('refuses a token after logout on every gateway replica, through Redis', async () => {
+    const login = await fetch(`${gateway.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(bootstrapAdmin),
+    });
+    const tokens = (await login.json()) as { accessToken: string; refreshToken: string };
+    const authorization = `Bearer ${tokens.accessToken}`;
+    expect((await fetch(`${gateway.baseUrl}/api/v1/invoices`, { headers: { authorization } })).status).toBe(
+      200,
+    );
+    const logout = await fetch(`${gateway.baseUrl}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+    });
+    expect(logout.status).toBe(204);
+    const refused = await fetch(`${gateway.baseUrl}/api/v1/invoices`, { headers: { authorization } });
+    expect(refused.status).toBe(401);
   });
 
   it('fiscal shards plan names the slot ranges a new map would move', async () => {
@@ -161,7 +240,12 @@ async function deleteTopology(prefix: string) {
   const connection = await amqp.connect(serviceUrls.rabbitmq);
   const channel = await connection.createChannel();
   const processorRetry = processorRetryPolicy({ processingMaxAttempts: 5, processingRetryDelay: 2_000 });
-  const groups = [groupNames(prefix, 'query-projector'), groupNames(prefix, processorGroup, processorRetry)];
+  const groups = [
+    groupNames(prefix, 'query-projector'),
+    groupNames(prefix, 'analytics'),
+    groupNames(prefix, 'notifications'),
+    groupNames(prefix, processorGroup, processorRetry),
+  ];
   for (const names of groups) {
     for (const queue of [
       names.queue,
@@ -172,6 +256,7 @@ async function deleteTopology(prefix: string) {
     }
     await channel.deleteExchange(names.deadLetterExchange);
   }
-  await channel.deleteExchange(`${prefix}fiscal.invoice`);
+  for (const domain of ['fiscal.invoice', 'auth', 'notification'])
+    await channel.deleteExchange(`${prefix}${domain}`);
   await connection.close();
 }

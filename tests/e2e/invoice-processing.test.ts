@@ -117,7 +117,7 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
       try {
         const load = await runFiscal(
           ['load', '--count', '40', '--batch', '20', '--url', fiscal.baseUrl, '--wait'],
-          { FISCAL_PASSWORD: bootstrapAdmin.password },
+          { FISCAL_BOOTSTRAP_ADMIN_EMAIL: bootstrapAdmin.email, FISCAL_PASSWORD: bootstrapAdmin.password },
         );
         expect(load.output).toContain('40 accepted, 0 refused');
         expect(load.output).toContain('final after');

@@ -164,14 +164,19 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     batchBodyLimitBytes: dependencies.batchBodyLimitBytes ?? defaultBatchBodyLimitBytes,
   });
   const callerOf = createCallerOf(callers);
-  registerInvoiceListRoutes(app, { callerOf, queries });
-  registerReportRoutes(app, {
-    callerOf,
-    reports: createGrpcAnalyticsReports(dependencies.analyticsTransport, upstreamPolicy('analytics-service')),
-  });
-  registerWebhookRoutes(app, {
-    callerOf,
-    webhooks: createGrpcWebhooks(dependencies.notificationTransport, upstreamPolicy('notification-service')),
+  const reports = createGrpcAnalyticsReports(
+    dependencies.analyticsTransport,
+    upstreamPolicy('analytics-service'),
+  );
+  const webhooks = createGrpcWebhooks(
+    dependencies.notificationTransport,
+    upstreamPolicy('notification-service'),
+  );
+  // Registered as a plugin, so the OpenAPI generator (itself a plugin, loaded first) sees the routes.
+  app.register(async (routes) => {
+    registerInvoiceListRoutes(routes, { callerOf, queries });
+    registerReportRoutes(routes, { callerOf, reports });
+    registerWebhookRoutes(routes, { callerOf, webhooks });
   });
   return app;
 }
