@@ -181,4 +181,34 @@ describe('a client walks through the platform (embedded mode, real process)', ()
     const anonymous = await fetch(`${fiscal.baseUrl}/api/v1/invoices`);
     expect(anonymous.status).toBe(401);
   });
+
+  it('locks an account after ten wrong passwords, saying the same for an email that does not exist', async () => {
+    const attempt = async (email: string, password: string) => {
+      const response = await fetch(`${fiscal.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        retryAfter: response.headers.get('retry-after'),
+        body: (await response.json()) as { code: string },
+      };
+    };
+    const analyst = { email: 'analyst@fiscal.test', password: 'an analyst passphrase' };
+    expect((await call('POST', '/api/v1/users', { ...analyst, role: 'analyst' })).status).toBe(201);
+    for (const email of [analyst.email, 'nobody@fiscal.test']) {
+      for (let failure = 1; failure <= 10; failure++) {
+        const wrong = await attempt(email, `wrong password ${failure}`);
+        expect(wrong.status).toBe(401);
+        expect(wrong.contentType).toContain('application/problem+json');
+      }
+      const locked = await attempt(email, analyst.password);
+      expect(locked.status).toBe(429);
+      expect(locked.contentType).toContain('application/problem+json');
+      expect(locked.body.code).toBe('login_locked');
+      expect(Number(locked.retryAfter)).toBeGreaterThan(0);
+    }
+  });
 });
