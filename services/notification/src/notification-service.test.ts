@@ -143,8 +143,14 @@ describe.each(engines)('notification service on %s', (engine) => {
       timestamp: expect.any(String),
       data: archivedData,
     });
-    const { deliveries } = await client.listDeliveries({ orgId: 'org_a', webhookId: webhook!.id, limit: 10 });
-    expect(deliveries).toMatchObject([{ status: 'delivered', attempts: 1, lastStatusCode: 204 }]);
+    // The receiver answers before the dispatcher records the outcome: wait for the record.
+    const deliveriesOf = async () =>
+      (await client.listDeliveries({ orgId: 'org_a', webhookId: webhook!.id, limit: 10 })).deliveries;
+    await waitUntil(
+      async () => (await deliveriesOf())[0]?.status === 'delivered',
+      'the delivery to be recorded as delivered',
+    );
+    expect(await deliveriesOf()).toMatchObject([{ status: 'delivered', attempts: 1, lastStatusCode: 204 }]);
   });
 
   it('delivers every event once a receiver that was down recovers, each under one webhook-id', async () => {
