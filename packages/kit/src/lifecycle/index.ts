@@ -6,3 +6,4 @@ export {
   type ShutdownPhase,
   shutdownPhases,
 } from './shutdown.js';
+export { createWakeableSleep, type WakeableSleep } from './wakeable-sleep.js';

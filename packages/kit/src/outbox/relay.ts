@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/index.js';
 import { backoffDelay } from '../events/index.js';
+import { createWakeableSleep } from '../lifecycle/wakeable-sleep.js';
 import type { OutboxSchema } from './outbox.js';
 
 /** What the relay hands events to; resolves only once the broker durably accepted the batch. */
@@ -116,9 +117,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  /** A notify that came while no sleep was pending (mid-batch) must still cut the next sleep. */
-  let notified = false;
+  const pause = createWakeableSleep();
   let failures = 0;
   let lastHousekeeping = 0;
   let lastBacklogRefresh = 0;
@@ -205,22 +204,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  function sleep(ms: number): Promise<void> {
-    if (notified) {
-      notified = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
   async function run(): Promise<void> {
     while (running) {
       let published = 0;
@@ -240,7 +223,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // Jittered, so relay replicas that failed together do not all retry the broker together.
       const backoff =
         failures === 0 ? pollIntervalMs : backoffDelay(failures + 1, pollIntervalMs, maxBackoffMs);
-      await sleep(backoff);
+      await pause.sleep(backoff);
     }
   }
 
@@ -251,8 +234,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       loop = (options.exclusive ? releaseClaims() : Promise.resolve()).then(run);
     },
     notify() {
-      if (wake) wake();
-      else if (running) notified = true;
+      if (running) pause.wake();
     },
     async flush() {
       for (;;) {
@@ -263,7 +245,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     async stop() {
       running = false;
-      wake?.();
+      pause.wake();
       await loop;
     },
   };

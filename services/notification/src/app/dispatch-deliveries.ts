@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@fiscal/contracts';
+import { createWakeableSleep } from '@fiscal/kit/lifecycle';
 import { type Policy, PolicyRejection } from '@fiscal/kit/resilience';
 import type { Logger } from 'pino';
 import {
@@ -54,8 +55,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, logger } = options;
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  let woken = false;
+  const pause = createWakeableSleep();
 
   async function deliver(delivery: ClaimedDelivery): Promise<void> {
     const sender = options.senders[delivery.channel];
@@ -115,22 +115,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return claimed.length;
   }
 
-  function pause(): Promise<void> {
-    if (woken) {
-      woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, options.pollIntervalMs);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
   async function run(): Promise<void> {
     while (running) {
       let claimed = 0;
@@ -139,7 +123,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       } catch (error) {
         logger.error({ err: error }, 'could not claim due deliveries');
       }
-      if (running && claimed < options.batchSize) await pause();
+      if (running && claimed < options.batchSize) await pause.sleep(options.pollIntervalMs);
     }
   }
 
@@ -150,13 +134,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       loop = run();
     },
     notify() {
-      if (wake) wake();
-      else woken = true;
+      pause.wake();
     },
     dispatchDue,
     async stop() {
       running = false;
-      wake?.();
+      pause.wake();
       await loop;
     },
   };
