@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { EventEnvelope } from '@fiscal/contracts';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createWakeableSleep } from '../../lifecycle/wakeable-sleep.js';
 import { defaultPrefetch, type EventBus, type Subscriber, type Subscription } from '../event-bus.js';
 import { checkEnvelopeShape, handleDelivery } from '../handle-delivery.js';
 import { eventMetrics } from '../metrics.js';
@@ -57,8 +58,9 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
     const context = { subscription, metrics, logger, validate };
     const inFlight = new Set<Promise<void>>();
     let running = true;
-    let wake: (() => void) | undefined;
-    const onSignal = () => wake?.();
+    // A signal while the loop is busy ends its next pause, so no new message waits a whole interval.
+    const pause = createWakeableSleep();
+    const onSignal = () => pause.wake();
     signals.on(subscription.group, onSignal);
 
     async function settle(message: LeasedMessage) {
@@ -97,18 +99,11 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
           inFlight.add(work);
           work.finally(() => {
             inFlight.delete(work);
-            wake?.();
+            pause.wake();
           });
         }
         if (leased.length > 0 && leased.length === free) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
+        await pause.sleep(pollIntervalMs);
       }
     }
 
@@ -116,7 +111,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
     const halt = () => {
       running = false;
       signals.off(subscription.group, onSignal);
-      wake?.();
+      pause.wake();
     };
     halts.add(halt);
     const subscriber: Subscriber = {
@@ -124,7 +119,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
         if (!running) return;
         running = false;
         signals.off(subscription.group, onSignal);
-        wake?.();
+        pause.wake();
         await loopDone;
         await Promise.allSettled([...inFlight]);
         subscribers.delete(subscriber);
