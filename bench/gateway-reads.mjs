@@ -6,8 +6,8 @@
 //   free-text search and the daily report; compare each to the by-id figure of the same run.
 // Run after `npm run build`: node bench/gateway-reads.mjs [seconds-per-route=10] [invoices=500]
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { generateKeyPairSync } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import { exportJWK, jwtVerify, SignJWT } from 'jose';
@@ -67,7 +67,8 @@ async function startPlatform() {
   for (;;) {
     const ready = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
     if (ready?.status === 200) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('fiscal start did not become ready');
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error('fiscal start did not become ready');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return { child, baseUrl: `http://127.0.0.1:${httpPort}` };
@@ -81,7 +82,18 @@ async function json(response) {
 async function load(baseUrl) {
   const child = spawn(
     process.execPath,
-    [fiscalBin, 'load', '--count', String(invoices), '--batch', '100', '--url', baseUrl, '--unstamped', '--wait'],
+    [
+      fiscalBin,
+      'load',
+      '--count',
+      String(invoices),
+      '--batch',
+      '100',
+      '--url',
+      baseUrl,
+      '--unstamped',
+      '--wait',
+    ],
     { env: { ...process.env, FISCAL_BOOTSTRAP_ADMIN_EMAIL: admin.email, FISCAL_PASSWORD: admin.password } },
   );
   const [code] = await once(child, 'exit');
