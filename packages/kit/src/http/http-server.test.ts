@@ -44,6 +44,7 @@ app.get('/things/:id', async (request) => {
   const { id } = request.params as { id: string };
   if (id === 'busy')
     throw new AppError('unavailable', 'circuit_open', 'Upstream is unavailable.', { retryAfterSeconds: 5 });
+  if (id === 'refused') throw new AppError('unavailable', 'upstream_unavailable', 'Upstream refused.');
   if (id === 'boom') throw new Error('database password is hunter2');
   throw new AppError('not_found', 'thing_not_found', `Thing ${id} does not exist.`);
 });
@@ -215,6 +216,12 @@ describe('createHttpServer', () => {
     const response = await app.inject({ method: 'GET', url: '/things/busy' });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('5');
+  });
+
+  it('tells when to retry even when the failure named no time (a refused connection, a deadline)', async () => {
+    const response = await app.inject({ method: 'GET', url: '/things/refused' });
+    expect(response.statusCode).toBe(503);
+    expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('hides unexpected errors from the client and logs them once', async () => {

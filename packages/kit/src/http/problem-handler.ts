@@ -80,10 +80,16 @@ function toAppError(error: FastifyError): AppError {
   return new AppError('internal', 'internal', 'An unexpected error occurred.', { cause: error });
 }
 
+/** When an unavailable dependency gave no time of its own (a refused connection, a deadline). */
+const defaultUnavailableRetryAfterSeconds = 5;
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
   const problem = toProblem(error, pathOf(request.url));
-  if (error.retryAfterSeconds !== undefined)
-    reply.header('retry-after', String(Math.ceil(error.retryAfterSeconds)));
+  // Every 503 says when to come back, so clients back off instead of retrying at once.
+  const retryAfter =
+    error.retryAfterSeconds ??
+    (error.kind === 'unavailable' ? defaultUnavailableRetryAfterSeconds : undefined);
+  if (retryAfter !== undefined) reply.header('retry-after', String(Math.ceil(retryAfter)));
   return reply.code(problem.status).type('application/problem+json').send(problem);
 }
 
