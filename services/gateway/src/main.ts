@@ -51,6 +51,11 @@ export interface GatewayDependencies {
   callers?: CallerResolver;
   authentication?: AuthenticationSettings;
   bodyLimitBytes?: number;
+  /**
+   * Behind a load balancer, clients are told apart (login throttling, anonymous quotas) by the
+   * `X-Forwarded-For` it sets; never set this on a gateway clients reach directly, who could forge it.
+   */
+  trustProxy?: boolean;
   /** Body limit of `POST /api/v1/invoices/batch` alone: 1,000 invoices with their documents inline. */
   batchBodyLimitBytes?: number;
   /** Per-caller quotas; Redis-backed when distributed. Default: in memory, default quotas. */
@@ -88,6 +93,7 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     logger,
     registry,
     bodyLimitBytes: dependencies.bodyLimitBytes,
+    trustProxy: dependencies.trustProxy,
   });
   // Before any route, so every route is documented and charged.
   registerOpenApi(app, { version: apiVersion, anonymousRoutePrefixes: defaultAnonymousRoutePrefixes });

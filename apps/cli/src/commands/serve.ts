@@ -16,6 +16,7 @@ import {
 } from '@fiscal/invoice';
 import { createRedisCache } from '@fiscal/kit/cache';
 import {
+  boolean,
   ConfigError,
   type ConfigOf,
   commonConfig,
@@ -85,6 +86,12 @@ const gatewayConfig = defineConfig({
     doc: 'Address the REST API binds to.',
   },
   httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
+  trustProxy: {
+    env: 'FISCAL_TRUST_PROXY',
+    type: boolean(),
+    default: false,
+    doc: 'Tell clients apart by the X-Forwarded-For of the load balancer in front (only behind one).',
+  },
   invoiceGrpcUrl: {
     env: 'FISCAL_INVOICE_GRPC_URL',
     type: url({ protocols: ['http'] }),
@@ -327,6 +334,7 @@ async function serveGateway(): Promise<undefined> {
     logger: host.logger,
     registry: host.registry,
     ...transports,
+    trustProxy: settings.trustProxy,
     revocations: redisCache(host, settings, 'revoked-tokens'),
     readCache: redisCache(host, settings, 'gateway-invoice-views'),
     rateLimiter: createRedisRateLimiter({

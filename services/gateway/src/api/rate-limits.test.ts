@@ -31,9 +31,14 @@ const callers: CallerResolver = {
 let app: FastifyInstance;
 let registry: Registry;
 
-function startServer(): FastifyInstance {
+function startServer({ trustProxy = false } = {}): FastifyInstance {
   registry = new Registry();
-  const server = createHttpServer({ service: 'gateway', logger: pino({ level: 'silent' }), registry });
+  const server = createHttpServer({
+    service: 'gateway',
+    logger: pino({ level: 'silent' }),
+    registry,
+    trustProxy,
+  });
   installRateLimits(server, {
     limiter: createMemoryRateLimiter({ quotas, registry }),
     anonymousRoutePrefixes: ['/api/v1/auth/'],
@@ -123,6 +128,23 @@ describe('per-caller rate limits', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(elsewhere.statusCode).toBe(200);
     expect(elsewhere.headers['ratelimit-limit']).toBe('3');
+  });
+
+  it('behind a trusted proxy, counts each client by its forwarded address', async () => {
+    app = startServer({ trustProxy: true });
+    const login = (client: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '10.0.0.1',
+        headers: { 'x-forwarded-for': client },
+      });
+
+    const statuses = await statusesOf(4, () => login('198.51.100.1'));
+    const another = await login('198.51.100.2');
+
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(another.statusCode).toBe(200);
   });
 
   it('leaves responses that charged no quota without RateLimit headers', async () => {
