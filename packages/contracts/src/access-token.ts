@@ -25,3 +25,9 @@ export interface AccessTokenClaims {
  * the process's memory cache when embedded). The entry lives until the token would have expired.
  */
 export const revokedAccessTokenKey = (jti: string) => `auth:revoked-token:${jti}`;
+
+/**
+ * Key of a revoked API key's entry in the same cache, so gateway replicas that verified the key
+ * earlier refuse it at once instead of when their own memory of it lapses.
+ */
+export const revokedApiKeyKey = (keyId: string) => `auth:revoked-api-key:${keyId}`;

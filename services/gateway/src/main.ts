@@ -146,7 +146,7 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     keys,
     revocations: dependencies.revocations,
     now,
-    onApiKeyRevoked: () => tokens.forgetApiKeys(),
+    onApiKeyRevoked: (keyId) => tokens.apiKeyRevoked(keyId),
   });
 
   const queries = createCachedInvoiceQueries(

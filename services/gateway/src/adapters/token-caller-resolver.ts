@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { accessTokenAudience, accessTokenIssuer, revokedAccessTokenKey } from '@fiscal/contracts';
+import {
+  accessTokenAudience,
+  accessTokenIssuer,
+  revokedAccessTokenKey,
+  revokedApiKeyKey,
+} from '@fiscal/contracts';
 import type { Cache } from '@fiscal/kit/cache';
 import { AppError, isAppError } from '@fiscal/kit/errors';
 import { type Static, Type } from '@sinclair/typebox';
@@ -29,9 +34,12 @@ export interface TokenCallerResolverOptions {
 }
 
 export interface TokenCallerResolver extends CallerResolver {
-  /** Forgets every API key verified so far: one was revoked. */
-  forgetApiKeys(): void;
+  /** After the auth service revoked `keyId`: every replica refuses it from now on. */
+  apiKeyRevoked(keyId: string): Promise<void>;
 }
+
+/** Far longer than any replica trusts a verified API key, and the key never comes back anyway. */
+const revokedApiKeyEntryMs = 3_600_000;
 
 const longestCredential = 8_192;
 const bearerPattern = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i;
@@ -130,6 +138,10 @@ export function createTokenCallerResolver(options: TokenCallerResolverOptions): 
       apiKeys.set(digest, verdict);
     }
     if ('refused' in verdict) throw verdict.refused;
+    if ((await options.revocations.get(revokedApiKeyKey(verdict.caller.subject))) !== undefined) {
+      apiKeys.delete(digest);
+      throw unauthenticated('The API key has been revoked.');
+    }
     return verdict.caller;
   }
 
@@ -150,7 +162,10 @@ export function createTokenCallerResolver(options: TokenCallerResolverOptions): 
       const credential = bearerOf(headers.authorization);
       return credential.startsWith(apiKeyPrefix) ? apiKeyCaller(credential) : accessTokenCaller(credential);
     },
-    forgetApiKeys: () => apiKeys.clear(),
+    async apiKeyRevoked(keyId) {
+      apiKeys.clear();
+      await options.revocations.set(revokedApiKeyKey(keyId), true, revokedApiKeyEntryMs);
+    },
   };
 }
 

@@ -20,7 +20,7 @@ export interface AccountRoutesDependencies {
   identity: Identity;
   callerOf: CallerOf;
   /** Told after an API key is revoked, so keys verified earlier are asked about again. */
-  onApiKeyRevoked: () => void;
+  onApiKeyRevoked: (keyId: string) => Promise<void>;
 }
 
 /** Users and API keys of an organisation (its admins), and organisations (platform administrators). */
@@ -82,7 +82,7 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
     async (request, reply) => {
       const caller = await callerOf(request, 'admin');
       await identity.revokeApiKey(caller, caller.orgId, request.params.id);
-      onApiKeyRevoked();
+      await onApiKeyRevoked(request.params.id);
       return reply.code(204).send();
     },
   );

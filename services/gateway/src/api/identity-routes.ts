@@ -13,7 +13,7 @@ export interface IdentityRoutesDependencies {
   keys: JwksKeyStore;
   revocations: Cache;
   now: () => number;
-  onApiKeyRevoked: () => void;
+  onApiKeyRevoked: (keyId: string) => Promise<void>;
 }
 
 /** Authentication, users, API keys and organisations: the auth service's public face. */

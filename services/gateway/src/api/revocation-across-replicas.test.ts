@@ -78,4 +78,49 @@ describe.each(adapters)('revocation shared through the $name cache', ({ availabl
       await Promise.all([first!.app.close(), second!.app.close()]);
     },
   );
+
+  it.skipIf(!available)(
+    'a replica refuses an API key another replica revoked, though it had verified it',
+    async () => {
+      const auth = new FakeAuthService({ now: Date.now() });
+      const user = auth.addUser({
+        orgId: defaultOrganisation,
+        email: 'admin@b.test',
+        password: 'password',
+        role: 'admin',
+        platformAdmin: false,
+      });
+      const [first, second] = [1, 2].map(() => startGateway({ authenticated: true, auth, revocations }));
+      const admin = { authorization: `Bearer ${await auth.tokenFor(user)}` };
+      const created = await first!.app.inject({
+        method: 'POST',
+        url: '/api/v1/api-keys',
+        headers: admin,
+        payload: { name: 'erp', scopes: ['invoices:read'] },
+      });
+      const { id, secret } = created.json();
+      const read = () =>
+        second!.app.inject({
+          method: 'GET',
+          url: `/api/v1/invoices/${invoices.archived}`,
+          headers: { authorization: `Bearer ${secret}` },
+        });
+      expect((await read()).statusCode).toBe(200);
+
+      const revoked = await first!.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/api-keys/${id}`,
+        headers: admin,
+      });
+      expect(revoked.statusCode).toBe(204);
+
+      const refused = await read();
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json()).toMatchObject({
+        code: 'unauthenticated',
+        detail: expect.stringMatching(/revoked/),
+      });
+      await Promise.all([first!.app.close(), second!.app.close()]);
+    },
+  );
 });
