@@ -88,6 +88,18 @@ export function createPostgresNotificationStore(
       .set({ status: 'disabled', version })
       .where('id', '=', subscriptionId)
       .execute();
+    // Nothing sends a disabled subscription's deliveries: say so in the log rather than leave them pending.
+    await trx
+      .updateTable('deliveries')
+      .set({
+        status: 'dead_lettered',
+        last_error: 'subscription disabled',
+        claimed_until: null,
+        updated_at: now,
+      })
+      .where('subscription_id', '=', subscriptionId)
+      .where('status', '=', 'pending')
+      .execute();
     const event = createEvent({
       type: 'notification.subscription.disabled',
       source: 'fiscal/notification',
