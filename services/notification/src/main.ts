@@ -14,6 +14,7 @@ import {
   type NotificationSchema,
   notificationGroup,
 } from './adapters/postgres-notification-store.js';
+import { createPrometheusDeliveryMetrics } from './adapters/prometheus-delivery-metrics.js';
 import { createSecretBox } from './adapters/secret-box.js';
 import { createSmsSender } from './adapters/sms-sender.js';
 import { createSmtpEmailSender } from './adapters/smtp-email-sender.js';
@@ -124,6 +125,7 @@ export async function createNotificationService({
     pollIntervalMs: settings.dispatchPollInterval,
     logger: logger.child({ component: 'dispatcher' }),
     onDisabled: () => relay.notify(),
+    metrics: createPrometheusDeliveryMetrics(registry),
   });
   const fanOut = fanOutEventHandler(store, clock);
   let consumer: Subscriber | undefined;

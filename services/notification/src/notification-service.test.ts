@@ -83,6 +83,7 @@ interface Running {
   service: ServiceModule;
   bus: InProcessBus;
   test: TestDatabase<NotificationSchema>;
+  registry: Registry;
   client: ReturnType<typeof createClient<typeof NotificationService>>;
 }
 
@@ -99,10 +100,11 @@ async function startService(engine: 'pglite' | 'postgres', settings: Partial<Not
     registry: new Registry(),
     pollIntervalMs: 10,
   });
+  const registry = new Registry();
   const service = await createNotificationService({
     database: test.database,
     bus,
-    registry: new Registry(),
+    registry,
     logger,
     settings: { ...baseSettings, ...settings },
   });
@@ -114,7 +116,13 @@ async function startService(engine: 'pglite' | 'postgres', settings: Partial<Not
     await bus.close();
     await test.dispose();
   });
-  return { service, bus, test, client: createClient(NotificationService, transport) } satisfies Running;
+  return {
+    service,
+    bus,
+    test,
+    registry,
+    client: createClient(NotificationService, transport),
+  } satisfies Running;
 }
 
 describe.each(engines)('notification service on %s', (engine) => {
@@ -195,7 +203,7 @@ describe.each(engines)('notification service on %s', (engine) => {
   it('dead-letters deliveries to a receiver down for good and disables its subscription through the outbox', async () => {
     const receiver = await startReceiver(() => 500);
     cleanups.push(receiver.close);
-    const { bus, client, test } = await startService(engine, {
+    const { bus, client, test, registry } = await startService(engine, {
       webhookAllowHosts: [receiver.host],
       webhookRetrySchedule: [10, 10],
       disableAfterDeadLetters: 2,
@@ -217,6 +225,12 @@ describe.each(engines)('notification service on %s', (engine) => {
       ['dead_lettered', 3],
     ]);
     expect(receiver.received.length).toBe(6);
+    const metrics = await registry.metrics();
+    expect(metrics).toContain('notification_delivery_attempts_total{channel="webhook",outcome="retry"} 4');
+    expect(metrics).toContain(
+      'notification_delivery_attempts_total{channel="webhook",outcome="dead_lettered"} 2',
+    );
+    expect(metrics).toContain('notification_subscriptions_disabled_total 1');
     const outbox = await sql<{
       type: string;
       envelope: EventEnvelope;

@@ -27,6 +27,13 @@ export interface DispatcherOptions {
   clock?: () => Date;
   /** A subscription was disabled and its event committed: the outbox relay can publish now. */
   onDisabled?: (event: EventEnvelope) => void;
+  metrics?: DeliveryMetrics;
+}
+
+/** Port: what the dispatcher counts. */
+export interface DeliveryMetrics {
+  attempted(channel: Channel, outcome: 'delivered' | 'retry' | 'dead_lettered', durationMs: number): void;
+  subscriptionDisabled(): void;
 }
 
 export interface Dispatcher {
@@ -90,6 +97,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       },
       options.disableAfter,
     );
+    options.metrics?.attempted(
+      delivery.channel,
+      verdict.status === 'pending' ? 'retry' : verdict.status,
+      finished.getTime() - started.getTime(),
+    );
     const fields = { deliveryId: delivery.id, subscriptionId: delivery.subscriptionId, attempt };
     if (verdict.status === 'dead_lettered') logger.warn({ ...fields, error }, 'delivery dead-lettered');
     if (disabled) {
@@ -97,6 +109,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         { subscriptionId: delivery.subscriptionId },
         'subscription disabled after repeated dead letters',
       );
+      options.metrics?.subscriptionDisabled();
       options.onDisabled?.(disabled);
     }
   }
