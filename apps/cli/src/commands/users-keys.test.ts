@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { authMigrations, createArgon2PasswordHasher } from '@fiscal/auth';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runKeys } from './keys.js';
+import { openAuthDatabase, runKeys } from './keys.js';
 import { runUsers } from './users.js';
 
 describe('fiscal users and fiscal keys on the embedded auth database', () => {
@@ -36,6 +38,37 @@ describe('fiscal users and fiscal keys on the embedded auth database', () => {
     expect(first.code).toBe(0);
     const second = await printed(() => runKeys(['rotate']));
     expect(second.lines[0]).toMatch(/sig_\w+ signs from now on; sig_\w+ still verifies/);
+  });
+
+  it('creates a user whose generated password, printed once, is the one stored (hashed)', async () => {
+    const auth = await openAuthDatabase();
+    try {
+      await auth.database.migrate(authMigrations);
+      await sql`insert into organizations (id, name, tier) values ('org_cli', 'CLI Co', 'pro')`.execute(
+        auth.database.db,
+      );
+    } finally {
+      await auth.close();
+    }
+
+    const result = await printed(() =>
+      runUsers(['create', '--org', 'org_cli', '--email', 'Ops@CLI.test', '--role', 'analyst']),
+    );
+
+    expect(result.code).toBe(0);
+    const user = JSON.parse(result.lines[0]!) as Record<string, unknown>;
+    expect(user).toMatchObject({ orgId: 'org_cli', role: 'analyst', status: 'active' });
+    expect(JSON.stringify(user)).not.toMatch(/password|hash/i);
+    const password = /^password: (\S+)$/.exec(result.lines[1] ?? '')?.[1];
+    expect(password).toBeDefined();
+    const stored = await openAuthDatabase();
+    try {
+      const { rows } = await sql<{ password_hash: string }>`
+        select password_hash from users where org_id = 'org_cli'`.execute(stored.database.db);
+      expect(await createArgon2PasswordHasher().verify(rows[0]!.password_hash, password!)).toBe(true);
+    } finally {
+      await stored.close();
+    }
   });
 
   it('refuses a user in an organisation that does not exist, naming the problem', async () => {
