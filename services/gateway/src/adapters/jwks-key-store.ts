@@ -46,6 +46,9 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
   let keys: KeySet | undefined;
   let inFlight: Promise<KeySet> | undefined;
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
+  // Only fetches for unknown kids count toward their own limit: a routine refresh just before a
+  // rotation must not make the new key's first tokens wait out a cooldown.
+  let lastUnknownKidFetchAt = Number.NEGATIVE_INFINITY;
 
   const fetchKeys = (): Promise<KeySet> => {
     inFlight ??= (async () => {
@@ -61,11 +64,11 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
     return inFlight;
   };
 
-  const coolingDown = () => now() - lastAttemptAt < options.refetchCooldownMs;
+  const coolingDown = (since: number) => now() - since < options.refetchCooldownMs;
 
   const current = async (): Promise<KeySet> => {
     if (keys === undefined) return fetchKeys();
-    if (now() - keys.fetchedAt < options.maxAgeMs || coolingDown()) return keys;
+    if (now() - keys.fetchedAt < options.maxAgeMs || coolingDown(lastAttemptAt)) return keys;
     try {
       return await fetchKeys();
     } catch {
@@ -79,7 +82,8 @@ export function createJwksKeyStore(options: JwksKeyStoreOptions): JwksKeyStore {
         throw new joseErrors.JWKSNoMatchingKey('the token names no key (kid)');
       }
       let held = await current();
-      if (!held.kids.has(header.kid) && !coolingDown()) {
+      if (!held.kids.has(header.kid) && !coolingDown(lastUnknownKidFetchAt)) {
+        lastUnknownKidFetchAt = now();
         held = await fetchKeys().catch(() => held);
       }
       return held.resolve(header, token);

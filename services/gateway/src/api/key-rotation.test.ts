@@ -53,6 +53,16 @@ describe('signing key rotation', () => {
     expect(await read(afterRotation)).toBe(200);
   });
 
+  it('accepts the new key at once even when the gateway fetched the key set just before the rotation', async () => {
+    const { auth, user, read } = start();
+    expect(await read(await auth.tokenFor(user))).toBe(200);
+
+    auth.rotate();
+
+    expect(await read(await auth.tokenFor(user))).toBe(200);
+    expect(auth.jwksFetches).toBe(2);
+  });
+
   it('verifies tokens without the auth service once it has the keys', async () => {
     const { auth, user, read } = start();
     expect(await read(await auth.tokenFor(user))).toBe(200);
