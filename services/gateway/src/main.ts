@@ -128,7 +128,7 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
   const keys = createJwksKeyStore({
     fetchJwks: () => identity.jwks(),
     maxAgeMs: settings.jwksMaxAgeMs ?? 300_000,
-    refetchCooldownMs: settings.jwksRefetchCooldownMs ?? 30_000,
+    refetchCooldownMs: settings.jwksRefetchCooldownMs ?? 5_000,
     now,
   });
   const tokens = createTokenCallerResolver({
