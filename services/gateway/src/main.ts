@@ -60,7 +60,10 @@ export interface GatewayDependencies {
   batchBodyLimitBytes?: number;
   /** Per-caller quotas; Redis-backed when distributed. Default: in memory, default quotas. */
   rateLimiter?: RateLimiter;
-  /** Invoice views last read, served while the query service is down. Default: in memory. */
+  /**
+   * Invoice views last read, served while the query service is down. Default: this replica's memory,
+   * which is enough for a fallback and spares every read a write to a shared cache.
+   */
   readCache?: Cache;
 }
 

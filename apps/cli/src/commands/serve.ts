@@ -336,7 +336,6 @@ async function serveGateway(): Promise<undefined> {
     ...transports,
     trustProxy: settings.trustProxy,
     revocations: redisCache(host, settings, 'revoked-tokens'),
-    readCache: redisCache(host, settings, 'gateway-invoice-views'),
     rateLimiter: createRedisRateLimiter({
       quotas: quotasOf(settings),
       registry: host.registry,
