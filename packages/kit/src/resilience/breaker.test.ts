@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AppError } from '../errors/index.js';
 import { createPolicy } from './policy.js';
 import { PolicyRejection } from './rejection.js';
 import { deferred, httpError, metricValue, rejectionOf } from './testing/helpers.js';
@@ -74,6 +75,50 @@ describe('circuit breaker', () => {
     const policy = createPolicy({ name: 'upstream', registry: new Registry(), breaker });
     for (let call = 0; call < breaker.consecutiveFailures * 2; call++) {
       await rejectionOf(policy.execute(async () => Promise.reject(httpError(404))));
+    }
+    expect(policy.breakerState).toBe('closed');
+  });
+
+  it.each([
+    ['an HTTP 429', () => httpError(429)],
+    ['a locked login (rate_limited)', () => new AppError('rate_limited', 'login_locked', 'locked')],
+    ['a quota refusal (rate_limited)', () => new AppError('rate_limited', 'rate_limited', 'slow down')],
+    ['an invalid request', () => new AppError('invalid', 'validation_failed', 'bad')],
+    ['a refused credential', () => new AppError('unauthenticated', 'invalid_credentials', 'no')],
+    ['a Connect ResourceExhausted', () => Object.assign(new Error('x'), { name: 'ConnectError', code: 8 })],
+  ])('never counts an answer about the caller, such as %s', async (_name, answer) => {
+    const policy = createPolicy({ name: 'upstream', registry: new Registry(), breaker });
+    for (let call = 0; call < breaker.consecutiveFailures * 3; call++) {
+      await rejectionOf(policy.execute(async () => Promise.reject(answer())));
+    }
+    expect(policy.breakerState).toBe('closed');
+  });
+
+  it.each([
+    ['an internal error', () => new AppError('internal', 'internal', 'bug upstream')],
+    ['a Connect Internal', () => Object.assign(new Error('x'), { name: 'ConnectError', code: 13 })],
+    ['an unavailable answer', () => new AppError('unavailable', 'database_unavailable', 'down')],
+  ])('counts %s, which says the upstream is unwell', async (_name, answer) => {
+    const policy = createPolicy({ name: 'upstream', registry: new Registry(), breaker });
+    for (let call = 0; call < breaker.consecutiveFailures; call++) {
+      await rejectionOf(policy.execute(async () => Promise.reject(answer())));
+    }
+    expect(policy.breakerState).toBe('open');
+  });
+
+  it('does not count calls their callers cancelled (a client that went away)', async () => {
+    const policy = createPolicy({ name: 'upstream', registry: new Registry(), breaker });
+    for (let call = 0; call < breaker.consecutiveFailures * 2; call++) {
+      const caller = new AbortController();
+      const running = policy.execute(
+        (signal) =>
+          new Promise<never>((_resolve, reject) =>
+            signal.addEventListener('abort', () => reject(new AppError('unavailable', 'cancelled', 'gone'))),
+          ),
+        caller.signal,
+      );
+      caller.abort();
+      expect(await rejectionOf(running)).toMatchObject({ code: 'cancelled' });
     }
     expect(policy.breakerState).toBe('closed');
   });

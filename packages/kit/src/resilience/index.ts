@@ -9,4 +9,4 @@ export {
 } from './policy.js';
 export { createPolicyRegistry, type PolicyRegistry } from './policy-registry.js';
 export { PolicyRejection, type RejectionCode } from './rejection.js';
-export { isTransientError } from './transient.js';
+export { isTransientError, isUpstreamFailure } from './transient.js';

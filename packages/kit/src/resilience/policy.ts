@@ -17,7 +17,7 @@ import type { Registry } from 'prom-client';
 import { jitteredExponentialBackoff, type RetryOptions } from './backoff.js';
 import { type CallOutcome, resilienceMetrics } from './metrics.js';
 import { bulkheadFull, circuitOpen, PolicyRejection, timedOut } from './rejection.js';
-import { isTransientError } from './transient.js';
+import { isTransientError, isUpstreamFailure } from './transient.js';
 import { validatePolicyOptions } from './validate-options.js';
 
 export interface BreakerOptions {
@@ -43,8 +43,14 @@ export interface PolicyOptions {
   retry?: RetryOptions;
   breaker?: BreakerOptions;
   bulkhead?: BulkheadOptions;
-  /** Which failures are worth a retry and count against the breaker; defaults to `isTransientError`. */
+  /** Which failures are worth a retry; defaults to `isTransientError`. */
   isTransient?: (error: unknown) => boolean;
+  /**
+   * Which failures (after their retries) count against the breaker. Defaults to `isTransient` when
+   * that is given (a caller with its own notion of a failing upstream), else `isUpstreamFailure`:
+   * never an answer about the caller's request. A call its caller cancelled never counts.
+   */
+  countsAsFailure?: (error: unknown) => boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -85,9 +91,13 @@ export function createPolicy(options: PolicyOptions): Policy {
   const metrics = resilienceMetrics(options.registry);
   const isTransient = options.isTransient ?? isTransientError;
   const transientOnly = handleWhen((error) => isTransient(error));
+  const countsAsFailure = options.countsAsFailure ?? options.isTransient ?? isUpstreamFailure;
+  const upstreamFailuresOnly = handleWhen(
+    (error) => !(error instanceof CancelledByCaller) && countsAsFailure(error),
+  );
 
   const bulkhead = options.bulkhead && new BulkheadPolicy(options.bulkhead.limit, options.bulkhead.queue);
-  const breaker = options.breaker && createBreaker(transientOnly, options.breaker);
+  const breaker = options.breaker && createBreaker(upstreamFailuresOnly, options.breaker);
   const retrying = options.retry && createRetry(transientOnly, options.retry);
   // Aggressive: the caller gets its answer on time even when `fn` ignores its signal. The signal is
   // not aborted on return, so an aborted attempt signal means the deadline fired, nothing else.
@@ -135,8 +145,16 @@ export function createPolicy(options: PolicyOptions): Policy {
   async function withBreaker<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
     if (!breaker) return withRetry(fn, signal);
     try {
-      return await breaker.execute((context) => withRetry(fn, context.signal), signal);
+      return await breaker.execute(async (context) => {
+        try {
+          return await withRetry(fn, context.signal);
+        } catch (error) {
+          // A client that went away says nothing about the upstream's health.
+          throw signal.aborted ? new CancelledByCaller(error) : error;
+        }
+      }, signal);
     } catch (error) {
+      if (error instanceof CancelledByCaller) throw error.original;
       if (!isBrokenCircuitError(error)) throw error;
       const remainingMs = options.breaker!.halfOpenAfterMs - (Date.now() - openedAt);
       throw circuitOpen(name, Math.max(1, Math.ceil(remainingMs / 1000)));
@@ -170,6 +188,13 @@ export function createPolicy(options: PolicyOptions): Policy {
       }
     },
   };
+}
+
+/** Carries a failure of a call its caller cancelled past the breaker, which must not count it. */
+class CancelledByCaller extends Error {
+  constructor(readonly original: unknown) {
+    super('cancelled by the caller');
+  }
 }
 
 function outcomeOf(error: unknown, policy: string, signal: AbortSignal): CallOutcome {
