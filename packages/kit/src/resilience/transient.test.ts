@@ -32,7 +32,10 @@ describe('isTransientError', () => {
     ['a not_found AppError', new AppError('not_found', 'invoice_not_found', 'missing')],
     ['a conflict AppError', new AppError('conflict', 'version_conflict', 'raced')],
     ['an internal AppError', new AppError('internal', 'bug', 'bug')],
-    ['a rate_limited AppError (a locked login, a spent quota)', new AppError('rate_limited', 'login_locked', 'wait')],
+    [
+      'a rate_limited AppError (a locked login, a spent quota)',
+      new AppError('rate_limited', 'login_locked', 'wait'),
+    ],
     ['a plain programming error', new TypeError('undefined is not a function')],
     ['a Connect InvalidArgument error', Object.assign(new Error('x'), { name: 'ConnectError', code: 3 })],
     ['a Connect ResourceExhausted error', Object.assign(new Error('x'), { name: 'ConnectError', code: 8 })],
