@@ -66,7 +66,7 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL, RabbitM
       startFiscal(['serve', 'invoice-worker'], {
         ...shared,
         ...invoiceStore,
-        FISCAL_FETCH_ALLOW_HOSTS: '127.0.0.1',
+        FISCAL_FETCH_ALLOW_HOSTS: new URL(files.baseUrl).host,
       }),
       startFiscal(['serve', 'query'], {
         ...shared,

@@ -40,7 +40,7 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
   let dataDir: string;
   const environment = () => ({
     FISCAL_DATA_DIR: dataDir,
-    FISCAL_FETCH_ALLOW_HOSTS: '127.0.0.1',
+    FISCAL_FETCH_ALLOW_HOSTS: new URL(files.baseUrl).host,
     FISCAL_PROCESSING_LEASE: '2s',
   });
 
@@ -161,7 +161,9 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
   });
 
   it('a batch of 1,000 with 10 invalid items: 990 accepted, 10 precise errors, all processed', async () => {
-    const fiscal = await startFiscal(['start', '--memory'], { FISCAL_FETCH_ALLOW_HOSTS: '127.0.0.1' });
+    const fiscal = await startFiscal(['start', '--memory'], {
+      FISCAL_FETCH_ALLOW_HOSTS: new URL(files.baseUrl).host,
+    });
     try {
       files.route('/missing.xml', (_request, response) => response.writeHead(404).end());
       const items: Record<string, unknown>[] = Array.from({ length: 1_000 }, (_, n) => ({

@@ -54,7 +54,9 @@ describe('a client walks through the platform (embedded mode, real process)', ()
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    fiscal = await startFiscal(['start', '--memory'], { FISCAL_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+    fiscal = await startFiscal(['start', '--memory'], {
+      FISCAL_WEBHOOK_ALLOW_HOSTS: new URL(receiver.url).host,
+    });
     const admin = (await fiscal.auth()).authorization;
     call = async (method, path, body, authorization = admin) => {
       const response = await fetch(`${fiscal.baseUrl}${path}`, {

@@ -55,7 +55,7 @@ export const processingConfig = defineConfig({
     env: 'FISCAL_FETCH_ALLOW_HOSTS',
     type: list(string({ minLength: 1 })),
     default: [] as string[],
-    doc: 'Hosts (name, IP, or host:port) the document fetcher may reach even on private or loopback addresses.',
+    doc: "Hosts (name, IP, or host:port) the document fetcher may reach even on private or loopback addresses; without a port only the scheme's default port (80 for http, 443 for https) is open, `host:port` opens exactly that port. The platform's own ports on this machine (loopback, its own addresses) stay closed whatever is listed: 8080, 9090, 50051 and the process's configured HTTP, admin and gRPC ports.",
   },
   fetchMaxBytes: {
     env: 'FISCAL_FETCH_MAX_BYTES',

@@ -36,6 +36,8 @@ export interface InvoiceWorkerDependencies {
   settings: ProcessingSettings;
   /** Replaces the HTTP fetcher (its resilience wrapper stays). */
   fetcher?: DocumentFetcher;
+  /** This process's own ports (HTTP, admin, gRPC): the fetcher never reaches them on this machine. */
+  platformPorts?: readonly number[];
   /** How often lapsed claims are looked for; a fraction of the lease by default. */
   sweepIntervalMs?: number;
 }
@@ -51,6 +53,7 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
     ? undefined
     : createHttpDocumentFetcher({
         allowHosts: settings.fetchAllowHosts,
+        platformPorts: dependencies.platformPorts ?? [],
         maxBytes: settings.fetchMaxBytes,
         bodyTimeoutMs: settings.fetchTimeout,
         headersTimeoutMs: settings.fetchTimeout,

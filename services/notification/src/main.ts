@@ -44,6 +44,8 @@ export interface NotificationServiceDependencies {
   exclusiveDatabase?: boolean;
   /** Replaces the HTTP SMS provider of the settings (another gateway's API). */
   smsProvider?: SmsProvider;
+  /** This process's own ports (HTTP, admin, gRPC): webhooks never reach them on this machine. */
+  platformPorts?: readonly number[];
 }
 
 /** Email and SMS calls: a few quick retries inside each attempt, then the delivery schedule. */
@@ -61,14 +63,16 @@ export async function createNotificationService({
   settings,
   exclusiveDatabase,
   smsProvider,
+  platformPorts = [],
 }: NotificationServiceDependencies): Promise<ServiceModule> {
   await database.migrate(notificationMigrations);
   const store = createPostgresNotificationStore(database, createSecretBox(settings.secretKey));
-  const allowed = createAllowList(settings.webhookAllowHosts);
+  const allowed = createAllowList(settings.webhookAllowHosts, { platformPorts });
   const clock = () => new Date();
 
   const webhookSender = createHttpWebhookSender({
     allowHosts: settings.webhookAllowHosts,
+    platformPorts,
     connectTimeoutMs: settings.webhookConnectTimeout,
     responseTimeoutMs: settings.webhookResponseTimeout,
   });

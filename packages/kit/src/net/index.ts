@@ -1,10 +1,12 @@
 export {
   type AllowList,
+  type AllowListOptions,
   type ConnectTarget,
   createAllowList,
+  defaultPlatformPorts,
   ForbiddenAddress,
   guardedConnector,
   guardedLookup,
-  isForbiddenAddress,
   portOf,
 } from './address-guard.js';
+export { isForbiddenAddress, isOwnAddress } from './ip-address.js';

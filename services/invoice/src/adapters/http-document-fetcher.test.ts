@@ -208,8 +208,44 @@ describe('HTTP document fetcher', () => {
     const server = await startServer((_request, response) => response.end('<cfdi/>'));
     const elsewhere = fetcherFor(undefined, { allowHosts: [`127.0.0.1:${server.port + 1}`] });
     expect(await downloadError(elsewhere.fetch(server.origin))).toMatchObject({ code: 'forbidden_address' });
-    const anyPort = fetcherFor(undefined, { allowHosts: ['LocalHost'] });
-    expect(Buffer.from(await anyPort.fetch(`http://localhost:${server.port}/`)).toString()).toBe('<cfdi/>');
+    const listed = fetcherFor(undefined, { allowHosts: [`LocalHost:${server.port}`] });
+    expect(Buffer.from(await listed.fetch(`http://localhost:${server.port}/`)).toString()).toBe('<cfdi/>');
+  });
+
+  it("opens only the scheme's default port of a host listed without one", async () => {
+    const server = await startServer((_request, response) => response.end('<cfdi/>'));
+    const fetcher = fetcherFor(undefined, { allowHosts: ['127.0.0.1', 'localhost'] });
+    for (const url of [server.origin, `http://localhost:${server.port}/`]) {
+      expect(await downloadError(fetcher.fetch(url)), url).toMatchObject({ code: 'forbidden_address' });
+    }
+    expect(server.connections).toBe(0);
+  });
+
+  it("refuses the platform's own ports on this machine even when listed, also through a redirect", async () => {
+    const platform = await startServer((_request, response) => response.end('dead letters purged'));
+    const redirecting = await startServer((_request, response) => {
+      response.writeHead(302, { location: `http://127.0.0.1:${platform.port}/dead-letters/x/purge` }).end();
+    });
+    const fetcher = fetcherFor(undefined, {
+      allowHosts: [
+        `127.0.0.1:${platform.port}`,
+        `localhost:${platform.port}`,
+        `127.0.0.1:${redirecting.port}`,
+      ],
+      platformPorts: [platform.port],
+    });
+    for (const url of [
+      `http://127.0.0.1:${platform.port}/dead-letters/x/purge`,
+      `http://localhost:${platform.port}/`,
+      `http://[::ffff:127.0.0.1]:${platform.port}/`,
+      redirecting.origin,
+    ]) {
+      expect(await downloadError(fetcher.fetch(url)), url).toMatchObject({
+        code: 'forbidden_address',
+        permanent: true,
+      });
+    }
+    expect(platform.connections).toBe(0);
   });
 
   it('refuses a malformed allowed host at creation', () => {

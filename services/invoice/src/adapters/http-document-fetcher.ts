@@ -7,10 +7,15 @@ import { DocumentDownloadError, type DocumentFetcher } from '../domain/document/
 export interface HttpDocumentFetcherOptions {
   /**
    * Hosts the private-address guard does not apply to (`FISCAL_FETCH_ALLOW_HOSTS`): a host name or an
-   * IP, optionally with a port (`files.internal`, `10.0.0.7:8080`, `[fd00::1]:443`); without a port
-   * every port of that host is allowed.
+   * IP, optionally with a port (`files.internal`, `10.0.0.7:8080`, `[fd00::1]:8443`); without a port
+   * only the scheme's default port (80, 443) is open.
    */
   allowHosts?: readonly string[];
+  /**
+   * This process's own ports (HTTP, admin, gRPC), refused on this machine with the platform's default
+   * ones, allow-list or not.
+   */
+  platformPorts?: readonly number[];
   /** Largest body accepted, in bytes; 5 MiB by default. */
   maxBytes?: number;
   /** Redirects followed before giving up; 3 by default. */
@@ -45,7 +50,7 @@ export function createHttpDocumentFetcher(options: HttpDocumentFetcherOptions = 
     headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
     bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
   };
-  const allowed = createAllowList(options.allowHosts ?? []);
+  const allowed = createAllowList(options.allowHosts ?? [], { platformPorts: options.platformPorts ?? [] });
   const agent = new Agent({
     connect: guardedConnector(buildConnector, allowed, settings.connectTimeoutMs),
     headersTimeout: settings.headersTimeoutMs,

@@ -22,8 +22,11 @@ interface TestServer {
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
+/** `host:port` of each server this test started: the fetcher may reach them on loopback. */
+const startedHosts: string[] = [];
 
 afterEach(async () => {
+  startedHosts.splice(0);
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -47,6 +50,7 @@ async function startServer(
     pending: 0,
     mostPending: 0,
   };
+  startedHosts.push(state.host);
   cleanups.push(async () => {
     server.closeAllConnections();
     server.close();
@@ -72,7 +76,7 @@ async function startSlowServer() {
 const noDelay = { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 };
 
 function resilientFetcher(options: Partial<ResilientDocumentFetcherOptions> = {}) {
-  const fetcher = createHttpDocumentFetcher({ allowHosts: ['127.0.0.1'] });
+  const fetcher = createHttpDocumentFetcher({ allowHosts: [...startedHosts] });
   cleanups.push(() => fetcher.close());
   const registry = new Registry();
   const resilient = createResilientDocumentFetcher({ fetcher, registry, retry: noDelay, ...options });

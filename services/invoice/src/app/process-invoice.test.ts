@@ -54,7 +54,7 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     objectRoot = await mkdtemp(join(tmpdir(), 'fiscal-objects-'));
     objects = createFsObjectStore({ root: objectRoot });
     fetcher = createResilientDocumentFetcher({
-      fetcher: createHttpDocumentFetcher({ allowHosts: ['127.0.0.1'], maxBytes: 64 * 1024 }),
+      fetcher: createHttpDocumentFetcher({ allowHosts: [new URL(baseUrl).host], maxBytes: 64 * 1024 }),
       registry,
       retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
       breaker: { consecutiveFailures: 50, halfOpenAfterMs: 1_000 },

@@ -91,4 +91,35 @@ describe('webhook sender', () => {
     expect((refusal as Error).message).toMatch(/^forbidden_address/);
     expect(receiver.received).toEqual([]);
   });
+
+  it("refuses a receiver on one of the platform's own ports on this machine, though it is allowed", async () => {
+    const receiver = await startReceiver(() => 200);
+    const port = Number(new URL(receiver.url).port);
+    const listed = [receiver.host, `localhost:${port}`];
+    const sender = createHttpWebhookSender({ allowHosts: listed, platformPorts: [port] });
+    const delivery = (url: string): ClaimedDelivery => ({
+      id: 'd1',
+      subscriptionId: 's1',
+      orgId: 'org_a',
+      channel: 'webhook',
+      url,
+      secret: 'whsec_AAAA',
+      eventType: 'auth.user.created',
+      payload: '{}',
+      attempts: 0,
+    });
+    const refusals = [];
+    for (const url of [`${receiver.url}/dead-letters/x/purge`, `http://localhost:${port}/`]) {
+      refusals.push(await sender.send(delivery(url), new AbortController().signal).catch((error) => error));
+    }
+    const elsewhere = createHttpWebhookSender({ allowHosts: listed });
+    const delivered = await elsewhere.send(delivery(receiver.url), new AbortController().signal);
+    await sender.close();
+    await elsewhere.close();
+    await receiver.close();
+
+    for (const refusal of refusals) expect((refusal as Error).message).toMatch(/^forbidden_address/);
+    expect(delivered).toEqual({ statusCode: 200 });
+    expect(receiver.received).toHaveLength(1);
+  });
 });

@@ -3,8 +3,16 @@ import { Agent, buildConnector, request } from 'undici';
 import { type ChannelSender, DeliveryFailure, signWebhook } from '../domain/index.js';
 
 export interface HttpWebhookSenderOptions {
-  /** Hosts the private-address guard does not apply to (`FISCAL_WEBHOOK_ALLOW_HOSTS`). */
+  /**
+   * Hosts the private-address guard does not apply to (`FISCAL_WEBHOOK_ALLOW_HOSTS`); without a port
+   * only the scheme's default port (80, 443) is open.
+   */
   allowHosts?: readonly string[];
+  /**
+   * This process's own ports (HTTP, admin, gRPC), refused on this machine with the platform's default
+   * ones, allow-list or not.
+   */
+  platformPorts?: readonly number[];
   connectTimeoutMs?: number;
   /** From the request being sent to the last response header. */
   responseTimeoutMs?: number;
@@ -28,8 +36,9 @@ export function createHttpWebhookSender(options: HttpWebhookSenderOptions = {}):
   const clock = options.clock ?? (() => new Date());
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const responseTimeoutMs = options.responseTimeoutMs ?? 15_000;
+  const allowed = createAllowList(options.allowHosts ?? [], { platformPorts: options.platformPorts ?? [] });
   const agent = new Agent({
-    connect: guardedConnector(buildConnector, createAllowList(options.allowHosts ?? []), connectTimeoutMs),
+    connect: guardedConnector(buildConnector, allowed, connectTimeoutMs),
     headersTimeout: responseTimeoutMs,
     bodyTimeout: answerTimeoutMs,
   });

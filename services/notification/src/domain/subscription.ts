@@ -1,5 +1,5 @@
 import { AppError, type FieldProblem } from '@fiscal/kit/errors';
-import { type AllowList, isForbiddenAddress, portOf } from '@fiscal/kit/net';
+import { type AllowList, isForbiddenAddress } from '@fiscal/kit/net';
 
 export type Channel = 'webhook' | 'email' | 'sms';
 
@@ -69,7 +69,7 @@ function checkUrl(raw: string, allowed: AllowList, problems: FieldProblem[]): Ch
   switch (url.protocol) {
     case 'http:':
     case 'https:': {
-      if (allowed(url.hostname, portOf(url.protocol, url.port))) return 'webhook';
+      if (allowed.allows(url)) return 'webhook';
       const host = url.hostname.toLowerCase();
       if (isForbiddenAddress(host) || host === 'localhost' || host.endsWith('.localhost')) {
         return refuse('forbidden_address', 'Private, loopback and link-local addresses are not allowed.');
