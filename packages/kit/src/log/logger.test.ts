@@ -84,6 +84,28 @@ describe('createLogger', () => {
     },
   );
 
+  it.each(['err', 'error', 'cause'])(
+    'writes an error under %s without the statement parameters its driver attached',
+    (key) => {
+      const { lines, logger } = capture();
+      const database = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+        code: '22021',
+        query: 'insert into "subscriptions" ("secret") values ($1)',
+        params: ['whsec_c2VjcmV0'],
+      });
+      logger.error({ [key]: new Error('could not subscribe', { cause: database }) }, 'unexpected error');
+      expect(JSON.stringify(lines[0])).not.toContain('whsec_');
+      expect(lines[0]).toMatchObject({ [key]: { message: 'could not subscribe', cause: { code: '22021' } } });
+    },
+  );
+
+  it('writes an error logged on its own through the same serializer', () => {
+    const { lines, logger } = capture();
+    logger.error(Object.assign(new Error('boom'), { params: ['$argon2id$v=19$m=19456'] }));
+    expect(JSON.stringify(lines[0])).not.toContain('argon2id');
+    expect(lines[0]).toMatchObject({ err: { message: 'boom' } });
+  });
+
   it('leaves out lines below the configured level', () => {
     const lines: string[] = [];
     const destination = new Writable({

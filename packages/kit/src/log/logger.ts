@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { serializeError } from './error-serializer.js';
 import { currentLogContext } from './log-context.js';
 
 export interface LoggerOptions {
@@ -30,7 +31,8 @@ const redactPaths = [
 
 /**
  * JSON lines with the service name, the active span's trace and span ids, and the request id and
- * tenant of the request being handled, so any line can be joined to its trace and its caller.
+ * tenant of the request being handled, so any line can be joined to its trace and its caller. Errors
+ * are logged through serializeError, so no statement parameter or driver detail reaches a line.
  */
 export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
   return pino(
@@ -41,6 +43,8 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: redactPaths, censor: '[redacted]' },
+      // Errors keep what names the failure, never the statement and parameters drivers attach.
+      serializers: { err: serializeError, error: serializeError, cause: serializeError },
       mixin() {
         const fields: Record<string, string> = {};
         const spanContext = trace.getActiveSpan()?.spanContext();
