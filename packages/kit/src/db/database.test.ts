@@ -106,6 +106,23 @@ describe.each(engines)('Database on %s', (engine, available) => {
     await expect(accounts.open('a-6', 'eve', '1')).rejects.toMatchObject({ code: '23505' });
   });
 
+  it.skipIf(!available).each([
+    ['a NUL character', 'text', 'hooks.example.com/\u0000x'],
+    ['text longer than its column', 'varchar(5)', 'too long by far'],
+    ['a number out of range', 'numeric(5,2)', '12345678'],
+    ['a malformed uuid', 'uuid', 'abc'],
+    ['a malformed timestamp', 'timestamptz', 'yesterday-ish'],
+  ])('refuses %s as an invalid value, not an internal error', async (_, type, value) => {
+    const table = `refused_${type.replace(/\W/g, '_')}`;
+    await sql`create table ${sql.raw(table)} (value ${sql.raw(type)})`.execute(test.database.db);
+    const insert = sql`insert into ${sql.raw(table)} (value) values (${value})`;
+    const refusal = { kind: 'invalid', code: 'invalid_value' };
+    await expect(insert.execute(test.database.db)).rejects.toMatchObject(refusal);
+    await expect(test.database.transaction((trx) => insert.execute(trx))).rejects.toMatchObject(refusal);
+    // The connection is usable afterwards.
+    await sql`select 1`.execute(test.database.db);
+  });
+
   it.skipIf(!available)('keeps concurrent transactions from interleaving their effects', async () => {
     await accounts.open('counter', 'fay', '0');
     const increment = () =>

@@ -7,6 +7,7 @@ import type {
   QueryResult,
   TransactionSettings,
 } from 'kysely';
+import { inputErrorOf } from './input-errors.js';
 
 const tracer = trace.getTracer('fiscal-db');
 
@@ -37,7 +38,7 @@ function tracedConnection(connection: DatabaseConnection, schema: string): Datab
           } catch (error) {
             span.recordException(error as Error);
             span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-            throw error;
+            throw inputErrorOf(error) ?? error;
           } finally {
             span.end();
           }
@@ -48,7 +49,10 @@ function tracedConnection(connection: DatabaseConnection, schema: string): Datab
   };
 }
 
-/** Wraps a dialect so every statement is a client span (DESIGN §9: spans for SQL), on both engines. */
+/**
+ * Wraps a dialect so every statement is a client span (DESIGN §9: spans for SQL), on both engines,
+ * and a statement refused for a value it was given fails as an `invalid` AppError (input-errors.ts).
+ */
 export function tracedDialect(dialect: Dialect, schema: string): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
