@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { currentLogContext, type LogContext, runWithLogContext } from '../log/index.js';
+import { refuseControlCharacters } from './control-characters.js';
 import { httpMetrics } from './http-metrics.js';
 import { installProblemHandlers } from './problem-handler.js';
 import { pathOf, traceIdOf } from './request-facts.js';
@@ -62,7 +63,8 @@ const strictBodyValidators = ((externalSchemas, options) => {
 /**
  * A Fastify server with what every Fiscal HTTP API has: request ids, a server span per request
  * joined to the caller's trace, RED metrics per route, one access-log line per request, body
- * limits, and RFC 9457 problem+json for every error.
+ * limits, no control characters in parameters, query values or JSON strings, and RFC 9457
+ * problem+json for every error.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const { logger, registry } = options;
@@ -134,6 +136,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     done();
   });
 
+  refuseControlCharacters(app);
   installProblemHandlers(app, logger);
   return app as unknown as FastifyInstance;
 }
