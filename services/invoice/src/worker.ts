@@ -80,6 +80,7 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
     objects: dependencies.objects,
     codec: defaultCodec,
     instruments: createProcessingInstruments(registry),
+    logger,
     clock,
     leaseMs: settings.processingLease,
     maxAttempts: settings.processingMaxAttempts,

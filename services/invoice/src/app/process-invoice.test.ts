@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,9 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
   const clock = () => now;
   const registry = new Registry();
   let references: CfdiReferences;
+  /** The worker's log lines, parsed. */
+  const logged: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
 
   beforeAll(async () => {
     files = await startFileServer();
@@ -75,6 +79,7 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
       objects,
       codec: defaultCodec,
       instruments: createProcessingInstruments(registry),
+      logger,
       clock,
       leaseMs: 60_000,
       maxAttempts: overrides.maxAttempts ?? 3,
@@ -227,6 +232,84 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
       status: 'rejected',
       outcome: { reason: 'download_failed', problems: [{ code: 'download_http_status', path: '/fileUrl' }] },
     });
+  });
+
+  /** All a client sees of a decided invoice: its outcome, and the data of its last event. */
+  async function clientView(key: InvoiceKey): Promise<string> {
+    const invoice = await invoices.findById(key);
+    return JSON.stringify({ outcome: invoice?.outcome, event: await lastEventData(key) });
+  }
+
+  const logLine = (key: InvoiceKey, message: string) =>
+    logged.find((line) => line.invoiceId === key.id && line.msg === message);
+
+  it('tells the client the status a host answered, in a stable sentence', async () => {
+    const key = await submit({ fileUrl: `${baseUrl}/nowhere.xml`, checksum: sha256('x') });
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    expect((await invoices.findById(key))?.outcome?.problems).toEqual([
+      {
+        code: 'download_http_status',
+        path: '/fileUrl',
+        message: 'The document could not be downloaded: the server answered 404',
+      },
+    ]);
+    expect(logLine(key, 'document download failed')).toMatchObject({ code: 'http_status', status: 404 });
+  });
+
+  it('a redirect to an address that is not allowed: the client learns only that, the log says where it led', async () => {
+    files.route('/to-loopback.xml', (_request, response) => {
+      response.writeHead(302, { location: 'http://127.0.0.2:9/internal/secret.xml' }).end();
+    });
+    const key = await submit({ fileUrl: `${baseUrl}/to-loopback.xml`, checksum: sha256('x') });
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    const seen = await clientView(key);
+    expect(seen).toContain('The document could not be downloaded: the address is not allowed');
+    expect(seen).not.toMatch(/127\.0\.0\.2|internal|secret/);
+    expect(logLine(key, 'document download failed')).toMatchObject({
+      level: 40,
+      orgId: key.orgId,
+      code: 'forbidden_address',
+      host: '127.0.0.2:9',
+      detail: expect.stringContaining('127.0.0.2'),
+    });
+  });
+
+  it('a redirected document that does not match its checksum: the client sees no digest, the log has it', async () => {
+    const other = Buffer.concat([validDocument, Buffer.from('<!-- another page -->')]);
+    files.serve('/elsewhere.xml', other);
+    files.route('/moved.xml', (_request, response) => {
+      response.writeHead(301, { location: '/elsewhere.xml' }).end();
+    });
+    const key = await submit({ fileUrl: `${baseUrl}/moved.xml`, checksum: sha256(validDocument) });
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    const seen = await clientView(key);
+    expect(seen).toContain('The downloaded document does not match the declared SHA-256 checksum');
+    expect(seen).not.toContain(sha256(other));
+    expect(seen).not.toMatch(/elsewhere/);
+    expect(logLine(key, 'downloaded document does not match its declared checksum')).toMatchObject({
+      declared: sha256(validDocument),
+      actual: sha256(other),
+    });
+  });
+
+  it('a document over the size cap: the client is not told the limit or the size, the log is', async () => {
+    files.serve('/oversized.xml', Buffer.alloc(100 * 1024, 'a'));
+    const key = await submit({ fileUrl: `${baseUrl}/oversized.xml`, checksum: sha256('x') });
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    const seen = await clientView(key);
+    expect(seen).toContain('The document could not be downloaded: it is larger than the limit');
+    expect(seen).not.toMatch(/65536|102400|64 ?KiB|bytes/);
+    expect(logLine(key, 'document download failed')).toMatchObject({
+      code: 'too_large',
+      detail: expect.stringContaining(String(64 * 1024)),
+    });
+  });
+
+  it('an inline document that does not match its checksum is told both digests: they are its own', async () => {
+    const xml = validDocument.toString('utf8');
+    const key = await submit({ xml, checksum: sha256('something else') });
+    expect(await process(key, { finalAttempt: false })).toBe('rejected');
+    expect(await clientView(key)).toContain(sha256(validDocument));
   });
 
   it('retries a host that answers 500 twice, then archives', async () => {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
 import { type CertificateStore, type CfdiCatalogs, validateCfdi } from '../domain/cfdi/index.js';
 import {
   type DocumentCodec,
   DocumentDownloadError,
   type DocumentFetcher,
+  describeDownloadFailure,
   ObjectConflict,
   type ObjectStore,
 } from '../domain/document/index.js';
@@ -45,6 +47,11 @@ export interface ProcessInvoiceDependencies {
   objects: ObjectStore;
   codec: DocumentCodec;
   instruments: ProcessingInstruments;
+  /**
+   * Where the details of a failed download, checksum or store go (addresses, digests, sizes, errors);
+   * the invoice and its events tell the client the cause in general terms only.
+   */
+  logger: Logger;
   clock: () => Date;
   /** How long a claim holds before another processor may take the invoice over. */
   leaseMs: number;
@@ -178,7 +185,7 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
       }
       const compressed = await instruments.step('compress', () => dependencies.codec.compress(document));
       const storageKey = storageKeyOf(invoice, dependencies.codec.name);
-      await instruments.step('store', () => store(storageKey, compressed));
+      await instruments.step('store', () => store(invoice, storageKey, compressed));
       await invoices.update(
         invoice,
         ours((current) =>
@@ -209,17 +216,49 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
         error instanceof DocumentDownloadError
           ? error
           : new DocumentDownloadError('network', (error as Error).message ?? String(error), false);
+      // A refused address may be someone probing our network: worth a warning, unlike a 404.
+      const level = download.code === 'forbidden_address' ? 'warn' : 'info';
+      dependencies.logger[level](
+        {
+          invoiceId: invoice.id,
+          orgId: invoice.orgId,
+          code: download.code,
+          status: download.status,
+          // The host of the hop that failed, not its URL: the path and query of a signed URL are credentials.
+          host: hostOf(download.details.url),
+          detail: download.message,
+        },
+        'document download failed',
+      );
       throw new Verdict(download.permanent ? 'reject' : 'transient', 'download_failed', [
         {
           code: `download_${download.code}`,
           path: '/fileUrl',
-          message: download.message,
+          message: describeDownloadFailure(download),
         },
       ]);
     }
   }
 
-  async function store(storageKey: string, compressed: Uint8Array): Promise<void> {
+  function verifyChecksum(invoice: Invoice, document: Uint8Array): void {
+    const actual = createHash('sha256').update(document).digest('hex');
+    if (actual === invoice.checksum) return;
+    // The client sent an inline document and may see its digest; a downloaded one may have come
+    // through a redirect from somewhere the client cannot see, so its digest stays in the log.
+    let message = `declared SHA-256 ${invoice.checksum}, the document hashes to ${actual}`;
+    if (invoice.source.kind !== 'inline') {
+      dependencies.logger.warn(
+        { invoiceId: invoice.id, orgId: invoice.orgId, declared: invoice.checksum, actual },
+        'downloaded document does not match its declared checksum',
+      );
+      message = 'The downloaded document does not match the declared SHA-256 checksum';
+    }
+    throw new Verdict('reject', 'checksum_mismatch', [
+      { code: 'checksum_mismatch', path: '/checksum', message },
+    ]);
+  }
+
+  async function store(invoice: Invoice, storageKey: string, compressed: Uint8Array): Promise<void> {
     try {
       await dependencies.objects.put(storageKey, compressed);
     } catch (error) {
@@ -232,11 +271,15 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
           },
         ]);
       }
+      dependencies.logger.error(
+        { invoiceId: invoice.id, orgId: invoice.orgId, err: error },
+        'storing the document failed',
+      );
       throw new Verdict('transient', 'storage_failed', [
         {
           code: 'storage_unavailable',
           path: '',
-          message: (error as Error).message ?? String(error),
+          message: 'The document could not be stored',
         },
       ]);
     }
@@ -258,16 +301,13 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
   }
 }
 
-function verifyChecksum(invoice: Invoice, document: Uint8Array): void {
-  const actual = createHash('sha256').update(document).digest('hex');
-  if (actual === invoice.checksum) return;
-  throw new Verdict('reject', 'checksum_mismatch', [
-    {
-      code: 'checksum_mismatch',
-      path: '/checksum',
-      message: `declared SHA-256 ${invoice.checksum}, the document hashes to ${actual}`,
-    },
-  ]);
+function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `org/issuer/yyyy/mm/uuid.xml.<codec>`, by issuance month (UTC). */

@@ -37,3 +37,26 @@ export class DocumentDownloadError extends Error {
     return this.details.status;
   }
 }
+
+const publicCauses: Record<DownloadFailureCode, (failure: DocumentDownloadError) => string> = {
+  http_status: ({ status }) =>
+    status === undefined ? 'the server answered an error' : `the server answered ${status}`,
+  too_large: () => 'it is larger than the limit',
+  too_many_redirects: () => 'it was redirected too many times',
+  forbidden_address: () => 'the address is not allowed',
+  unsupported_scheme: () => 'only http and https URLs are supported',
+  invalid_url: () => 'the URL is not valid',
+  timeout: () => 'the server did not answer in time',
+  network: () => 'the server could not be reached',
+  circuit_open: () => 'the server keeps failing, so it is not called for a while',
+  bulkhead_full: () => 'too many downloads are waiting',
+};
+
+/**
+ * What the client is told about a failed download: its cause in general terms and the status the
+ * server answered, never what only we can see from inside (addresses, DNS answers, where a redirect
+ * led, sizes, limits). The error's own message has those details, for the log.
+ */
+export function describeDownloadFailure(failure: DocumentDownloadError): string {
+  return `The document could not be downloaded: ${publicCauses[failure.code](failure)}`;
+}
