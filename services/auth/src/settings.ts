@@ -1,6 +1,29 @@
-import { type ConfigOf, defineConfig, duration, integer, secret, string } from '@fiscal/kit/config';
+import {
+  type ConfigOf,
+  defineConfig,
+  duration,
+  integer,
+  type Parser,
+  secret,
+  string,
+} from '@fiscal/kit/config';
+import { checkPassword } from './domain/index.js';
 
 const day = 24 * 3_600_000;
+
+/** A password the service would accept for a user, so a weak one stops start-up with its reason. */
+function password(): Parser<string> {
+  return {
+    describe: 'secret',
+    secret: true,
+    parse(raw) {
+      const problem = checkPassword(raw);
+      return problem
+        ? { ok: false, expected: `a stronger password (this one ${problem.message})` }
+        : { ok: true, value: raw };
+    },
+  };
+}
 
 /** The auth service's settings, in both modes. */
 export const authConfig = defineConfig({
@@ -60,9 +83,9 @@ export const authConfig = defineConfig({
   },
   bootstrapAdminPassword: {
     env: 'FISCAL_BOOTSTRAP_ADMIN_PASSWORD',
-    type: secret({ minLength: 8 }),
+    type: password(),
     default: undefined,
-    doc: 'Password of that administrator; unset: a random one is printed once and written to <data dir>/initial-admin-password.',
+    doc: 'Password of that administrator (8 to 1024 characters, at least 5 different ones, not a common password); unset: a random one is printed once and written to <data dir>/initial-admin-password.',
   },
 });
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { authMigrations, createArgon2PasswordHasher } from '@fiscal/auth';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -68,6 +69,34 @@ describe('fiscal users and fiscal keys on the embedded auth database', () => {
       expect(await createArgon2PasswordHasher().verify(rows[0]!.password_hash, password!)).toBe(true);
     } finally {
       await stored.close();
+    }
+  });
+
+  it.each([
+    ['Password1', /\/password: is too common/],
+    ['qwertyuiop', /\/password: is too common/],
+    ['        ', /\/password: must have visible characters/],
+  ])('refuses %j read from stdin, naming the field and why', async (password, why) => {
+    const auth = await openAuthDatabase();
+    try {
+      await auth.database.migrate(authMigrations);
+      await sql`insert into organizations (id, name, tier) values ('org_weak', 'Weak Co', 'pro')
+                on conflict do nothing`.execute(auth.database.db);
+    } finally {
+      await auth.close();
+    }
+    const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    Object.defineProperty(process, 'stdin', {
+      value: Readable.from([Buffer.from(`${password}\n`)]),
+      configurable: true,
+    });
+    try {
+      const args = ['create', '--org', 'org_weak', '--email', 'weak@cli.test', '--role', 'viewer'];
+      const result = await printed(() => runUsers([...args, '--password-stdin']));
+      expect(result.code).toBe(1);
+      expect(result.lines.join('\n')).toMatch(why);
+    } finally {
+      Object.defineProperty(process, 'stdin', stdin);
     }
   });
 

@@ -1,10 +1,16 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError, parseConfig } from '@fiscal/kit/config';
+import { createTestDatabase } from '@fiscal/kit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AuthSchema } from '../adapters/auth-rows.js';
+import { authMigrations } from '../adapters/migrations.js';
+import { countUsers } from '../adapters/postgres-identities.js';
 import { createAuthService } from '../main.js';
-import { startAuthHarness } from '../testing/index.js';
-import { initialPasswordFile } from './bootstrap-admin.js';
+import { authConfig } from '../settings.js';
+import { startAuthHarness, testPasswords } from '../testing/index.js';
+import { bootstrapAdmin, initialPasswordFile } from './bootstrap-admin.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -72,6 +78,48 @@ describe('bootstrap administrator', () => {
     } finally {
       await generated.close();
       await configured.close();
+    }
+  });
+
+  it.each([
+    ['password', /too common/],
+    ['Password1', /too common/],
+    ['qwertyuiop', /too common/],
+    ['11111111', /at least 5 different characters/],
+    ['          ', /visible characters/],
+    ['short', /8 to 1024 characters/],
+  ])(
+    'a weak FISCAL_BOOTSTRAP_ADMIN_PASSWORD (%j) stops start-up with one line saying why',
+    (password, why) => {
+      const refusal = (() => {
+        try {
+          parseConfig(authConfig, { FISCAL_BOOTSTRAP_ADMIN_PASSWORD: password });
+        } catch (error) {
+          return error;
+        }
+      })();
+
+      expect(refusal).toBeInstanceOf(ConfigError);
+      const { problems } = refusal as ConfigError;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^FISCAL_BOOTSTRAP_ADMIN_PASSWORD: expected a stronger password/);
+      expect(problems[0]).toMatch(why);
+      // A secret is never echoed back, not even a weak one.
+      expect(problems[0]).not.toContain(`"${password}"`);
+    },
+  );
+
+  it('a weak password given in code is refused as well, and nobody is created', async () => {
+    const test = await createTestDatabase<AuthSchema>('pglite', 'auth');
+    try {
+      await test.database.migrate(authMigrations);
+      const context = { database: test.database, passwords: testPasswords, clock: () => new Date() };
+      await expect(
+        bootstrapAdmin(context, { password: 'Password1', announce: () => undefined }),
+      ).rejects.toThrow(/^FISCAL_BOOTSTRAP_ADMIN_PASSWORD is too common/);
+      expect(await countUsers(test.database.db)).toBe(0);
+    } finally {
+      await test.dispose();
     }
   });
 });

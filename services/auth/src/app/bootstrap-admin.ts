@@ -2,7 +2,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { countUsers, insertOrganization } from '../adapters/postgres-identities.js';
-import { isEmail, minPasswordLength, normalizeEmail } from '../domain/index.js';
+import { checkPassword, isEmail, normalizeEmail } from '../domain/index.js';
 import { type AuthContext, newId, randomSecret } from './auth-context.js';
 import { insertCheckedUser } from './manage-users.js';
 
@@ -32,9 +32,8 @@ export async function bootstrapAdmin(
   if ((await countUsers(database.db)) > 0) return undefined;
   const email = normalizeEmail(options.email || 'admin@localhost');
   if (!isEmail(email)) throw new Error('FISCAL_BOOTSTRAP_ADMIN_EMAIL is not an email address');
-  if (options.password && options.password.length < minPasswordLength) {
-    throw new Error(`FISCAL_BOOTSTRAP_ADMIN_PASSWORD must be at least ${minPasswordLength} characters`);
-  }
+  const passwordProblem = options.password ? checkPassword(options.password) : undefined;
+  if (passwordProblem) throw new Error(`FISCAL_BOOTSTRAP_ADMIN_PASSWORD ${passwordProblem.message}`);
   const password = options.password || randomSecret().slice(0, 24);
   const passwordHash = await context.passwords.hash(password);
 

@@ -11,14 +11,13 @@ import {
 import { revokeRefreshTokensOfUser } from '../adapters/postgres-refresh-tokens.js';
 import {
   type Actor,
+  checkPassword,
   EmailTaken,
   Forbidden,
   InvalidInput,
   isEmail,
   isRole,
   isUserStatus,
-  maxPasswordLength,
-  minPasswordLength,
   normalizeEmail,
   OrganizationNotFound,
   type Role,
@@ -79,13 +78,8 @@ function checkNewUser(input: NewUser): { email: string; role: Role } {
   if (!input.orgId) problems.push({ field: '/orgId', code: 'required', message: 'is required' });
   if (!isEmail(email))
     problems.push({ field: '/email', code: 'invalid_email', message: 'must be an email address' });
-  if (input.password.length < minPasswordLength || input.password.length > maxPasswordLength) {
-    problems.push({
-      field: '/password',
-      code: 'invalid_password',
-      message: `must be ${minPasswordLength} to ${maxPasswordLength} characters`,
-    });
-  }
+  const passwordProblem = checkPassword(input.password);
+  if (passwordProblem) problems.push({ field: '/password', ...passwordProblem });
   if (!isRole(input.role)) {
     problems.push({ field: '/role', code: 'invalid_role', message: 'must be admin, analyst or viewer' });
   }

@@ -40,10 +40,6 @@ export function isEmail(value: string): boolean {
   return value.length <= 320 && emailPattern.test(value);
 }
 
-export const minPasswordLength = 8;
-/** argon2 hashes any length, but a megabyte "password" is a cheap way to burn CPU. */
-export const maxPasswordLength = 1024;
-
 export interface Organization {
   id: string;
   name: string;
