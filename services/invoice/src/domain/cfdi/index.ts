@@ -1,6 +1,14 @@
 export type { CfdiCatalogs } from './catalogs/index.js';
 export type { DeclaredMetadata } from './declared-metadata.js';
 export type { DocumentMetadata } from './document-metadata.js';
+export {
+  keptProblems,
+  maxProblemMessageLength,
+  maxProblemPathLength,
+  maxProblemsKept,
+  ProblemList,
+  tooManyProblemsCode,
+} from './problem-list.js';
 export { type CfdiProblem, type CfdiProblemCode, CfdiProblemCodes } from './problems.js';
 export { type RuleCode, RuleCodes } from './rules/index.js';
 export {

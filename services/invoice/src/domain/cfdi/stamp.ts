@@ -1,5 +1,6 @@
 import { AttributeFormats } from './attribute-formats.js';
 import { Namespaces } from './namespaces.js';
+import type { ProblemSink } from './problem-list.js';
 import { type CfdiProblem, CfdiProblemCodes, cfdiProblem, quoted } from './problems.js';
 import { timbreFiscalDigital11 } from './structure/timbre-fiscal-digital11.js';
 import { checkElement } from './structure-rules.js';
@@ -22,18 +23,33 @@ export function findStamp(comprobante: XmlElement): XmlElement | undefined {
 
 /**
  * A CFDI 4.0 is certified by a TimbreFiscalDigital 1.1. Only its presence and form are checked here;
- * that SelloCFD and SelloSAT verify is the next layer's work.
+ * that SelloCFD and SelloSAT verify is the next layer's work. Problems go to `problems` when given
+ * (as in checkComprobanteStructure), else to a new array.
  */
-export function checkStamp(comprobante: XmlElement, requireStamp: boolean): CfdiProblem[] {
+export function checkStamp(comprobante: XmlElement, requireStamp: boolean): CfdiProblem[];
+export function checkStamp<Sink extends ProblemSink>(
+  comprobante: XmlElement,
+  requireStamp: boolean,
+  problems: Sink,
+): Sink;
+export function checkStamp(
+  comprobante: XmlElement,
+  requireStamp: boolean,
+  problems: ProblemSink = [],
+): ProblemSink {
   const [complemento] = childElements(comprobante, Namespaces.cfdi40, 'Complemento');
   const [stamp, ...extra] = complemento ? childElements(complemento, tfd, 'TimbreFiscalDigital') : [];
-  if (!stamp)
-    return requireStamp
-      ? [cfdiProblem(CfdiProblemCodes.notStamped, stampPath, 'the document has no TimbreFiscalDigital 1.1')]
-      : [];
-  const problems = extra.map((element) =>
-    cfdiProblem(CfdiProblemCodes.elementRepeated, element.path, 'only one TimbreFiscalDigital is allowed'),
-  );
+  if (!stamp) {
+    if (requireStamp)
+      problems.push(
+        cfdiProblem(CfdiProblemCodes.notStamped, stampPath, 'the document has no TimbreFiscalDigital 1.1'),
+      );
+    return problems;
+  }
+  for (const element of extra)
+    problems.push(
+      cfdiProblem(CfdiProblemCodes.elementRepeated, element.path, 'only one TimbreFiscalDigital is allowed'),
+    );
   const version = stamp.attributes.get('Version');
   if (version === undefined || !AttributeFormats.version11.matches(version)) {
     const found = version === undefined ? 'has no Version' : `has Version ${quoted(version)}`;

@@ -1,6 +1,7 @@
 import type { AttributeFormat } from './attribute-formats.js';
 import { satPrefixOf } from './namespaces.js';
-import { type CfdiProblem, type CfdiProblemCode, CfdiProblemCodes, cfdiProblem, quoted } from './problems.js';
+import type { ProblemSink } from './problem-list.js';
+import { type CfdiProblemCode, CfdiProblemCodes, cfdiProblem, quoted } from './problems.js';
 import { StructureProblemCodes } from './structure-codes.js';
 import { attributePath, type XmlElement } from './xml-document.js';
 
@@ -17,7 +18,7 @@ export interface AttributeRule {
 /** One xs:element or xs:any of an xs:sequence, with its minOccurs and maxOccurs. */
 export type Particle =
   | { kind: 'element'; element: ElementSchema; min: number; max: number }
-  | { kind: 'any'; min: number; max: number; check: (element: XmlElement, problems: CfdiProblem[]) => void };
+  | { kind: 'any'; min: number; max: number; check: (element: XmlElement, problems: ProblemSink) => void };
 
 /** An element declaration: its attributes and the xs:sequence of its children. */
 export interface ElementSchema {
@@ -77,7 +78,7 @@ export function child(element: ElementSchema, min: number, max = 1): Particle {
 /** xs:any; `check` decides what a foreign element in that place means. */
 export function anyElement(
   min: number,
-  check: (element: XmlElement, problems: CfdiProblem[]) => void,
+  check: (element: XmlElement, problems: ProblemSink) => void,
 ): Particle {
   return { kind: 'any', min, max: Number.POSITIVE_INFINITY, check };
 }
@@ -95,7 +96,7 @@ export interface CheckOptions {
 export function checkElement(
   element: XmlElement,
   schema: ElementSchema,
-  problems: CfdiProblem[],
+  problems: ProblemSink,
   options: CheckOptions = {},
 ): void {
   checkAttributes(element, schema, problems, options.attributesCheckedElsewhere);
@@ -105,7 +106,7 @@ export function checkElement(
 function checkAttributes(
   element: XmlElement,
   schema: ElementSchema,
-  problems: CfdiProblem[],
+  problems: ProblemSink,
   skipped: readonly string[] | undefined,
 ): void {
   let known = 0;
@@ -143,7 +144,7 @@ function checkAttributes(
       });
 }
 
-function checkChildren(element: XmlElement, schema: ElementSchema, problems: CfdiProblem[]): void {
+function checkChildren(element: XmlElement, schema: ElementSchema, problems: ProblemSink): void {
   const { sequence } = schema;
   const counts = sequence.length === 0 ? undefined : new Array<number>(sequence.length).fill(0);
   // The furthest particle reached: a child of an earlier one is out of order.

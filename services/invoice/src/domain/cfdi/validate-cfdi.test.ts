@@ -6,8 +6,12 @@ import {
 import {
   type CertificateStore,
   CfdiProblemCodes,
+  maxProblemMessageLength,
+  maxProblemPathLength,
+  maxProblemsKept,
   readCfdiMetadata,
   SealProblemCodes,
+  tooManyProblemsCode,
   validateCfdi,
 } from './index.js';
 import { fixtureBytes, fixtureText, replaceOnce } from './testing/fixtures.js';
@@ -142,6 +146,41 @@ describe('validateCfdi on the stored fixtures', () => {
         'CFDI40111', // a Concepto Descuento in a Traslado
         SealProblemCodes.sealInvalid,
       ]),
+    );
+  });
+
+  it('keeps the first hundred problems of a document with a problem per element, and counts the rest', () => {
+    const head = '<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0">';
+    const hostile = `${head}${'<x/>'.repeat(100_000)}</cfdi:Comprobante>`;
+    const verdict = validateCfdi(hostile, service);
+    expect(verdict.outcome).toBe('invalid');
+    expect(verdict.problems).toHaveLength(maxProblemsKept + 1);
+    expect(verdict.problems.at(-1)).toEqual({
+      code: tooManyProblemsCode,
+      path: '',
+      message: expect.stringMatching(/^and \d+ more problems: only the first 100 are listed$/),
+    });
+    const omitted = Number(/and (\d+) more/.exec(verdict.problems.at(-1)!.message)![1]);
+    expect(omitted).toBeGreaterThan(100_000 - maxProblemsKept);
+    expect(JSON.stringify(verdict.problems).length).toBeLessThan(20_000);
+  });
+
+  it('cuts short the paths and messages of element names and values a client made huge', () => {
+    const valid = fixtureText('cfdiutils-cfdi40-valid.xml');
+    const name = 'y'.repeat(200_000);
+    const hostile = replaceOnce(
+      valid,
+      '</cfdi:Comprobante>',
+      `<${name} Value="${'v'.repeat(200_000)}"/></cfdi:Comprobante>`,
+    ).replace('Moneda="', `Moneda="${'M'.repeat(100_000)}`);
+    const verdict = validateCfdi(hostile, service);
+    expect(verdict.outcome).toBe('invalid');
+    for (const problem of verdict.problems) {
+      expect(problem.path.length).toBeLessThanOrEqual(maxProblemPathLength);
+      expect(problem.message.length).toBeLessThanOrEqual(maxProblemMessageLength);
+    }
+    expect(verdict.problems.map((problem) => problem.path)).toContainEqual(
+      expect.stringMatching(/^\/cfdi:Comprobante\/yyy+\.\.\.$/),
     );
   });
 

@@ -4,6 +4,7 @@ import { compareDeclaredMetadata, type DeclaredMetadata } from './declared-metad
 import { classifyDocument } from './document-kind.js';
 import { type DocumentMetadata, readDocumentMetadata } from './document-metadata.js';
 import { defaultReadingLimits, parseDocument, type ReadingLimits } from './parse-document.js';
+import { ProblemList } from './problem-list.js';
 import type { CfdiProblem } from './problems.js';
 import { checkSatRules } from './rules/index.js';
 import { type CertificateStore, checkSeal, checkStampSeal, SealProblemCodes } from './seal/index.js';
@@ -45,7 +46,10 @@ export interface CfdiVerdict {
   outcome: CfdiOutcome;
   /** The Version attribute, when readable. */
   version: string | null;
-  /** Every problem found; empty if and only if the outcome is 'valid'. */
+  /**
+   * The problems found, empty if and only if the outcome is 'valid': the first `maxProblemsKept`
+   * and, when there were more, a last one (`too_many_problems`) saying how many.
+   */
   problems: CfdiProblem[];
   /** What the document says, when it could be read. */
   metadata: DocumentMetadata | null;
@@ -55,8 +59,8 @@ export interface CfdiVerdict {
  * Validates a CFDI 4.0 document as a certification provider would: safe and well-formed XML, the
  * structure of cfdv40.xsd, SAT's rule matrix against the catalogs, the Sello over the cadena
  * original, the stamp (its presence, and its SelloSAT given a certificate store) and, when given,
- * the declared metadata. Every problem is collected; only a document that cannot be read safely
- * stops at the first.
+ * the declared metadata. Every problem is counted, the first hundred kept (ProblemList); only a
+ * document that cannot be read safely stops at the first.
  */
 export function validateCfdi(
   document: Uint8Array | string,
@@ -70,20 +74,19 @@ export function validateCfdi(
 
   const comprobante = parsed.root;
   const stampRequired = options.requireStamp ?? true;
-  const problems = [
-    ...checkComprobanteStructure(comprobante),
-    ...checkStamp(comprobante, stampRequired),
-    ...(options.catalogs
-      ? checkSatRules(comprobante, { catalogs: options.catalogs, now: options.now ?? new Date() })
-      : []),
-    ...(options.verifySeal === false ? [] : checkSeal(comprobante)),
-    ...(options.certificates ? checkStampSeal(comprobante, options.certificates).problems : []),
-    ...(options.declared ? compareDeclaredMetadata(options.declared, comprobante, { stampRequired }) : []),
-  ];
+  const problems = new ProblemList();
+  checkComprobanteStructure(comprobante, problems);
+  checkStamp(comprobante, stampRequired, problems);
+  if (options.catalogs)
+    checkSatRules(comprobante, { catalogs: options.catalogs, now: options.now ?? new Date() }, problems);
+  if (options.verifySeal !== false) problems.pushAll(checkSeal(comprobante));
+  if (options.certificates) problems.pushAll(checkStampSeal(comprobante, options.certificates).problems);
+  if (options.declared)
+    problems.pushAll(compareDeclaredMetadata(options.declared, comprobante, { stampRequired }));
   return {
     outcome: outcomeOf(problems),
     version: kind.version,
-    problems,
+    problems: problems.toArray(),
     metadata: readDocumentMetadata(comprobante).metadata,
   };
 }
@@ -103,9 +106,11 @@ export function readCfdiMetadata(
   return readDocumentMetadata(parsed.root);
 }
 
-function outcomeOf(problems: readonly CfdiProblem[]): CfdiOutcome {
-  if (problems.length === 0) return 'valid';
-  const onlyUnverifiable = problems.every((problem) => problem.code === SealProblemCodes.stampUnverifiable);
+function outcomeOf(problems: ProblemList): CfdiOutcome {
+  if (problems.found === 0) return 'valid';
+  const onlyUnverifiable =
+    problems.found === problems.kept().length &&
+    problems.kept().every((problem) => problem.code === SealProblemCodes.stampUnverifiable);
   return onlyUnverifiable ? 'unverifiable' : 'invalid';
 }
 

@@ -68,7 +68,7 @@ export interface Invoice extends InvoiceMetadata {
   processingAttempts: number;
   claim: ProcessingClaim | null;
   archive: ArchivedDocument | null;
-  /** Why it was rejected or failed, and every problem found. */
+  /** Why it was rejected or failed, and its problems: the first hundred and a count of the rest. */
   outcome: { reason: string; problems: DocumentProblem[] } | null;
   createdAt: string;
   updatedAt: string;

@@ -1,3 +1,4 @@
+import { keptProblems } from '../cfdi/index.js';
 import { InvalidTransition } from './errors.js';
 import type { ArchivedDocument, Change, DocumentProblem, Invoice, InvoiceStatus } from './invoice.js';
 
@@ -101,18 +102,22 @@ export function archive(invoice: Invoice, options: { now: Date; document: Archiv
 
 export type RejectionReason = 'download_failed' | 'checksum_mismatch' | 'validation_failed' | 'duplicate';
 
-/** The document is wrong for good (4xx, checksum, invalid CFDI): a final verdict. */
+/**
+ * The document is wrong for good (4xx, checksum, invalid CFDI): a final verdict. Whatever the source
+ * of the problems, the invoice and its event keep only as many as keptProblems allows.
+ */
 export function reject(
   invoice: Invoice,
   options: { now: Date; reason: RejectionReason; problems: DocumentProblem[] },
 ): Change {
   requireStatus(invoice, 'reject', ['processing', 'validated']);
   const startedAt = invoice.claim ? Date.parse(invoice.claim.startedAt) : Date.parse(invoice.createdAt);
+  const problems = keptProblems(options.problems);
   return {
     invoice: advance(invoice, options.now, {
       status: 'rejected',
       claim: null,
-      outcome: { reason: options.reason, problems: options.problems },
+      outcome: { reason: options.reason, problems },
     }),
     events: [
       {
@@ -121,7 +126,7 @@ export function reject(
           invoiceId: invoice.id,
           uuid: invoice.uuid,
           reason: options.reason,
-          errors: options.problems,
+          errors: problems,
           // What reports need to place a rejection beside the archived invoices of its day.
           issuer: invoice.issuer,
           amount: invoice.amount,
@@ -141,11 +146,12 @@ export function fail(
   options: { now: Date; reason: FailureReason; problems: DocumentProblem[] },
 ): Change {
   requireStatus(invoice, 'fail', ['processing', 'validated']);
+  const problems = keptProblems(options.problems);
   return {
     invoice: advance(invoice, options.now, {
       status: 'failed',
       claim: null,
-      outcome: { reason: options.reason, problems: options.problems },
+      outcome: { reason: options.reason, problems },
     }),
     events: [
       {
@@ -154,7 +160,7 @@ export function fail(
           invoiceId: invoice.id,
           uuid: invoice.uuid,
           reason: options.reason,
-          errors: options.problems,
+          errors: problems,
           attempts: Math.max(1, invoice.processingAttempts),
         },
       },

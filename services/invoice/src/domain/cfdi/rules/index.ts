@@ -1,3 +1,4 @@
+import type { ProblemSink } from '../problem-list.js';
 import type { CfdiProblem } from '../problems.js';
 import type { XmlElement } from '../xml-document.js';
 import { cfdiRelacionadosRules } from './cfdi-relacionados.js';
@@ -41,9 +42,21 @@ export const satRules: readonly Rule[] = [
  * SAT's rules for a CFDI 4.0 Comprobante that can be checked from the document and the catalogs alone
  * (matriz de errores CFDI401xx-CFDI402xx, Pagos 2.0 CRP2xxxx). A value the structure check reports as
  * missing or malformed is skipped here, not reported twice; `now` dates the Fecha, the catalogs' validity
- * is judged on the Fecha's day.
+ * is judged on the Fecha's day. Problems go to `problems` when given (validateCfdi's list, which
+ * keeps only so many), else to a new array.
  */
-export function checkSatRules(comprobante: XmlElement, options: SatRuleOptions): CfdiProblem[] {
+export function checkSatRules(comprobante: XmlElement, options: SatRuleOptions): CfdiProblem[];
+export function checkSatRules<Sink extends ProblemSink>(
+  comprobante: XmlElement,
+  options: SatRuleOptions,
+  problems: Sink,
+): Sink;
+export function checkSatRules(
+  comprobante: XmlElement,
+  options: SatRuleOptions,
+  problems: ProblemSink = [],
+): ProblemSink {
   const context = ruleContextFor(comprobante, options);
-  return satRules.flatMap((rule) => rule(context));
+  for (const rule of satRules) for (const problem of rule(context)) problems.push(problem);
+  return problems;
 }

@@ -1,5 +1,6 @@
 import { AttributeFormats } from '../attribute-formats.js';
 import { Namespaces } from '../namespaces.js';
+import type { ProblemSink } from '../problem-list.js';
 import type { CfdiProblem } from '../problems.js';
 import { StructureProblemCodes } from '../structure-codes.js';
 import { checkElement, defineElement, type ElementSchema } from '../structure-rules.js';
@@ -108,7 +109,7 @@ export function complementSupportOf(namespace: string | null): ComplementSupport
  * structure checked; other namespaces pass. Elements of the CFDI namespace have no place there, and
  * neither does anything but the root element of an understood complement.
  */
-export function checkComplementContent(element: XmlElement, problems: CfdiProblem[]): void {
+export function checkComplementContent(element: XmlElement, problems: ProblemSink): void {
   if (element.namespace === Namespaces.cfdi40) {
     problems.push(unexpected(element, 'a CFDI element has no place inside a complement container'));
     return;
