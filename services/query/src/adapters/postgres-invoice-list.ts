@@ -1,15 +1,15 @@
 import { type Kysely, sql } from 'kysely';
 import type { InvoiceListQuery, InvoicePage } from '../domain/invoice-summary/index.js';
 import type { QuerySchema } from './query-schema.js';
-import { selectSummaries, summaryOf } from './summary-rows.js';
+import { listItemOf, selectListItems } from './summary-rows.js';
 
 /**
  * One page of an organisation's invoices, newest id first. Free text matches the words of issuer,
  * receiver and uuid (full text), or any fragment of them (ILIKE, served by the trigram indexes), so
- * a partial RFC or the first block of a UUID finds its invoices.
+ * a partial RFC or the first block of a UUID finds its invoices. Rows leave out the problems.
  */
 export async function listInvoices(db: Kysely<QuerySchema>, query: InvoiceListQuery): Promise<InvoicePage> {
-  let select = selectSummaries(db).where('org_id', '=', query.orgId);
+  let select = selectListItems(db).where('org_id', '=', query.orgId);
   if (query.status !== undefined) select = select.where('status', '=', query.status);
   if (query.issuer !== undefined) select = select.where('issuer', '=', query.issuer.toUpperCase());
   if (query.receiver !== undefined) select = select.where('receiver', '=', query.receiver.toUpperCase());
@@ -33,7 +33,7 @@ export async function listInvoices(db: Kysely<QuerySchema>, query: InvoiceListQu
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
     .execute();
-  const items = rows.slice(0, query.limit).map(summaryOf);
+  const items = rows.slice(0, query.limit).map(listItemOf);
   return { items, lastId: rows.length > query.limit ? items.at(-1)?.id : undefined };
 }
 

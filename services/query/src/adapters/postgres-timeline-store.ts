@@ -1,5 +1,5 @@
 import type { Database } from '@fiscal/kit/db';
-import type { TimelineStore } from '../domain/timeline/index.js';
+import { maxTimelineEntries, type TimelineStore } from '../domain/timeline/index.js';
 import type { QuerySchema } from './query-schema.js';
 
 export function createPostgresTimelineStore(database: Database<QuerySchema>): TimelineStore {
@@ -13,6 +13,7 @@ export function createPostgresTimelineStore(database: Database<QuerySchema>): Ti
         .orderBy('sequence')
         .orderBy('occurred_at')
         .orderBy('event_id')
+        .limit(maxTimelineEntries)
         .execute();
       return rows.map((row) => ({
         eventId: row.event_id,

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@fiscal/contracts';
 import type { Database } from '@fiscal/kit/db';
 import { createTestDatabase, probeService, type TestDatabase } from '@fiscal/kit/testing';
-import { sql } from 'kysely';
+import { type KyselyPlugin, PostgresQueryCompiler, type RootOperationNode, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getTimelineHandler } from '../app/get-timeline.js';
 import { listInvoicesHandler } from '../app/list-invoices.js';
@@ -16,6 +16,7 @@ import {
   shuffledWithDuplicates,
 } from '../testing/invoice-events.js';
 import { queryMigrations } from './migrations.js';
+import { listInvoices } from './postgres-invoice-list.js';
 import { resetReadModel } from './postgres-read-model-reset.js';
 import { createPostgresSummaryStore } from './postgres-summary-store.js';
 import { createPostgresTimelineStore } from './postgres-timeline-store.js';
@@ -201,6 +202,71 @@ describe.each([
         code: 'invalid_cursor',
         errors: [expect.objectContaining({ field: 'cursor' })],
       });
+    });
+  });
+
+  describe("a verdict's problems", () => {
+    /** A rejection with `count` problems, each with a long path and message, as a hostile document gets. */
+    function rejectedWith(n: number, count: number): EventEnvelope[] {
+      const life = lifeOf(invoiceFacts(n), 'rejected');
+      const rejected = life.at(-1)!;
+      const errors = Array.from({ length: count }, (_, index) => ({
+        code: 'element_unexpected',
+        path: `/cfdi:Comprobante/${'x'.repeat(1_000)}[${index + 1}]`,
+        message: `${'y'.repeat(1_000)} has no place in Comprobante`,
+      }));
+      return [...life.slice(0, -1), { ...rejected, data: { ...(rejected.data as object), errors } }];
+    }
+
+    it.skipIf(!available)(
+      'are held to the first hundred, cut short, with a count of the rest, on the invoice and its timeline',
+      async () => {
+        const life = rejectedWith(1, 5_000);
+        await applyAll(life);
+        const invoiceId = life[0]!.subject;
+        const summary = await summaries.findById('org_a', invoiceId);
+        expect(summary?.problems).toHaveLength(101);
+        expect(summary?.problems.at(-1)).toEqual({
+          code: 'too_many_problems',
+          path: '',
+          message: 'and 4900 more problems: only the first 100 are listed',
+        });
+        expect(JSON.stringify(summary).length).toBeLessThan(101 * 1_000);
+        const timeline = await getTimelineHandler(createPostgresTimelineStore(database))({
+          orgId: 'org_a',
+          id: invoiceId,
+        });
+        expect((timeline.at(-1)!.detail as { errors: unknown[] }).errors).toHaveLength(101);
+      },
+    );
+
+    it.skipIf(!available)('are left out of a list page, whose size does not depend on them', async () => {
+      const rejected = Array.from({ length: 50 }, (_, n) => rejectedWith(n + 1, 2_000));
+      for (const life of rejected) await applyAll(life);
+      const page = await listInvoicesHandler(summaries)({ orgId: 'org_a', limit: 50 });
+      expect(page.items).toHaveLength(50);
+      for (const item of page.items) {
+        expect(item).not.toHaveProperty('problems');
+        expect(item).toMatchObject({ status: 'rejected', outcomeReason: 'validation_failed' });
+      }
+      // A summary without problems is a few hundred bytes, whatever its document held.
+      expect(JSON.stringify(page).length).toBeLessThan(50 * 600);
+    });
+
+    it.skipIf(!available)('are not even read by the list statement', async () => {
+      const statements: string[] = [];
+      const compiler = new PostgresQueryCompiler();
+      const recording: KyselyPlugin = {
+        transformQuery: ({ node, queryId }) => {
+          statements.push(compiler.compileQuery(node as RootOperationNode, queryId).sql);
+          return node;
+        },
+        transformResult: async ({ result }) => result,
+      };
+      await listInvoices(database.db.withPlugin(recording), { orgId: 'org_a', limit: 50, text: 'EKU' });
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).toContain('"outcome_reason"');
+      expect(statements[0]).not.toContain('problems');
     });
   });
 

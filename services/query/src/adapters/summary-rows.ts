@@ -1,11 +1,15 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { InvoiceSummary } from '../domain/invoice-summary/index.js';
+import type { InvoiceListItem, InvoiceSummary } from '../domain/invoice-summary/index.js';
 import type { QuerySchema, SummariesTable } from './query-schema.js';
 
 export type SummaryRow = Omit<Selectable<SummariesTable>, 'search'>;
+export type ListItemRow = Omit<SummaryRow, 'problems'>;
 
-/** Every column but the search document, which only the database reads. */
-export function selectSummaries(db: Kysely<QuerySchema>) {
+/**
+ * The columns of a list row: every one but the problems, which can weigh kilobytes per invoice and
+ * which a list never shows, and the search document, which only the database reads.
+ */
+export function selectListItems(db: Kysely<QuerySchema>) {
   return db
     .selectFrom('invoice_summaries')
     .select([
@@ -18,7 +22,6 @@ export function selectSummaries(db: Kysely<QuerySchema>) {
       'issuance_date',
       'status',
       'outcome_reason',
-      'problems',
       'processing_ms',
       'original_size',
       'compressed_size',
@@ -29,7 +32,12 @@ export function selectSummaries(db: Kysely<QuerySchema>) {
     .select(sql<string | null>`amount::text`.as('amount'));
 }
 
-export function summaryOf(row: SummaryRow): InvoiceSummary {
+/** Every column but the search document: one invoice, problems included. */
+export function selectSummaries(db: Kysely<QuerySchema>) {
+  return selectListItems(db).select('problems');
+}
+
+export function listItemOf(row: ListItemRow): InvoiceListItem {
   return {
     id: row.id,
     orgId: row.org_id,
@@ -41,7 +49,6 @@ export function summaryOf(row: SummaryRow): InvoiceSummary {
     issuanceDate: row.issuance_date === null ? null : new Date(row.issuance_date).toISOString(),
     status: row.status,
     outcomeReason: row.outcome_reason,
-    problems: row.problems,
     processingMs: row.processing_ms,
     originalSize: row.original_size,
     compressedSize: row.compressed_size,
@@ -49,4 +56,8 @@ export function summaryOf(row: SummaryRow): InvoiceSummary {
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
+}
+
+export function summaryOf(row: SummaryRow): InvoiceSummary {
+  return { ...listItemOf(row), problems: row.problems };
 }

@@ -4,7 +4,7 @@ import { InvoiceSummarySchema, QueryService, TimelineEntrySchema } from '@fiscal
 import type { GetInvoice } from '../app/get-invoice.js';
 import type { GetTimeline } from '../app/get-timeline.js';
 import type { InvoiceListPage, ListInvoices } from '../app/list-invoices.js';
-import type { InvoiceSummary } from '../domain/invoice-summary/index.js';
+import type { InvoiceListItem, InvoiceSummary } from '../domain/invoice-summary/index.js';
 import type { TimelineEntry } from '../domain/timeline/index.js';
 
 export interface QueryRpcHandlers {
@@ -51,7 +51,8 @@ export function registerQueryRpc(router: ConnectRouter, handlers: QueryRpcHandle
   });
 }
 
-function toSummaryMessage(summary: InvoiceSummary) {
+/** A list item has no problems: its message carries none (the detail of the invoice does). */
+function toSummaryMessage(summary: InvoiceListItem & Partial<Pick<InvoiceSummary, 'problems'>>) {
   return create(InvoiceSummarySchema, {
     id: summary.id,
     orgId: summary.orgId,
@@ -63,7 +64,7 @@ function toSummaryMessage(summary: InvoiceSummary) {
     issuanceDate: summary.issuanceDate ?? undefined,
     status: summary.status,
     rejectionReason: summary.outcomeReason ?? undefined,
-    errors: summary.problems,
+    errors: summary.problems ?? [],
     processingMs: summary.processingMs ?? undefined,
     originalSize: summary.originalSize ?? undefined,
     compressedSize: summary.compressedSize ?? undefined,

@@ -5,8 +5,8 @@ import {
   encodePageCursor,
   InvalidCursor,
   InvalidListQuery,
+  type InvoiceListItem,
   type InvoiceListQuery,
-  type InvoiceSummary,
   invoiceStatuses,
   maxPageSize,
   type SummaryStore,
@@ -28,7 +28,7 @@ export interface ListInvoices {
 }
 
 export interface InvoiceListPage {
-  items: InvoiceSummary[];
+  items: InvoiceListItem[];
   nextCursor?: string | undefined;
 }
 

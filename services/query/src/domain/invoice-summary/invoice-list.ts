@@ -1,4 +1,4 @@
-import type { InvoiceSummary } from './invoice-summary.js';
+import type { InvoiceListItem } from './invoice-summary.js';
 
 /** A page of the organisation's invoices, newest first; every criterion given must hold. */
 export interface InvoiceListQuery {
@@ -18,7 +18,7 @@ export interface InvoiceListQuery {
 }
 
 export interface InvoicePage {
-  items: InvoiceSummary[];
+  items: InvoiceListItem[];
   /** Set when more invoices may follow: the last id of this page. */
   lastId?: string | undefined;
 }

@@ -11,8 +11,9 @@ export interface InvoiceSummary {
   currency: string | null;
   issuanceDate: string | null;
   status: string;
-  /** Why the invoice was rejected or failed, with every problem found; null otherwise. */
+  /** Why the invoice was rejected or failed; null otherwise. */
   outcomeReason: string | null;
+  /** The problems of that verdict, at most `maxProblemsShown` (the invoice service keeps as many). */
   problems: { code: string; path: string; message: string }[];
   /** Set once archived. */
   processingMs: number | null;
@@ -23,6 +24,21 @@ export interface InvoiceSummary {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * A row of a list: the summary without its problems, which can weigh kilobytes each (a page of 500
+ * rejected invoices would carry every one); the detail of an invoice shows them.
+ */
+export type InvoiceListItem = Omit<InvoiceSummary, 'problems'>;
+
+/**
+ * Problems an invoice shows, as the invoice service keeps them: the first 100, each path and message
+ * cut short, and one `too_many_problems` counting the rest. Events recorded before it kept so few are
+ * held to the same here.
+ */
+export const maxProblemsShown = 100;
+const maxPathLength = 300;
+const maxMessageLength = 500;
 
 const statusByEventType: Record<string, string> = {
   'fiscal.invoice.created': 'pending',
@@ -108,7 +124,7 @@ function outcomeOf(event: EventEnvelope): Partial<InvoiceSummary> {
   switch (event.type) {
     case 'fiscal.invoice.rejected':
     case 'fiscal.invoice.failed':
-      return { outcomeReason: data.reason ?? null, problems: data.errors ?? [] };
+      return { outcomeReason: data.reason ?? null, problems: shownProblems(data.errors ?? []) };
     case 'fiscal.invoice.archived':
       return {
         outcomeReason: null,
@@ -121,4 +137,26 @@ function outcomeOf(event: EventEnvelope): Partial<InvoiceSummary> {
       // A new attempt (requeued, processing again) leaves the last verdict behind.
       return { outcomeReason: null, problems: [] };
   }
+}
+
+export function shownProblems(problems: InvoiceSummary['problems']): InvoiceSummary['problems'] {
+  // A list the invoice service cut short already ends with its count.
+  if (problems.length <= maxProblemsShown + 1) return problems.map(shortenedProblem);
+  const rest = problems.length - maxProblemsShown;
+  return [
+    ...problems.slice(0, maxProblemsShown).map(shortenedProblem),
+    {
+      code: 'too_many_problems',
+      path: '',
+      message: `and ${rest} more problems: only the first ${maxProblemsShown} are listed`,
+    },
+  ];
+}
+
+function shortenedProblem({ code, path, message }: InvoiceSummary['problems'][number]) {
+  return { code, path: shortened(path, maxPathLength), message: shortened(message, maxMessageLength) };
+}
+
+function shortened(text: string, maxLength: number): string {
+  return text.length > maxLength ? `${text.slice(0, maxLength - 3)}...` : text;
 }
