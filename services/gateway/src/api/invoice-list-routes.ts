@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { InvoiceQueries } from '../app/upstreams.js';
 import type { CallerOf } from './caller-of.js';
-import { InvoiceIdParams, InvoiceView } from './invoice-schemas.js';
+import { InvoiceIdParams, InvoiceListItem } from './invoice-schemas.js';
 
 export interface InvoiceListRoutesDependencies {
   callerOf: CallerOf;
@@ -45,7 +45,7 @@ export const InvoiceListQuery = Type.Object(
 export type InvoiceListQuery = Static<typeof InvoiceListQuery>;
 
 export const InvoiceListPage = Type.Object({
-  items: Type.Array(InvoiceView),
+  items: Type.Array(InvoiceListItem, { description: "Each invoice's view without its problems" }),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Null on the last page' }),
 });
 

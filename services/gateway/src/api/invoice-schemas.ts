@@ -70,7 +70,9 @@ export const InvoiceView = Type.Object({
       'Why the invoice was rejected or failed (download_failed, checksum_mismatch, validation_failed, ...)',
   }),
   errors: Type.Array(Type.Object({ code: Type.String(), path: Type.String(), message: Type.String() }), {
-    description: 'Every problem found in the document or its download, when rejected or failed',
+    description:
+      'The problems found in the document or its download, when rejected or failed: the first 100 and, ' +
+      'when there were more, a last one (code too_many_problems) saying how many',
   }),
   processingMs: Type.Union([Type.Integer(), Type.Null()]),
   originalSize: Type.Union([Type.Integer(), Type.Null()]),
@@ -78,3 +80,6 @@ export const InvoiceView = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
+
+/** An invoice in a list: its view without the problems, which only the invoice itself shows. */
+export const InvoiceListItem = Type.Omit(InvoiceView, ['errors']);
