@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,7 @@ describe('fiscal start (embedded mode)', () => {
 
       const deadLetters = await runFiscal(['dlq', 'list', 'query-projector'], {
         FISCAL_ADMIN_URL: fiscal.adminUrl,
+        FISCAL_ADMIN_TOKEN: fiscal.adminToken!,
       });
       expect(deadLetters.code).toBe(0);
       expect(JSON.parse(deadLetters.output)).toEqual({ group: 'query-projector', deadLetters: [] });
@@ -100,6 +101,63 @@ describe('fiscal start (embedded mode)', () => {
       });
       expect(missing.status).toBe(404);
       expect(((await missing.json()) as { code: string }).code).toBe('invoice_not_found');
+    } finally {
+      fiscal.child.kill('SIGTERM');
+    }
+    expect(await fiscal.exited()).toBe(0);
+  });
+
+  it('keeps an operator token in its data directory for fiscal dlq, and refuses callers without it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fiscal-e2e-'));
+    dataDirs.push(dataDir);
+    const unconfigured = { FISCAL_DATA_DIR: dataDir, FISCAL_ADMIN_TOKEN: '' };
+    const first = await startFiscal(['start'], unconfigured);
+    const tokenFile = join(dataDir, 'admin-token');
+    let token: string;
+    try {
+      token = (await readFile(tokenFile, 'utf8')).trim();
+      expect(token.length).toBeGreaterThanOrEqual(32);
+      expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+      expect(first.output()).not.toContain(token);
+      const anonymous = await fetch(`${first.adminUrl}/dead-letters/query-projector`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect((await fetch(`${first.adminUrl}/readyz`)).status).toBe(200);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect(await first.exited()).toBe(0);
+
+    const second = await startFiscal(['start'], unconfigured);
+    try {
+      expect((await readFile(tokenFile, 'utf8')).trim()).toBe(token);
+      const listed = await runFiscal(['dlq', 'list', 'query-projector'], {
+        ...unconfigured,
+        FISCAL_ADMIN_URL: second.adminUrl,
+      });
+      expect(listed.code).toBe(0);
+      expect(JSON.parse(listed.output)).toEqual({ group: 'query-projector', deadLetters: [] });
+      const purgeEverything = await runFiscal(['dlq', 'purge', 'query-projector'], {
+        ...unconfigured,
+        FISCAL_ADMIN_URL: second.adminUrl,
+      });
+      expect(purgeEverything.code).toBe(2);
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect(await second.exited()).toBe(0);
+  });
+
+  it('serves dead letters to nobody in memory mode without FISCAL_ADMIN_TOKEN', async () => {
+    const fiscal = await startFiscal(['start', '--memory'], { FISCAL_ADMIN_TOKEN: '' });
+    try {
+      const refused = await fetch(`${fiscal.adminUrl}/dead-letters/query-projector`, {
+        headers: { authorization: 'Bearer anything-at-all-that-is-long-enough-000' },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await refused.json()) as { code: string }).code).toBe('operator_token_not_configured');
+      expect((await fetch(`${fiscal.adminUrl}/metrics`)).status).toBe(200);
     } finally {
       fiscal.child.kill('SIGTERM');
     }

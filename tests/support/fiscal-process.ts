@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,10 @@ export interface FiscalProcess {
   readonly child: ChildProcess;
   readonly baseUrl: string;
   readonly adminUrl: string;
+  /** The FISCAL_ADMIN_TOKEN it was given (one per process unless the test set it; '' sets none). */
+  readonly adminToken: string | undefined;
+  /** `authorization` headers of an operator on the admin port. */
+  adminHeaders(): { authorization: string };
   /** `authorization` headers of the bootstrap admin, logged in once (a gateway process only). */
   auth(): Promise<{ authorization: string }>;
   output(): string;
@@ -33,9 +38,11 @@ export interface FiscalProcess {
 export async function startFiscal(args: string[], env: Record<string, string> = {}): Promise<FiscalProcess> {
   const httpPort = await freePort();
   const adminPort = await freePort();
+  const adminToken = env.FISCAL_ADMIN_TOKEN ?? randomBytes(32).toString('base64url');
   const { child, output } = spawnFiscal(args, {
     FISCAL_HTTP_PORT: String(httpPort),
     FISCAL_ADMIN_PORT: String(adminPort),
+    FISCAL_ADMIN_TOKEN: adminToken,
     FISCAL_BOOTSTRAP_ADMIN_EMAIL: bootstrapAdmin.email,
     FISCAL_BOOTSTRAP_ADMIN_PASSWORD: bootstrapAdmin.password,
     ...env,
@@ -49,6 +56,8 @@ export async function startFiscal(args: string[], env: Record<string, string> = 
     child,
     baseUrl,
     adminUrl: `http://127.0.0.1:${adminPort}`,
+    adminToken: adminToken || undefined,
+    adminHeaders: () => ({ authorization: `Bearer ${adminToken}` }),
     auth: () => {
       session ??= signIn(baseUrl, bootstrapAdmin);
       return session;

@@ -6,6 +6,7 @@ import { createLogger } from '@fiscal/kit/log';
 import { createMetricsRegistry, startTelemetry } from '@fiscal/kit/telemetry';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { ensureAdminToken } from './admin-token.js';
 
 export type HostSettings = ConfigOf<typeof commonConfig>;
 
@@ -21,7 +22,19 @@ export interface Host {
   provideDeadLetters(deadLetters: DeadLetters): void;
 }
 
-export async function startHost(service: string, settings: HostSettings): Promise<Host> {
+export interface HostOptions {
+  /**
+   * Embedded mode's data directory: without FISCAL_ADMIN_TOKEN, the operator token is the one
+   * kept there (generated at the first start). Absent: no token unless configured.
+   */
+  adminTokenDir?: string | undefined;
+}
+
+export async function startHost(
+  service: string,
+  settings: HostSettings,
+  options: HostOptions = {},
+): Promise<Host> {
   const telemetry = startTelemetry({
     service,
     otlpEndpoint: settings.otlpEndpoint,
@@ -38,9 +51,19 @@ export async function startHost(service: string, settings: HostSettings): Promis
   });
 
   let deadLetters: DeadLetters | undefined;
-  const admin = createAdminServer({ health, registry, logger, deadLetters: () => deadLetters });
+  const operatorToken = await operatorTokenOf(settings, options, logger);
+  const admin = createAdminServer({
+    health,
+    registry,
+    logger,
+    operatorToken,
+    deadLetters: () => deadLetters,
+  });
   const adminPort = await listen(admin, { host: settings.adminHost, port: settings.adminPort });
-  logger.info({ port: adminPort }, 'admin endpoints listening (/healthz, /readyz, /metrics)');
+  logger.info(
+    { host: settings.adminHost, port: adminPort },
+    'admin endpoints listening (/healthz, /readyz, /metrics; /dead-letters with the operator token)',
+  );
 
   shutdown.register('not-ready', 'readiness', async () => health.setShuttingDown());
   shutdown.register('flush', 'telemetry', () => telemetry.shutdown());
@@ -58,4 +81,20 @@ export async function startHost(service: string, settings: HostSettings): Promis
       deadLetters = port;
     },
   };
+}
+
+/** FISCAL_ADMIN_TOKEN, else embedded mode's own; the token itself is never logged. */
+async function operatorTokenOf(
+  settings: HostSettings,
+  options: HostOptions,
+  logger: Logger,
+): Promise<string | undefined> {
+  if (settings.adminToken) return settings.adminToken;
+  if (options.adminTokenDir) {
+    const { token, file } = await ensureAdminToken(options.adminTokenDir);
+    logger.info({ file }, 'operator token of the admin port (fiscal dlq reads it from there)');
+    return token;
+  }
+  logger.info('no operator token (FISCAL_ADMIN_TOKEN): the admin port serves probes and metrics only');
+  return undefined;
 }

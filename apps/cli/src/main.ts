@@ -25,8 +25,9 @@ Usage:
   fiscal replay query          rebuild the query read model from the invoice service's event log
   fiscal shards plan|move --to <map>
                                re-shard the invoice store: the slot ranges that move, then move them
-  fiscal dlq <list|redrive|purge> <group> [id...]
+  fiscal dlq list <group> | fiscal dlq <redrive|purge> <group> <id...>|--all
                                dead letters of a consumer group, through a running process's admin port
+                               (FISCAL_ADMIN_TOKEN, or the local fiscal start's <FISCAL_DATA_DIR>/admin-token)
   fiscal validate <file.xml...> [--json] [--allow-unstamped]
                                validate CFDI 4.0 documents as the processor does (exit 0 valid, 1 not, 2 unreadable)
   fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait] [--email E]
@@ -52,6 +53,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     allowPositionals: true,
     options: {
       memory: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
       limit: { type: 'string' },
       to: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -79,7 +81,10 @@ async function main(argv: string[]): Promise<number | undefined> {
     case 'serve':
       return runServe(rest[0]);
     case 'dlq':
-      return runDlq(rest, values.limit === undefined ? undefined : Number(values.limit));
+      return runDlq(rest, {
+        limit: values.limit === undefined ? undefined : Number(values.limit),
+        all: values.all ?? false,
+      });
     case 'config':
       console.log(configReferenceMarkdown());
       return 0;

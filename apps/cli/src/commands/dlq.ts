@@ -1,4 +1,5 @@
-import { defineConfig, parseConfig, url } from '@fiscal/kit/config';
+import { commonConfig, defineConfig, parseConfig, string, url } from '@fiscal/kit/config';
+import { readAdminToken } from '../admin-token.js';
 
 const dlqConfig = defineConfig({
   adminUrl: {
@@ -7,28 +8,45 @@ const dlqConfig = defineConfig({
     default: 'http://127.0.0.1:9090',
     doc: 'Admin endpoint `fiscal dlq` talks to (a running process that consumes the group).',
   },
+  adminToken: commonConfig.adminToken,
+  dataDir: {
+    env: 'FISCAL_DATA_DIR',
+    type: string(),
+    default: './data',
+    doc: 'Where embedded mode keeps its database, archived documents and the operator token it generated.',
+  },
 });
 
 export const dlqUsage = `fiscal dlq list <group> [--limit N]      dead letters of a consumer group, with their errors
-fiscal dlq redrive <group> [id...]        put them (or the named ones) back on the group's queue
-fiscal dlq purge <group> [id...]          delete them (or the named ones)`;
+fiscal dlq redrive <group> <id...>|--all  put the named ones (or every one) back on the group's queue
+fiscal dlq purge <group> <id...>|--all    delete the named ones (or every one)
+The operator token is FISCAL_ADMIN_TOKEN, or the one a local fiscal start wrote to <FISCAL_DATA_DIR>/admin-token.`;
 
 /** Operators' client for dead letters, through a running process's admin port. */
-export async function runDlq(args: string[], limit: number | undefined): Promise<number> {
+export async function runDlq(
+  args: string[],
+  options: { limit?: number | undefined; all?: boolean },
+): Promise<number> {
   const [action, group, ...ids] = args;
-  if (!action || !group || !['list', 'redrive', 'purge'].includes(action)) {
+  const all = options.all ?? false;
+  const known = action === 'list' || action === 'redrive' || action === 'purge';
+  // Redrive and purge name what they act on, or say --all; never neither, never both.
+  const selects = action === 'list' || ids.length > 0 !== all;
+  if (!known || !group || !selects) {
     console.error(`usage:\n${dlqUsage}`);
     return 2;
   }
-  const { adminUrl } = parseConfig(dlqConfig);
-  const base = `${adminUrl.replace(/\/$/, '')}/dead-letters/${encodeURIComponent(group)}`;
+  const settings = parseConfig(dlqConfig);
+  const token = settings.adminToken ?? (await readAdminToken(settings.dataDir));
+  const authorization: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const base = `${settings.adminUrl.replace(/\/$/, '')}/dead-letters/${encodeURIComponent(group)}`;
   const response =
     action === 'list'
-      ? await fetch(`${base}${limit ? `?limit=${limit}` : ''}`)
+      ? await fetch(`${base}${options.limit ? `?limit=${options.limit}` : ''}`, { headers: authorization })
       : await fetch(`${base}/${action}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(ids.length > 0 ? { ids } : {}),
+          headers: { 'content-type': 'application/json', ...authorization },
+          body: JSON.stringify(all ? { all: true } : { ids }),
         });
   const body = await response.text();
   if (!response.ok) {

@@ -65,7 +65,9 @@ export const embeddedConfig = defineConfig({
 export async function runStart(options: { memory: boolean }): Promise<void> {
   const settings = parseConfig(embeddedConfig);
   const inMemory = options.memory || settings.memory;
-  const host = await startHost('fiscal', settings);
+  const host = await startHost('fiscal', settings, {
+    adminTokenDir: inMemory ? undefined : settings.dataDir,
+  });
   const { logger, registry, health, shutdown } = host;
   // One process, but each service's log lines carry its own name, as they would in distributed mode.
   const loggerOf = (service: string) => createLogger({ service, level: settings.logLevel });

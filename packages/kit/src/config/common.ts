@@ -1,5 +1,5 @@
 import { defineConfig } from './config.js';
-import { duration, number, oneOf, port, string, url } from './parsers.js';
+import { duration, number, oneOf, port, secret, string, url } from './parsers.js';
 
 /** Settings every Fiscal process reads, whichever services it runs. */
 export const commonConfig = defineConfig({
@@ -30,13 +30,19 @@ export const commonConfig = defineConfig({
   adminHost: {
     env: 'FISCAL_ADMIN_HOST',
     type: string(),
-    default: '0.0.0.0',
-    doc: 'Address of the admin endpoints (/healthz, /readyz, /metrics).',
+    default: '127.0.0.1',
+    doc: 'Address of the admin endpoints (/healthz, /readyz, /metrics, /dead-letters): loopback, this machine only, unless set; 0.0.0.0 for Kubernetes probes and Prometheus scrapers.',
   },
   adminPort: {
     env: 'FISCAL_ADMIN_PORT',
     type: port(),
     default: 9090,
     doc: 'Port of the admin endpoints (0 picks a free one).',
+  },
+  adminToken: {
+    env: 'FISCAL_ADMIN_TOKEN',
+    type: secret({ minLength: 32 }),
+    default: undefined,
+    doc: 'Operator token the admin port asks for on all but /healthz, /readyz and /metrics (Authorization: Bearer …; at least 32 characters); unset: `fiscal start` keeps one it generates in <data dir>/admin-token, and with --memory or in `fiscal serve` those endpoints answer 403.',
   },
 });

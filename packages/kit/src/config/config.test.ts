@@ -129,8 +129,9 @@ describe('parseConfig', () => {
       otlpEndpoint: 'http://otel:4318',
       traceSampleRatio: 1,
       shutdownTimeout: 30_000,
-      adminHost: '0.0.0.0',
+      adminHost: '127.0.0.1',
       adminPort: 9090,
+      adminToken: undefined,
       grpcPort: 50051,
     });
     expectTypeOf(config.logLevel).toEqualTypeOf<
@@ -146,6 +147,24 @@ describe('parseConfig', () => {
       adminPort: 9090,
       shutdownTimeout: 30_000,
     });
+  });
+
+  it('binds the admin port to loopback unless told otherwise', () => {
+    expect(parseConfig(commonConfig, {}).adminHost).toBe('127.0.0.1');
+    expect(parseConfig(commonConfig, { FISCAL_ADMIN_HOST: '0.0.0.0' }).adminHost).toBe('0.0.0.0');
+  });
+
+  it('refuses an operator token shorter than 32 characters without echoing it', () => {
+    const short = 'too-short-to-guard-a-purge';
+    expect(() => parseConfig(commonConfig, { FISCAL_ADMIN_TOKEN: short })).toThrow(
+      'FISCAL_ADMIN_TOKEN: expected at least 32 characters, got a value that is not',
+    );
+    expect(() => parseConfig(commonConfig, { FISCAL_ADMIN_TOKEN: short })).not.toThrow(short);
+    const token = 'x'.repeat(32);
+    expect(parseConfig(commonConfig, { FISCAL_ADMIN_TOKEN: token }).adminToken).toBe(token);
+    expect(describeConfig(commonConfig)).toContainEqual(
+      expect.objectContaining({ env: 'FISCAL_ADMIN_TOKEN', type: 'secret', default: '(unset)' }),
+    );
   });
 });
 

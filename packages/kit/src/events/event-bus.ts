@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@fiscal/contracts';
+import { AppError } from '../errors/index.js';
 
 /**
  * The event bus port. Delivery is at least once; a delivery is acknowledged only after the
@@ -50,11 +51,59 @@ export interface DeadLetter {
   failedAt: string;
 }
 
-/** Operators' view of what kept failing: list, inspect, redrive (trace intact), purge. */
+/**
+ * Which dead letters of a group an operation acts on: the named ones, or every one. There is no
+ * default, so forgetting to name the letters can never mean all of them.
+ */
+export type DeadLetterSelection = { readonly ids: readonly string[] } | { readonly all: true };
+
+/**
+ * Operators' view of what kept failing: list, inspect, redrive (trace intact), purge. Redrive and
+ * purge act on all of a selection or none of it: a named id that is not a dead letter of the group
+ * throws `DeadLettersNotFound` and leaves every letter where it was.
+ */
 export interface DeadLetters {
   list(group: string, options?: { limit?: number }): Promise<DeadLetter[]>;
-  redrive(group: string, ids?: readonly string[]): Promise<number>;
-  purge(group: string, ids?: readonly string[]): Promise<number>;
+  redrive(group: string, selection: DeadLetterSelection): Promise<number>;
+  purge(group: string, selection: DeadLetterSelection): Promise<number>;
+}
+
+/** Named ids listed in a `DeadLettersNotFound`; the message counts them all. */
+const listedMissingIds = 20;
+
+/** Some named ids are not dead letters of the group (never were, or already redriven or purged). */
+export class DeadLettersNotFound extends AppError {
+  constructor(
+    readonly group: string,
+    readonly missing: readonly string[],
+    named: readonly string[],
+  ) {
+    super(
+      'not_found',
+      'dead_letter_not_found',
+      `${missing.length === 1 ? '1 id is' : `${missing.length} ids are`} not dead letters of ${group}; nothing was changed.`,
+      {
+        errors: missing.slice(0, listedMissingIds).map((id) => ({
+          field: `/ids/${named.indexOf(id)}`,
+          code: 'not_found',
+          message: `is not a dead letter of ${group}`,
+        })),
+      },
+    );
+  }
+}
+
+/** The distinct ids a selection names, or undefined for all. */
+export function selectedIds(selection: DeadLetterSelection): readonly string[] | undefined {
+  return 'ids' in selection ? [...new Set(selection.ids)] : undefined;
+}
+
+/** Throws `DeadLettersNotFound` unless every id the selection names was found. */
+export function requireFound(group: string, selection: DeadLetterSelection, found: Iterable<string>): void {
+  if (!('ids' in selection)) return;
+  const present = new Set(found);
+  const missing = [...new Set(selection.ids)].filter((id) => !present.has(id));
+  if (missing.length > 0) throw new DeadLettersNotFound(group, missing, selection.ids);
 }
 
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, initialDelayMs: 1_000, maxDelayMs: 60_000 };

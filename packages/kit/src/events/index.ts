@@ -1,6 +1,8 @@
 export {
   type DeadLetter,
+  type DeadLetterSelection,
   type DeadLetters,
+  DeadLettersNotFound,
   type Delivery,
   defaultRetryPolicy,
   type EventBus,

@@ -13,6 +13,8 @@ import { HealthRegistry } from '../lifecycle/index.js';
 import { createAdminServer } from './admin-server.js';
 
 const logger = pino({ level: 'silent' });
+const operatorToken = 'a-long-enough-operator-token-for-tests-0001';
+const asOperator = { authorization: `Bearer ${operatorToken}` };
 
 function poisonEvent() {
   const id = randomUUID();
@@ -33,71 +35,149 @@ function poisonEvent() {
   };
 }
 
+interface Listed {
+  deadLetters: { id: string; error: string; envelope: { id: string; traceparent: string } }[];
+}
+
+/** A bus whose `projector` group refuses events until healed, and the admin server in front of it. */
+async function adminWithPoisonedGroup() {
+  const bus: EventBus = createInProcessBus({
+    store: createMemoryQueueStore(),
+    logger,
+    registry: new Registry(),
+    pollIntervalMs: 10,
+  });
+  let healed = false;
+  const handled: string[] = [];
+  await bus.subscribe({
+    group: 'projector',
+    types: ['fiscal.invoice.created'],
+    handler: async (event) => {
+      if (!healed) throw new PermanentError('schema 9 unknown');
+      handled.push(event.id);
+    },
+  });
+  const admin = createAdminServer({
+    health: new HealthRegistry(),
+    registry: new Registry(),
+    logger,
+    operatorToken,
+    deadLetters: () => bus.deadLetters,
+  });
+  const list = async (): Promise<Listed> =>
+    (await admin.inject({ url: '/dead-letters/projector', headers: asOperator })).json();
+  const poison = async (count: number) => {
+    const events = Array.from({ length: count }, poisonEvent);
+    await bus.publish(events);
+    let listed: Listed = { deadLetters: [] };
+    const deadline = Date.now() + 5_000;
+    while (listed.deadLetters.length < count && Date.now() < deadline) {
+      listed = await list();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return { events, listed };
+  };
+  const post = (action: 'redrive' | 'purge', payload?: unknown) =>
+    admin.inject({
+      method: 'POST',
+      url: `/dead-letters/projector/${action}`,
+      headers: asOperator,
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+      ...(payload === undefined ? {} : { headers: { ...asOperator, 'content-type': 'application/json' } }),
+    });
+  const heal = () => {
+    healed = true;
+  };
+  return { bus, admin, handled, list, poison, post, heal };
+}
+
 describe('dead-letter admin endpoints', () => {
-  it('answers 503 until the process has a bus', async () => {
+  it('answers a 503 problem until the process has a bus', async () => {
     const admin = createAdminServer({
       health: new HealthRegistry(),
       registry: new Registry(),
       logger,
+      operatorToken,
       deadLetters: () => undefined,
     });
-    expect((await admin.inject({ url: '/dead-letters/projector' })).statusCode).toBe(503);
+    const response = await admin.inject({ url: '/dead-letters/projector', headers: asOperator });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ code: 'event_bus_not_started' });
   });
 
   it('lists, redrives and purges a group dead letters', async () => {
-    const bus: EventBus = createInProcessBus({
-      store: createMemoryQueueStore(),
-      logger,
-      registry: new Registry(),
-      pollIntervalMs: 10,
-    });
-    let healed = false;
-    const handled: string[] = [];
-    await bus.subscribe({
-      group: 'projector',
-      types: ['fiscal.invoice.created'],
-      handler: async (event) => {
-        if (!healed) throw new PermanentError('schema 9 unknown');
-        handled.push(event.id);
-      },
-    });
-    const admin = createAdminServer({
-      health: new HealthRegistry(),
-      registry: new Registry(),
-      logger,
-      deadLetters: () => bus.deadLetters,
-    });
-    const [first, second] = [poisonEvent(), poisonEvent()];
-    await bus.publish([first, second]);
-    let listed: {
-      deadLetters: { id: string; error: string; envelope: { id: string; traceparent: string } }[];
-    } = { deadLetters: [] };
-    const deadline = Date.now() + 5_000;
-    while (listed.deadLetters.length < 2 && Date.now() < deadline) {
-      listed = (await admin.inject({ url: '/dead-letters/projector' })).json();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const { bus, handled, list, poison, post, heal } = await adminWithPoisonedGroup();
+    const {
+      events: [first, second],
+      listed,
+    } = await poison(2);
     expect(listed.deadLetters.map((letter) => letter.envelope.id).sort()).toEqual(
-      [first.id, second.id].sort(),
+      [first!.id, second!.id].sort(),
     );
     expect(listed.deadLetters[0]?.error).toContain('schema 9 unknown');
 
-    healed = true;
-    const firstLetter = listed.deadLetters.find((letter) => letter.envelope.id === first.id)!;
-    const redrive = await admin.inject({
-      method: 'POST',
-      url: '/dead-letters/projector/redrive',
-      payload: { ids: [firstLetter.id] },
-    });
+    heal();
+    const firstLetter = listed.deadLetters.find((letter) => letter.envelope.id === first!.id)!;
+    const redrive = await post('redrive', { ids: [firstLetter.id] });
     expect(redrive.json()).toEqual({ redriven: 1 });
-    await waitUntil(() => handled.includes(first.id), 5_000, 'the redriven event');
+    await waitUntil(() => handled.includes(first!.id), 5_000, 'the redriven event');
 
-    const purge = await admin.inject({ method: 'POST', url: '/dead-letters/projector/purge', payload: {} });
+    const purge = await post('purge', { all: true });
     expect(purge.json()).toEqual({ purged: 1 });
-    expect((await admin.inject({ url: '/dead-letters/projector' })).json().deadLetters).toEqual([]);
-    expect(handled).toEqual([first.id]);
-
-    expect((await admin.inject({ url: '/dead-letters/bad%20group' })).statusCode).toBe(400);
+    expect((await list()).deadLetters).toEqual([]);
+    expect(handled).toEqual([first!.id]);
     await bus.close();
   });
+
+  it('refuses a group name that is not one', async () => {
+    const { bus, admin } = await adminWithPoisonedGroup();
+    const response = await admin.inject({ url: '/dead-letters/bad%20group', headers: asOperator });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'validation_failed' });
+    await bus.close();
+  });
+
+  it.each([
+    ['no body', undefined, '/ids'],
+    ['null', null, '/ids'],
+    ['{}', {}, '/ids'],
+    ['an empty id list', { ids: [] }, '/ids'],
+    ['"all": false', { all: false }, '/all'],
+    ['both ids and all', { ids: ['1'], all: true }, '/all'],
+    ['an unknown field', { everything: true }, '/everything'],
+  ])('refuses %s as a selection, naming the field, and changes nothing', async (_case, payload, field) => {
+    const { bus, list, poison, post } = await adminWithPoisonedGroup();
+    await poison(1);
+    for (const action of ['redrive', 'purge'] as const) {
+      const response = await post(action, payload);
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ code: 'validation_failed' });
+      expect(response.json().errors.map((error: { field: string }) => error.field)).toContain(field);
+    }
+    expect((await list()).deadLetters).toHaveLength(1);
+    await bus.close();
+  });
+
+  it.each(['redrive', 'purge'] as const)(
+    'answers %s of an id that is not a dead letter of the group with a 404 problem, changing nothing',
+    async (action) => {
+      const { bus, list, poison, post } = await adminWithPoisonedGroup();
+      const { listed } = await poison(2);
+      const known = listed.deadLetters[0]!.id;
+
+      const response = await post(action, { ids: [known, 'no-such-letter'] });
+
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({
+        status: 404,
+        code: 'dead_letter_not_found',
+        errors: [{ field: '/ids/1', code: 'not_found' }],
+      });
+      expect((await list()).deadLetters).toHaveLength(2);
+      await bus.close();
+    },
+  );
 });

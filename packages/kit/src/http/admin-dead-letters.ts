@@ -1,18 +1,26 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { DeadLetters } from '../events/index.js';
+import { AppError } from '../errors/index.js';
+import type { DeadLetterSelection, DeadLetters } from '../events/index.js';
 
 const GroupParams = Type.Object({ group: Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$' }) });
 const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000 })) });
-const Selection = Type.Union([
-  Type.Object({ ids: Type.Optional(Type.Array(Type.String(), { maxItems: 10_000 })) }),
-  Type.Null(),
-]);
+/** Exactly one of the two: the named dead letters, or every one of the group. */
+const SelectionBody = Type.Object(
+  {
+    ids: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 10_000 }),
+    ),
+    all: Type.Optional(Type.Literal(true)),
+  },
+  { additionalProperties: false },
+);
+type SelectionBody = Static<typeof SelectionBody>;
 
 /**
  * Operators' handle on what kept failing, per consumer group: list and inspect dead letters,
- * redrive them (their trace context intact) or purge them. On the admin port, which is never
- * exposed publicly; `fiscal dlq` is its command-line client.
+ * redrive them (their trace context intact) or purge them. On the admin port, behind the operator
+ * token; `fiscal dlq` is its command-line client.
  */
 export function registerDeadLetterRoutes(
   app: FastifyInstance,
@@ -20,7 +28,8 @@ export function registerDeadLetterRoutes(
 ): void {
   const available = () => {
     const port = deadLetters();
-    if (!port) throw Object.assign(new Error('the event bus is not started yet'), { statusCode: 503 });
+    if (!port)
+      throw new AppError('unavailable', 'event_bus_not_started', 'The event bus is not started yet.');
     return port;
   };
 
@@ -33,15 +42,45 @@ export function registerDeadLetterRoutes(
     }),
   );
 
-  app.post<{ Params: { group: string }; Body: { ids?: string[] } | null }>(
+  const selectionRoute = {
+    schema: { params: GroupParams, body: SelectionBody },
+    preValidation: noBodyIsEmpty,
+  };
+  app.post<{ Params: { group: string }; Body: SelectionBody }>(
     '/dead-letters/:group/redrive',
-    { schema: { params: GroupParams, body: Selection } },
-    async (request) => ({ redriven: await available().redrive(request.params.group, request.body?.ids) }),
+    selectionRoute,
+    async (request) => ({
+      redriven: await available().redrive(request.params.group, selectionOf(request.body)),
+    }),
   );
-
-  app.post<{ Params: { group: string }; Body: { ids?: string[] } | null }>(
+  app.post<{ Params: { group: string }; Body: SelectionBody }>(
     '/dead-letters/:group/purge',
-    { schema: { params: GroupParams, body: Selection } },
-    async (request) => ({ purged: await available().purge(request.params.group, request.body?.ids) }),
+    selectionRoute,
+    async (request) => ({ purged: await available().purge(request.params.group, selectionOf(request.body)) }),
   );
+}
+
+/** No body and `null` name nothing, as `{}` does, and get the same answer. */
+async function noBodyIsEmpty(request: { body: unknown }): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
+
+/** Purging or redriving everything is never a default: it takes `"all": true`. */
+function selectionOf(body: SelectionBody): DeadLetterSelection {
+  if (body.ids !== undefined && body.all !== undefined) {
+    throw selectionProblem(
+      '/all',
+      'conflict',
+      'cannot be sent with ids: name the dead letters or ask for all',
+    );
+  }
+  if (body.ids !== undefined) return { ids: body.ids };
+  if (body.all === true) return { all: true };
+  throw selectionProblem('/ids', 'required', 'names the dead letters to act on; or send "all": true');
+}
+
+function selectionProblem(field: string, code: string, message: string): AppError {
+  return new AppError('invalid', 'validation_failed', 'Name the dead letters to act on, or ask for all.', {
+    errors: [{ field, code, message }],
+  });
 }

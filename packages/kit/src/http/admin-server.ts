@@ -4,26 +4,42 @@ import type { Registry } from 'prom-client';
 import type { DeadLetters } from '../events/index.js';
 import type { HealthRegistry } from '../lifecycle/index.js';
 import { registerDeadLetterRoutes } from './admin-dead-letters.js';
+import { validationOptions } from './http-server.js';
+import { requireOperatorToken } from './operator-token.js';
+import { installProblemHandlers } from './problem-handler.js';
+import { installNoSniff } from './security-headers.js';
 
 export interface AdminServerOptions {
   health: HealthRegistry;
   registry: Registry;
   logger: Logger;
+  /**
+   * What operators authenticate with (`Authorization: Bearer …`) on everything but the probes and
+   * metrics. Undefined: no token is configured, and those routes answer 403.
+   */
+  operatorToken: string | undefined;
   /** The bus's dead letters, once the process has a bus (the admin port listens before). */
   deadLetters?: () => DeadLetters | undefined;
 }
 
+/** Probes and the Prometheus scrape: what kubelets and scrapers call, without credentials. */
+const openRoutes = ['/healthz', '/readyz', '/metrics'];
+
 /**
  * The admin port of every process: probes and the Prometheus scrape, on plain HTTP/1.1 so they
- * never depend on the API protocol (gRPC) or its authentication.
+ * never depend on the API protocol (gRPC) or its authentication; operators' endpoints beside them
+ * need the operator token. Errors are problem+json, as on the public API.
  */
 export function createAdminServer({
   health,
   registry,
   logger,
+  operatorToken,
   deadLetters,
 }: AdminServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const app = Fastify({ logger: false, forceCloseConnections: true, ...validationOptions });
+  installNoSniff(app);
+  requireOperatorToken(app, { token: operatorToken, openRoutes });
   app.get('/healthz', async (_request, reply) => {
     const report = await health.liveness();
     return reply
@@ -41,12 +57,6 @@ export function createAdminServer({
     return reply.type(registry.contentType).send(body);
   });
   if (deadLetters) registerDeadLetterRoutes(app, deadLetters);
-  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
-    if (error.validation) return reply.code(400).send({ status: 'invalid', message: error.message });
-    if (error.statusCode === 503)
-      return reply.code(503).send({ status: 'unavailable', message: error.message });
-    logger.error({ err: error }, 'admin endpoint failed');
-    return reply.code(500).send({ status: 'error' });
-  });
+  installProblemHandlers(app, logger);
   return app;
 }

@@ -308,7 +308,7 @@ describe('createAdminServer', () => {
     health.addReadiness('database', async () => {
       if (!databaseUp) throw new Error('connection refused');
     });
-    const admin = createAdminServer({ health, registry, logger });
+    const admin = createAdminServer({ health, registry, logger, operatorToken: undefined });
     expect((await admin.inject({ url: '/healthz' })).statusCode).toBe(200);
     expect((await admin.inject({ url: '/readyz' })).statusCode).toBe(200);
     databaseUp = false;
@@ -317,6 +317,7 @@ describe('createAdminServer', () => {
     expect(notReady.json().checks.database).toEqual({ ok: false, error: 'connection refused' });
     const metrics = await admin.inject({ url: '/metrics' });
     expect(metrics.headers['content-type']).toContain('text/plain');
+    expect(metrics.headers['x-content-type-options']).toBe('nosniff');
     await admin.close();
   });
 });

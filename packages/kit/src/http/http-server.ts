@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import AjvCompiler, { type BuildCompilerFromPool } from '@fastify/ajv-compiler';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { currentLogContext, type LogContext, runWithLogContext } from '../log/index.js';
@@ -61,6 +61,17 @@ const strictBodyValidators = ((externalSchemas, options) => {
 }) as BuildCompilerFromPool;
 
 /**
+ * How Fiscal's HTTP servers validate requests (the admin port too): every offending field
+ * reported, unknown fields refused rather than dropped, defaults applied, bodies as sent.
+ */
+export const validationOptions = {
+  ajv: {
+    customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+  },
+  schemaController: { compilersFactory: { buildValidator: strictBodyValidators } },
+} satisfies FastifyServerOptions;
+
+/**
  * A Fastify server with what every Fiscal HTTP API has: request ids, a server span per request
  * joined to the caller's trace, RED metrics per route, one access-log line per request, body
  * limits, no control characters in parameters, query values or JSON strings, and RFC 9457
@@ -77,10 +88,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     requestIdHeader: false,
     trustProxy: options.trustProxy ?? false,
     forceCloseConnections: 'idle',
-    ajv: {
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
-    },
-    schemaController: { compilersFactory: { buildValidator: strictBodyValidators } },
+    ...validationOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', (request, reply, done) => {

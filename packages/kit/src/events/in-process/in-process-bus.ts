@@ -146,15 +146,19 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
 
     deadLetters: {
       list: (group, { limit = 100 } = {}) => store.listDeadLetters(group, limit),
-      async redrive(group, ids) {
-        const count = await store.redrive(group, ids);
-        await refreshDeadLetterDepth(group);
-        signals.emit(group);
+      // The depth gauge is refreshed only when letters moved: a group name no consumer uses must
+      // not become a metric series.
+      async redrive(group, selection) {
+        const count = await store.redrive(group, selection);
+        if (count > 0) {
+          await refreshDeadLetterDepth(group);
+          signals.emit(group);
+        }
         return count;
       },
-      async purge(group, ids) {
-        const count = await store.purge(group, ids);
-        await refreshDeadLetterDepth(group);
+      async purge(group, selection) {
+        const count = await store.purge(group, selection);
+        if (count > 0) await refreshDeadLetterDepth(group);
         return count;
       },
     },

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import type { DeadLetter } from '../event-bus.js';
+import { type DeadLetter, type DeadLetterSelection, requireFound, selectedIds } from '../event-bus.js';
 import type { LeasedMessage, QueueStore } from './queue-store.js';
 
 interface StoredMessage {
@@ -38,8 +38,17 @@ export function createMemoryQueueStore(): QueueStore {
     const index = queue.findIndex((message) => message.id === id);
     return index === -1 ? undefined : queue.splice(index, 1)[0];
   };
-  const selected = (list: DeadLetter[], ids?: readonly string[]) =>
-    list.filter((letter) => ids === undefined || ids.includes(letter.id));
+  const selected = (group: string, list: DeadLetter[], selection: DeadLetterSelection) => {
+    const ids = selectedIds(selection);
+    const wanted = ids === undefined ? undefined : new Set(ids);
+    const chosen = list.filter((letter) => wanted === undefined || wanted.has(letter.id));
+    requireFound(
+      group,
+      selection,
+      chosen.map((letter) => letter.id),
+    );
+    return chosen;
+  };
 
   return {
     async bind(group, types) {
@@ -115,9 +124,9 @@ export function createMemoryQueueStore(): QueueStore {
     async listDeadLetters(group, limit) {
       return deadLettersOf(group).slice(0, limit);
     },
-    async redrive(group, ids) {
+    async redrive(group, selection) {
       const list = deadLettersOf(group);
-      const chosen = selected(list, ids);
+      const chosen = selected(group, list, selection);
       for (const letter of chosen) {
         list.splice(list.indexOf(letter), 1);
         queueOf(group).push({
@@ -130,9 +139,9 @@ export function createMemoryQueueStore(): QueueStore {
       }
       return chosen.length;
     },
-    async purge(group, ids) {
+    async purge(group, selection) {
       const list = deadLettersOf(group);
-      const chosen = selected(list, ids);
+      const chosen = selected(group, list, selection);
       for (const letter of chosen) list.splice(list.indexOf(letter), 1);
       return chosen.length;
     },

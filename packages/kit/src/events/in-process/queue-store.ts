@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import type { DeadLetter } from '../event-bus.js';
+import type { DeadLetter, DeadLetterSelection } from '../event-bus.js';
 
 export interface LeasedMessage {
   id: string;
@@ -26,8 +26,9 @@ export interface QueueStore {
   /** Makes every leased message available again (single-process stores, at start-up). */
   releaseLeases(): Promise<void>;
   listDeadLetters(group: string, limit: number): Promise<DeadLetter[]>;
-  redrive(group: string, ids?: readonly string[]): Promise<number>;
-  purge(group: string, ids?: readonly string[]): Promise<number>;
+  /** All of the selection or none of it, as `DeadLetters` promises. */
+  redrive(group: string, selection: DeadLetterSelection): Promise<number>;
+  purge(group: string, selection: DeadLetterSelection): Promise<number>;
   deadLetterDepth(group: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@fiscal/contracts';
 import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
 import type { Database, NamedMigration } from '../../db/index.js';
-import type { DeadLetter } from '../event-bus.js';
+import { type DeadLetter, type DeadLetterSelection, requireFound, selectedIds } from '../event-bus.js';
 import type { LeasedMessage, QueueStore } from './queue-store.js';
 
 type Json<T> = ColumnType<T, string, string>;
@@ -66,6 +66,9 @@ export const busMigrations: readonly NamedMigration[] = [
   },
 ];
 
+/** What a `bigserial` id looks like (at most 18 digits, so always within bigint's range). */
+const rowId = /^[1-9][0-9]{0,17}$/;
+
 /**
  * Queues in SQL: the embedded database in embedded mode (so what the relay handed over survives a
  * crash), or PostgreSQL. Leasing uses `FOR UPDATE SKIP LOCKED` so members of a group never take
@@ -76,10 +79,32 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
   await database.migrate(busMigrations);
   const db: Kysely<BusSchema> = database.db;
 
-  const deadLetterFilter = (group: string, ids?: readonly string[]) => {
-    let query = db.selectFrom('bus_dead_letters').where('consumer_group', '=', group);
-    if (ids !== undefined) query = query.where('id', 'in', ids.length > 0 ? [...ids] : ['-1']);
-    return query;
+  const deadLetterFilter = (group: string) =>
+    db.selectFrom('bus_dead_letters').where('consumer_group', '=', group);
+
+  /**
+   * Takes the selected dead letters of a group out of the table, inside `trx`; throws (so the
+   * transaction rolls back) when a named id is not among them. An id that is not a bigint cannot
+   * be a row's, so it is never sent to the database (where it would be a type error).
+   */
+  const takeDeadLetters = async (trx: Kysely<BusSchema>, group: string, selection: DeadLetterSelection) => {
+    const ids = selectedIds(selection)?.filter((id) => rowId.test(id));
+    if (ids !== undefined && ids.length === 0) {
+      requireFound(group, selection, []);
+      return [];
+    }
+    const taken = await trx
+      .deleteFrom('bus_dead_letters')
+      .where('consumer_group', '=', group)
+      .$if(ids !== undefined, (query) => query.where('id', 'in', ids!))
+      .returning(['id', 'event_id', 'envelope'])
+      .execute();
+    requireFound(
+      group,
+      selection,
+      taken.map((letter) => String(letter.id)),
+    );
+    return taken;
   };
 
   return {
@@ -203,14 +228,9 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
       );
     },
 
-    async redrive(group, ids) {
+    async redrive(group, selection) {
       return database.transaction(async (trx) => {
-        const letters = await trx
-          .deleteFrom('bus_dead_letters')
-          .where('consumer_group', '=', group)
-          .$if(ids !== undefined, (query) => query.where('id', 'in', ids!.length > 0 ? [...ids!] : ['-1']))
-          .returning(['event_id', 'envelope'])
-          .execute();
+        const letters = await takeDeadLetters(trx, group, selection);
         if (letters.length > 0) {
           await trx
             .insertInto('bus_messages')
@@ -228,13 +248,8 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
       });
     },
 
-    async purge(group, ids) {
-      const result = await db
-        .deleteFrom('bus_dead_letters')
-        .where('consumer_group', '=', group)
-        .$if(ids !== undefined, (query) => query.where('id', 'in', ids!.length > 0 ? [...ids!] : ['-1']))
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+    async purge(group, selection) {
+      return database.transaction(async (trx) => (await takeDeadLetters(trx, group, selection)).length);
     },
 
     async deadLetterDepth(group) {

@@ -4,17 +4,21 @@ import amqp, {
   type ChannelModel,
   type ConfirmChannel,
   type ConsumeMessage,
+  type GetMessage,
   type Options,
 } from 'amqplib';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
   type DeadLetter,
+  type DeadLetterSelection,
   defaultPrefetch,
   defaultRetryPolicy,
   type EventBus,
+  requireFound,
   type Subscriber,
   type Subscription,
+  selectedIds,
 } from '../event-bus.js';
 import { checkEnvelopeShape, handleDelivery } from '../handle-delivery.js';
 import { eventMetrics } from '../metrics.js';
@@ -40,6 +44,16 @@ export interface RabbitMqBus extends EventBus {
 
 const attemptHeader = 'x-fiscal-attempt';
 const contentType = 'application/cloudevents+json';
+
+/** The next message of a queue; a queue that was never declared (an unknown group) has none. */
+async function getOrNothing(channel: Channel, queue: string): Promise<GetMessage | false> {
+  try {
+    return await channel.get(queue, { noAck: false });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 404) return false;
+    throw error;
+  }
+}
 
 interface Consumer {
   subscription: Subscription;
@@ -234,6 +248,9 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
     await publisherChannel();
     if (!model) throw new Error('RabbitMQ is not connected');
     const channel = await model.createConfirmChannel();
+    // A refused operation (a queue that does not exist) closes the channel and rejects the call;
+    // unheard, the channel's error event would take the whole connection down with it.
+    channel.on('error', () => undefined);
     try {
       return await work(channel);
     } finally {
@@ -254,33 +271,46 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
     }
   }
 
-  /** Fetches every dead letter of a group, lets `decide` act on each, and returns the others. */
+  /**
+   * Acts on the selected dead letters of a group: all of them as they are fetched, or, for named
+   * ids, only once every id was found (closing the channel returns what was fetched, so a missing
+   * id leaves every letter in place). Letters not selected go back when the channel closes.
+   */
   async function sweepDeadLetters(
     group: string,
-    decide: (
-      channel: ConfirmChannel,
-      message: ConsumeMessage | Awaited<ReturnType<Channel['get']>>,
-    ) => Promise<boolean>,
+    selection: DeadLetterSelection,
+    act: (channel: ConfirmChannel, message: GetMessage) => Promise<void>,
   ): Promise<number> {
     const queue = groupNames(prefix, group).deadLetterQueue;
+    const ids = selectedIds(selection);
+    const wanted = ids === undefined ? undefined : new Set(ids);
     const count = await withChannel(async (channel) => {
       let acted = 0;
+      const chosen: GetMessage[] = [];
       for (;;) {
-        const message = await channel.get(queue, { noAck: false });
+        const message = await getOrNothing(channel, queue);
         if (message === false) break;
-        if (await decide(channel, message)) {
+        if (wanted === undefined) {
+          await act(channel, message);
           channel.ack(message);
           acted += 1;
-        }
+        } else if (wanted.has(String(message.properties.messageId))) chosen.push(message);
       }
-      return acted;
+      if (wanted === undefined) return acted;
+      requireFound(
+        group,
+        selection,
+        chosen.map((message) => String(message.properties.messageId)),
+      );
+      for (const message of chosen) {
+        await act(channel, message);
+        channel.ack(message);
+      }
+      return chosen.length;
     });
     await refreshDeadLetterDepth(group);
     return count;
   }
-
-  const selects = (ids: readonly string[] | undefined, messageId: string | undefined) =>
-    ids === undefined || (messageId !== undefined && ids.includes(messageId));
 
   return {
     async publish(events) {
@@ -329,7 +359,7 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
         return withChannel(async (channel) => {
           const letters: DeadLetter[] = [];
           while (letters.length < limit) {
-            const message = await channel.get(queue, { noAck: false });
+            const message = await getOrNothing(channel, queue);
             if (message === false) break;
             const headers = message.properties.headers ?? {};
             letters.push({
@@ -345,10 +375,9 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
         });
       },
 
-      redrive(group, ids) {
+      redrive(group, selection) {
         const queue = groupNames(prefix, group).queue;
-        return sweepDeadLetters(group, async (channel, message) => {
-          if (message === false || !selects(ids, message.properties.messageId)) return false;
+        return sweepDeadLetters(group, selection, async (channel, message) => {
           const {
             [attemptHeader]: _attempt,
             'x-error': _error,
@@ -357,14 +386,11 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
           await confirm((callback) =>
             channel.sendToQueue(queue, message.content, { ...message.properties, headers }, callback),
           );
-          return true;
         });
       },
 
-      purge(group, ids) {
-        return sweepDeadLetters(group, async (_channel, message) =>
-          message === false ? false : selects(ids, message.properties.messageId),
-        );
+      purge(group, selection) {
+        return sweepDeadLetters(group, selection, async () => {});
       },
     },
 

@@ -5,7 +5,13 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventBus, PermanentError, type Subscription } from '../event-bus.js';
+import {
+  type DeadLetter,
+  DeadLettersNotFound,
+  type EventBus,
+  PermanentError,
+  type Subscription,
+} from '../event-bus.js';
 
 export interface BusEnvironment {
   /** A new bus instance on the same broker or store (another process, as far as the bus knows). */
@@ -74,6 +80,34 @@ export function runEventBusConformance(
     // Unique names per test: the broker or store is shared with other tests and runs.
     const unique = () => randomUUID().slice(0, 8);
     const typeOf = (suffix: string) => `conformance.t${unique()}.${suffix}`;
+
+    /** A group whose handler refuses every event of its type, once `count` of them are dead letters. */
+    const groupWithDeadLetters = async (bus: EventBus, count: number) => {
+      const type = typeOf('refused');
+      const group = `refused-${unique()}`;
+      const handled: string[] = [];
+      let refusing = true;
+      await bus.subscribe({
+        group,
+        types: [type],
+        handler: async (event) => {
+          if (refusing) throw new PermanentError('refused');
+          handled.push(event.id);
+        },
+      });
+      await bus.publish(Array.from({ length: count }, () => envelopeOf(type)));
+      let letters: DeadLetter[] = [];
+      const deadline = Date.now() + 15_000;
+      while (letters.length < count && Date.now() < deadline) {
+        letters = await bus.deadLetters.list(group);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(letters).toHaveLength(count);
+      const heal = () => {
+        refusing = false;
+      };
+      return { group, letters, handled, heal };
+    };
 
     beforeAll(async () => {
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -277,7 +311,7 @@ export function runEventBusConformance(
       }
       expect(letters[0]?.envelope.traceparent).toBe(traceparent);
       failing = false;
-      expect(await bus.deadLetters.redrive(group)).toBe(1);
+      expect(await bus.deadLetters.redrive(group, { all: true })).toBe(1);
       await waitUntil(() => consumerTraces.length === 2, 15_000, 'the redriven delivery');
       expect(consumerTraces).toEqual([traceId, traceId]);
       expect(traceparents).toEqual([traceparent, traceparent]);
@@ -319,6 +353,69 @@ export function runEventBusConformance(
       await waitUntil(() => received.length === 1, 15_000, 'the bound event');
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(received).toEqual([wanted]);
+    });
+
+    it('redrives and purges only the dead letters named, and every one only when asked', async () => {
+      const bus = await newBus();
+      const { group, letters, handled, heal } = await groupWithDeadLetters(bus, 3);
+      const [first, second, third] = letters as [DeadLetter, DeadLetter, DeadLetter];
+      heal();
+
+      expect(await bus.deadLetters.redrive(group, { ids: [first.id, first.id] })).toBe(1);
+      await waitUntil(() => handled.length === 1, 15_000, 'the redriven letter');
+      expect(handled).toEqual([first.envelope.id]);
+      expect(await bus.deadLetters.purge(group, { ids: [second.id] })).toBe(1);
+      expect((await bus.deadLetters.list(group)).map((letter) => letter.envelope.id)).toEqual([
+        third.envelope.id,
+      ]);
+      expect(await bus.deadLetters.purge(group, { all: true })).toBe(1);
+      expect(await bus.deadLetters.list(group)).toEqual([]);
+    });
+
+    it('refuses ids that are not dead letters of the group and changes nothing', async () => {
+      const bus = await newBus();
+      const { group, letters } = await groupWithDeadLetters(bus, 2);
+      const other = await groupWithDeadLetters(bus, 1);
+      const [known] = letters as [DeadLetter];
+      const named = [known.id, 'no-such-letter', other.letters[0]!.id, '99999999999999999999'];
+
+      for (const operation of ['redrive', 'purge'] as const) {
+        const refusal = await bus.deadLetters[operation](group, { ids: named }).catch((error) => error);
+        expect(refusal).toBeInstanceOf(DeadLettersNotFound);
+        expect(refusal).toMatchObject({ code: 'dead_letter_not_found', missing: named.slice(1) });
+        expect(refusal.errors.map((problem: { field: string }) => problem.field)).toEqual([
+          '/ids/1',
+          '/ids/2',
+          '/ids/3',
+        ]);
+      }
+      expect((await bus.deadLetters.list(group)).map((letter) => letter.id).sort()).toEqual(
+        letters.map((letter) => letter.id).sort(),
+      );
+      expect(await bus.deadLetters.list(other.group)).toHaveLength(1);
+    });
+
+    it('knows no dead letters of a group it never saw, and keeps working after being asked', async () => {
+      const bus = await newBus();
+      const group = `never-${unique()}`;
+      expect(await bus.deadLetters.list(group)).toEqual([]);
+      expect(await bus.deadLetters.purge(group, { all: true })).toBe(0);
+      expect(await bus.deadLetters.redrive(group, { all: true })).toBe(0);
+      await expect(bus.deadLetters.purge(group, { ids: ['1'] })).rejects.toBeInstanceOf(DeadLettersNotFound);
+
+      const type = typeOf('after');
+      const received: string[] = [];
+      await bus.subscribe({
+        group: `after-${unique()}`,
+        types: [type],
+        handler: async (event) => {
+          received.push(event.id);
+        },
+      });
+      const event = envelopeOf(type);
+      await bus.publish([event]);
+      await waitUntil(() => received.length === 1, 15_000, 'a delivery after the questions');
+      expect(received).toEqual([event.id]);
     });
 
     it('bounds concurrent handlers by the prefetch', async () => {
