@@ -21,6 +21,7 @@ export interface InvoicesTable {
   status: string;
   version: number;
   processing_attempts: number;
+  reprocessings: ColumnType<number, number | undefined, number>;
   claim_started_at: Timestamp | null;
   claim_expires_at: Timestamp | null;
   storage_key: string | null;
@@ -79,6 +80,7 @@ export function toRow(invoice: Invoice): Insertable<InvoicesTable> {
     status: invoice.status,
     version: invoice.version,
     processing_attempts: invoice.processingAttempts,
+    reprocessings: invoice.reprocessings,
     claim_started_at: invoice.claim?.startedAt ?? null,
     claim_expires_at: invoice.claim?.expiresAt ?? null,
     storage_key: invoice.archive?.storageKey ?? null,
@@ -111,6 +113,7 @@ export function fromRow(row: InvoiceRow): Invoice {
     status: row.status as InvoiceStatus,
     version: row.version,
     processingAttempts: row.processing_attempts,
+    reprocessings: row.reprocessings,
     claim:
       row.claim_started_at && row.claim_expires_at
         ? { startedAt: isoString(row.claim_started_at), expiresAt: isoString(row.claim_expires_at) }

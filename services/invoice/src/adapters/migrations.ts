@@ -102,4 +102,11 @@ export const invoiceMigrations: readonly NamedMigration[] = [
       await sql`create index idempotency_keys_created on idempotency_keys (created_at)`.execute(db);
     },
   },
+  {
+    // Reprocessing is limited per invoice, so a client cannot grow its events and timeline forever.
+    name: '2026-12-03-001-invoice-reprocessings',
+    async up(db) {
+      await sql`alter table invoices add column reprocessings integer not null default 0`.execute(db);
+    },
+  },
 ];

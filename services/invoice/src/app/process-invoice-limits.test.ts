@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCfdiReferences } from '../adapters/cfdi-references.js';
+import { type CfdiReferences, loadCfdiReferences } from '../adapters/cfdi-references.js';
 import { type InvoiceShards, openInvoiceShards } from '../adapters/invoice-shards.js';
 import { createMemoryObjectStore } from '../adapters/memory-object-store.js';
 import { createPostgresInvoiceRepository } from '../adapters/postgres-invoice-repository.js';
@@ -12,9 +12,15 @@ import { createTestShardDatabases, type TestShardDatabases } from '../adapters/t
 import { defaultCodec } from '../adapters/zlib-codecs.js';
 import { maxProblemsKept, tooManyProblemsCode } from '../domain/cfdi/index.js';
 import type { DocumentFetcher } from '../domain/document/index.js';
-import { type InvoiceRepository, submissionFromDocument } from '../domain/invoice/index.js';
+import {
+  type InvoiceKey,
+  type InvoiceRepository,
+  maxReprocessings,
+  submissionFromDocument,
+} from '../domain/invoice/index.js';
 import { createInvoicesHandler } from './create-invoices.js';
 import { processInvoiceHandler } from './process-invoice.js';
+import { reprocessInvoiceHandler } from './reprocess-invoice.js';
 
 const validDocument = readFileSync(
   new URL('../../../../fixtures/cfdi/cfdiutils-cfdi40-valid.xml', import.meta.url),
@@ -38,19 +44,12 @@ describe('processing a document with a problem per element (PGlite shards)', () 
     await test?.dispose();
   });
 
-  it('rejects it keeping the first hundred problems and a count of the rest, on the invoice and its event', async () => {
-    const clock = () => new Date('2026-11-24T12:00:00Z');
-    const create = createInvoicesHandler({ invoices, newId: uuidv7, clock });
-    const [outcome] = await create({
-      orgId: 'org-1',
-      submissions: [{ submission: { ...validSubmission, xml: hostileDocument } }],
-    });
-    if (!outcome?.accepted) throw new Error('the submission was refused');
-    const key = { orgId: 'org-1', id: outcome.invoice.id };
-    const unused: DocumentFetcher = {
-      fetch: () => Promise.reject(new Error('an inline document is not downloaded')),
-    };
-    const process = processInvoiceHandler({
+  const clock = () => new Date('2026-11-24T12:00:00Z');
+  const unused: DocumentFetcher = {
+    fetch: () => Promise.reject(new Error('an inline document is not downloaded')),
+  };
+  const processor = async (references: CfdiReferences) =>
+    processInvoiceHandler({
       invoices,
       fetcher: unused,
       objects: createMemoryObjectStore(),
@@ -60,8 +59,28 @@ describe('processing a document with a problem per element (PGlite shards)', () 
       leaseMs: 60_000,
       maxAttempts: 3,
       allowUnstamped: false,
-      references: await loadCfdiReferences({ certificateDir: '' }),
+      references,
     });
+
+  async function submitInline(orgId: string, xml: string): Promise<InvoiceKey> {
+    const create = createInvoicesHandler({ invoices, newId: uuidv7, clock });
+    const [outcome] = await create({ orgId, submissions: [{ submission: { ...validSubmission, xml } }] });
+    if (!outcome?.accepted) throw new Error('the submission was refused');
+    return { orgId, id: outcome.invoice.id };
+  }
+
+  async function eventCount(key: InvoiceKey): Promise<number> {
+    const invoice = await invoices.findById(key);
+    const { rows } = await sql<{ count: string }>`
+      select count(*) as count from outbox where envelope->>'subject' = ${key.id}`.execute(
+      shards.forSlot(invoice!.slot).database.db,
+    );
+    return Number(rows[0]!.count);
+  }
+
+  it('rejects it keeping the first hundred problems and a count of the rest, on the invoice and its event', async () => {
+    const key = await submitInline('org-1', hostileDocument);
+    const process = await processor(await loadCfdiReferences({ certificateDir: '' }));
 
     expect(await process(key, { finalAttempt: false })).toBe('rejected');
 
@@ -83,5 +102,23 @@ describe('processing a document with a problem per element (PGlite shards)', () 
     );
     expect(event.rows[0]!.errors).toEqual(problems);
     expect(event.rows[0]!.bytes).toBeLessThan(25_000);
+  });
+
+  it('reprocesses a failed invoice at most maxReprocessings times, so its events stop growing', async () => {
+    const references = await loadCfdiReferences({ certificateDir: '' });
+    // The stamp's PAC certificate is unknown: the invoice fails, and may be reprocessed.
+    const process = await processor({ ...references, certificates: { find: () => undefined } as never });
+    const key = await submitInline('org-2', validDocument.toString('utf8'));
+    const reprocess = reprocessInvoiceHandler({ invoices, clock });
+    expect(await process(key, { finalAttempt: false })).toBe('failed');
+    for (let round = 0; round < maxReprocessings; round++) {
+      await reprocess(key);
+      expect(await process(key, { finalAttempt: false })).toBe('failed');
+    }
+    const events = await eventCount(key);
+
+    await expect(reprocess(key)).rejects.toMatchObject({ kind: 'conflict', code: 'reprocess_limit_reached' });
+    expect(await invoices.findById(key)).toMatchObject({ status: 'failed', reprocessings: maxReprocessings });
+    expect(await eventCount(key)).toBe(events);
   });
 });

@@ -48,6 +48,16 @@ export class InvoiceNotReprocessable extends AppError {
   }
 }
 
+export class ReprocessLimitReached extends AppError {
+  constructor(id: string, limit: number) {
+    super(
+      'conflict',
+      'reprocess_limit_reached',
+      `Invoice ${id} was reprocessed ${limit} times, the most an invoice can be.`,
+    );
+  }
+}
+
 export class DocumentNotArchived extends AppError {
   constructor(id: string, status: string) {
     super(

@@ -66,6 +66,8 @@ export interface Invoice extends InvoiceMetadata {
   version: number;
   /** Claims taken since the invoice was created or last requeued. */
   processingAttempts: number;
+  /** Times a failed invoice was sent back to the processor (at most `maxReprocessings`). */
+  reprocessings: number;
   claim: ProcessingClaim | null;
   archive: ArchivedDocument | null;
   /** Why it was rejected or failed, and its problems: the first hundred and a count of the rest. */
@@ -115,6 +117,7 @@ export function createInvoice(input: NewInvoice): Change {
     status: 'pending',
     version: 1,
     processingAttempts: 0,
+    reprocessings: 0,
     claim: null,
     archive: null,
     outcome: null,

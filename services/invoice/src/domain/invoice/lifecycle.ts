@@ -1,5 +1,5 @@
 import { keptProblems } from '../cfdi/index.js';
-import { InvalidTransition } from './errors.js';
+import { InvalidTransition, ReprocessLimitReached } from './errors.js';
 import type { ArchivedDocument, Change, DocumentProblem, Invoice, InvoiceStatus } from './invoice.js';
 
 /**
@@ -168,11 +168,25 @@ export function fail(
   };
 }
 
+/**
+ * Times an invoice may be reprocessed. Each round adds events to its log and timeline; an operator
+ * retrying after an outage needs a few, and a client repeating the call forever must not grow them.
+ */
+export const maxReprocessings = 10;
+
 /** Sends a failed invoice back to the processor with a fresh attempt budget. */
 export function requeue(invoice: Invoice, now: Date): Change {
   requireStatus(invoice, 'reprocess', ['failed']);
+  if (invoice.reprocessings >= maxReprocessings)
+    throw new ReprocessLimitReached(invoice.id, maxReprocessings);
   return {
-    invoice: advance(invoice, now, { status: 'pending', processingAttempts: 0, claim: null, outcome: null }),
+    invoice: advance(invoice, now, {
+      status: 'pending',
+      processingAttempts: 0,
+      reprocessings: invoice.reprocessings + 1,
+      claim: null,
+      outcome: null,
+    }),
     events: [
       {
         type: 'fiscal.invoice.requeued',
