@@ -2,9 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DescService } from '@bufbuild/protobuf';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import amqp from 'amqplib';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnalyticsService } from '../../packages/contracts/src/rpc/analytics/index.js';
+import { AuthService } from '../../packages/contracts/src/rpc/auth/index.js';
+import { InvoiceService } from '../../packages/contracts/src/rpc/invoice/index.js';
+import { NotificationService } from '../../packages/contracts/src/rpc/notification/index.js';
+import { QueryService } from '../../packages/contracts/src/rpc/query/index.js';
 import { groupNames } from '../../packages/kit/src/events/index.js';
+import { createGrpcClientTransport, type GrpcClientTransport } from '../../packages/kit/src/grpc/index.js';
 import { probeService, serviceUrls } from '../../packages/kit/src/testing/services.js';
 import { processorGroup, processorRetryPolicy } from '../../services/invoice/src/worker.js';
 import { validDocument, validDocumentChecksum, validMetadata } from '../support/cfdi.js';
@@ -26,6 +35,8 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL, RabbitM
   const processes: FiscalProcess[] = [];
   const databases: { url: string; dispose(): Promise<void> }[] = [];
   let gateway: FiscalProcess;
+  /** The services' own gRPC ports, which a caller on their network could reach past the gateway. */
+  let servicePorts: Record<'invoice' | 'query' | 'auth' | 'analytics' | 'notification', number>;
   let files: FileServer;
   let objectDir: string;
   const namePrefix = `e2e-${randomUUID().slice(0, 8)}.`;
@@ -50,11 +61,20 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL, RabbitM
     const [invoicePort, queryPort, authPort, analyticsPort, notificationPort] = await Promise.all(
       Array.from({ length: 5 }, () => freePort()),
     );
+    servicePorts = {
+      invoice: invoicePort!,
+      query: queryPort!,
+      auth: authPort!,
+      analytics: analyticsPort!,
+      notification: notificationPort!,
+    };
     const shared = {
       FISCAL_RABBITMQ_URL: serviceUrls.rabbitmq,
       FISCAL_RABBITMQ_NAME_PREFIX: namePrefix,
       FISCAL_REDIS_URL: serviceUrls.redis,
       FISCAL_REDIS_KEY_PREFIX: namePrefix,
+      // Every service fetches the keys that verify its callers' tokens from the auth service.
+      FISCAL_AUTH_GRPC_URL: `http://127.0.0.1:${authPort}`,
     };
     const invoiceStore = { FISCAL_INVOICE_SHARD_URLS: shardUrls, FISCAL_OBJECT_STORE_DIR: objectDir };
     const [invoice, worker, query, auth, analytics, notification] = await Promise.all([
@@ -214,6 +234,124 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL, RabbitM
     expect(refused.status).toBe(401);
   });
 
+  it('refuses direct calls to every service port without a genuine token, or claiming more than it grants', async () => {
+    const transports: GrpcClientTransport[] = [];
+    const direct = <S extends DescService>(service: S, port: number) => {
+      const transport = createGrpcClientTransport({ baseUrl: `http://127.0.0.1:${port}` });
+      transports.push(transport);
+      return createClient(service, transport);
+    };
+    const refusal = (call: Promise<unknown>) =>
+      call.then(
+        () => 'accepted',
+        (error: unknown) => Code[ConnectError.from(error).code],
+      );
+    // A token signed with a key of the attacker's own, naming a real kid, a platform administrator.
+    const { keys } = (await (await fetch(`${gateway.baseUrl}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const forged = await new SignJWT({
+      org: 'org_any',
+      role: 'admin',
+      scopes: ['invoices:write', 'invoices:read', 'reports:read', 'admin'],
+      tier: 'enterprise',
+      padm: true,
+      jti: 'atk_forged',
+    })
+      .setProtectedHeader({ alg: 'EdDSA', kid: keys[0]!.kid })
+      .setSubject('usr_forged')
+      .setIssuer('fiscal-auth')
+      .setAudience('fiscal-api')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(privateKey);
+    const forgedHeaders = { headers: { authorization: `Bearer ${forged}` } };
+
+    const auth = direct(AuthService, servicePorts.auth);
+    const query = direct(QueryService, servicePorts.query);
+    const invoice = direct(InvoiceService, servicePorts.invoice);
+    const analytics = direct(AnalyticsService, servicePorts.analytics);
+    const notification = direct(NotificationService, servicePorts.notification);
+    const escalation = {
+      email: 'intruder@fiscal.test',
+      password: 'a long passphrase of mine',
+      role: 'admin',
+      platformAdmin: true,
+    };
+    try {
+      const { organizations } = await auth
+        .listOrganizations({}, { headers: await gateway.auth() })
+        .catch(() => ({ organizations: [{ id: 'org_unknown' }] }));
+      const orgId = organizations[0]!.id;
+      const outcomes = {
+        listOrganizations: await refusal(auth.listOrganizations({})),
+        createUser: await refusal(auth.createUser({ orgId, ...escalation })),
+        createUserForged: await refusal(auth.createUser({ orgId, ...escalation }, forgedHeaders)),
+        listInvoices: await refusal(query.listInvoices({})),
+        listInvoicesForged: await refusal(query.listInvoices({}, forgedHeaders)),
+        createInvoice: await refusal(invoice.createInvoice({ submission: { uuid: randomUUID() } })),
+        getDocumentForged: await refusal(invoice.getDocument({ id: 'inv_any' }, forgedHeaders)),
+        dailyReport: await refusal(analytics.getDailyReport({ date: '2026-11-24' })),
+        listWebhooks: await refusal(notification.listWebhooks({}, forgedHeaders)),
+      };
+      expect(outcomes).toEqual({
+        listOrganizations: 'Unauthenticated',
+        createUser: 'Unauthenticated',
+        createUserForged: 'Unauthenticated',
+        listInvoices: 'Unauthenticated',
+        listInvoicesForged: 'Unauthenticated',
+        createInvoice: 'Unauthenticated',
+        getDocumentForged: 'Unauthenticated',
+        dailyReport: 'Unauthenticated',
+        listWebhooks: 'Unauthenticated',
+      });
+      // A genuine token is no more than it says: an organisation admin asking for a platform
+      // administrator is refused, and no such user can sign in.
+      const adminOfOther = await organisationAdmin(gateway, `intruders-${randomUUID().slice(0, 6)}`);
+      const genuine = { headers: { authorization: `Bearer ${adminOfOther.accessToken}` } };
+      expect(await refusal(auth.createUser({ orgId, ...escalation }, genuine))).toBe('PermissionDenied');
+      expect(await refusal(auth.createUser({ orgId: adminOfOther.orgId, ...escalation }, genuine))).toBe(
+        'PermissionDenied',
+      );
+      // It reads its own organisation only, whatever it asks the query service directly.
+      const { items } = await query.listInvoices({ limit: 500 }, genuine);
+      expect(items.every((item) => item.orgId === adminOfOther.orgId)).toBe(true);
+      const login = await fetch(`${gateway.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: escalation.email, password: escalation.password }),
+      });
+      expect(login.status).toBe(401);
+    } finally {
+      for (const transport of transports) transport.close();
+    }
+  });
+
+  it('keeps the auth breaker closed while one client locks an account, so other tenants sign in', async () => {
+    const victim = { email: 'victim@nowhere.test', password: 'not the password at all' };
+    const attempt = () =>
+      fetch(`${gateway.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(victim),
+      }).then((response) => response.status);
+    // Well past the lockout, in parallel: every one after the tenth is a 429 login_locked.
+    const statuses = await Promise.all(Array.from({ length: 16 }, attempt));
+    statuses.push(...(await Promise.all(Array.from({ length: 8 }, attempt))));
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(10);
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
+
+    const signIn = await fetch(`${gateway.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(bootstrapAdmin),
+    });
+    expect(signIn.status).toBe(200);
+    const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/resilience_breaker_state\{[^}]*policy="auth-service"[^}]*\} 0/);
+  });
+
   it('fiscal shards plan names the slot ranges a new map would move', async () => {
     const plan = await runFiscal(['shards', 'plan', '--to', '0-1023:0,1024-4095:1'], {
       FISCAL_INVOICE_SHARD_URLS: databases
@@ -234,6 +372,33 @@ describe.skipIf(!engines)('fiscal serve (distributed mode on PostgreSQL, RabbitM
     }
   });
 });
+
+/** A new organisation through the gateway, and its admin signed in. */
+async function organisationAdmin(gateway: FiscalProcess, name: string) {
+  const headers = { 'content-type': 'application/json', ...(await gateway.auth()) };
+  const org = (await (
+    await fetch(`${gateway.baseUrl}/api/v1/orgs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name, tier: 'pro' }),
+    })
+  ).json()) as { id: string };
+  const email = `admin@${name}.test`;
+  const password = 'a long passphrase of theirs';
+  const created = await fetch(`${gateway.baseUrl}/api/v1/users`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ email, password, role: 'admin', orgId: org.id }),
+  });
+  expect(created.status).toBe(201);
+  const login = await fetch(`${gateway.baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  return { orgId: org.id, accessToken };
+}
 
 /** The broker is shared: remove what this run's services declared. */
 async function deleteTopology(prefix: string) {

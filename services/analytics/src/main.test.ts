@@ -1,8 +1,9 @@
 import { createClient } from '@connectrpc/connect';
 import { parseEvent } from '@fiscal/contracts';
 import { AnalyticsService } from '@fiscal/contracts/rpc/analytics';
+import { createTestTokenIssuer } from '@fiscal/kit/auth/testing';
 import { createInProcessBus, createMemoryQueueStore, type EventBus } from '@fiscal/kit/events';
-import { createInMemoryTransport, fromConnectError } from '@fiscal/kit/grpc';
+import { fromConnectError } from '@fiscal/kit/grpc';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createTestDatabase, probeService, type TestDatabase } from '@fiscal/kit/testing';
 import { pino } from 'pino';
@@ -12,6 +13,7 @@ import { type AnalyticsSchema, createAnalyticsService } from './main.js';
 import { finalEventOf, type GeneratedInvoice } from './testing/final-invoices.js';
 
 const logger = pino({ level: 'silent' });
+const issuer = createTestTokenIssuer();
 
 async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -83,8 +85,8 @@ describe.each([
     await test?.dispose();
   });
 
-  const client = () =>
-    createClient(AnalyticsService, createInMemoryTransport(service.registerRpc!, { logger }));
+  const clientOf = async (orgId: string) =>
+    createClient(AnalyticsService, (await issuer).transport(service.registerRpc!, { orgId }));
 
   it.skipIf(!available)(
     'rolls up the final events it consumes, each once, and reports them over gRPC',
@@ -92,16 +94,15 @@ describe.each([
       const events = invoices.map((each, index) => finalEventOf(each, index));
       await bus.publish(events);
       await bus.publish([events[0]!]);
-      const reports = client();
       const finalInvoicesOf = async (orgId: string) => {
-        const { statuses } = await reports.getDailyReport({ orgId, date: day });
+        const { statuses } = await (await clientOf(orgId)).getDailyReport({ date: day });
         return statuses.reduce((sum, status) => sum + status.count, 0n);
       };
       await until(
         async () => (await finalInvoicesOf('org_a')) === 4n && (await finalInvoicesOf('org_b')) === 1n,
       );
 
-      const report = await reports.getDailyReport({ orgId: 'org_a', date: day });
+      const report = await (await clientOf('org_a')).getDailyReport({ date: day });
       expect(report).toMatchObject({
         date: day,
         totals: [
@@ -141,8 +142,8 @@ describe.each([
   it.skipIf(!available)(
     'answers a date that is not a day with invalid_argument naming the field',
     async () => {
-      const error = await client()
-        .getDailyReport({ orgId: 'org_a', date: '2026-13-01' })
+      const error = await (await clientOf('org_a'))
+        .getDailyReport({ date: '2026-13-01' })
         .catch((caught: unknown) => fromConnectError(caught));
       expect(error).toMatchObject({
         kind: 'invalid',
@@ -151,6 +152,20 @@ describe.each([
       });
     },
   );
+
+  it.skipIf(!available)('refuses a caller without a token or without reports:read', async () => {
+    const refusal = (transport: Parameters<typeof createClient>[1]) =>
+      createClient(AnalyticsService, transport)
+        .getDailyReport({ date: day })
+        .catch((caught: unknown) => fromConnectError(caught));
+    const tokens = await issuer;
+    expect(await refusal(tokens.transport(service.registerRpc!, null))).toMatchObject({
+      kind: 'unauthenticated',
+    });
+    expect(
+      await refusal(tokens.transport(service.registerRpc!, { scopes: ['invoices:read', 'invoices:write'] })),
+    ).toMatchObject({ kind: 'forbidden', code: 'insufficient_scope' });
+  });
 
   it.skipIf(!available)('is ready when its database answers', async () => {
     for (const check of Object.values(service.readinessChecks ?? {}))

@@ -1,9 +1,14 @@
-import { accessTokenAudience, accessTokenIssuer, revokedAccessTokenKey } from '@fiscal/contracts';
-import type { Caller } from '@fiscal/contracts/rpc/auth';
+import {
+  accessTokenAudience,
+  accessTokenIssuer,
+  revokedAccessTokenKey,
+  serviceTokenAudience,
+} from '@fiscal/contracts';
 import { fromConnectError } from '@fiscal/kit/grpc';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type AuthClient,
   type AuthHarness,
   bootstrapEmail,
   bootstrapPassword,
@@ -24,7 +29,10 @@ async function refusal(call: Promise<unknown>) {
 
 describe.each(engines)('auth service on %s', (engine) => {
   let auth: AuthHarness;
-  let platformAdmin: Caller;
+  let platformOrgId: string;
+  /** Calls that carry a fresh access token of the bootstrap platform administrator (keys rotate below). */
+  const asPlatformAdmin = async () =>
+    auth.as((await login(bootstrapEmail, bootstrapPassword)).tokens!.accessToken);
 
   const login = (email: string, password: string, clientIp = '10.0.0.1') =>
     auth.client.login({ email, password, clientIp });
@@ -42,41 +50,22 @@ describe.each(engines)('auth service on %s', (engine) => {
     auth = await startAuthHarness(engine);
     const { tokens } = await login(bootstrapEmail, bootstrapPassword);
     const { payload } = await verifyWithJwks(tokens!.accessToken);
-    platformAdmin = {
-      $typeName: 'fiscal.auth.v1.Caller',
-      userId: payload.sub!,
-      orgId: payload.org as string,
-      role: 'admin',
-      scopes: payload.scopes as string[],
-      tier: 'enterprise',
-      platformAdmin: true,
-      subjectType: 'user',
-    };
+    platformOrgId = payload.org as string;
   });
   afterAll(async () => auth?.close());
 
   const createOrgAdmin = async (name: string) => {
-    const { organization } = await auth.client.createOrganization({
-      actor: platformAdmin,
-      name,
-      tier: 'pro',
-    });
+    const { organization } = await (await asPlatformAdmin()).createOrganization({ name, tier: 'pro' });
     const email = `admin@${name}.test`;
-    const { user } = await auth.client.createUser({
-      actor: platformAdmin,
+    const { user } = await (await asPlatformAdmin()).createUser({
       orgId: organization!.id,
       email,
       password: 'org-admin-password',
       role: 'admin',
     });
-    const actor: Caller = {
-      ...platformAdmin,
-      userId: user!.id,
-      orgId: organization!.id,
-      tier: 'pro',
-      platformAdmin: false,
-    };
-    return { organization: organization!, user: user!, email, actor };
+    const { tokens } = await login(email, 'org-admin-password');
+    const actor = auth.as(tokens!.accessToken);
+    return { organization: organization!, user: user!, email, actor, accessToken: tokens!.accessToken };
   };
 
   it.skipIf(!engineAvailable(engine))(
@@ -130,7 +119,7 @@ describe.each(engines)('auth service on %s', (engine) => {
     async () => {
       const tokens = (await login(bootstrapEmail, bootstrapPassword)).tokens!;
       const { payload } = await verifyWithJwks(tokens.accessToken);
-      await auth.client.logout({ refreshToken: tokens.refreshToken, accessTokenId: payload.jti! });
+      await auth.as(tokens.accessToken).logout({ refreshToken: tokens.refreshToken });
       expect(await auth.revocations.get(revokedAccessTokenKey(payload.jti!))).toBe(true);
       const refused = await refusal(auth.client.refresh({ refreshToken: tokens.refreshToken }));
       expect(refused.code).toBe('invalid_refresh_token');
@@ -143,13 +132,13 @@ describe.each(engines)('auth service on %s', (engine) => {
       const token = (await login(bootstrapEmail, bootstrapPassword)).tokens!.accessToken;
       const signedBy = decodeProtectedHeader(token).kid;
 
-      const first = await auth.client.rotateKeys({ actor: platformAdmin });
+      const first = await (await asPlatformAdmin()).rotateKeys({});
       expect(first.previousKeyId).toBe(signedBy);
       await verifyWithJwks(token);
       const fresh = (await login(bootstrapEmail, bootstrapPassword)).tokens!.accessToken;
       expect(decodeProtectedHeader(fresh).kid).toBe(first.keyId);
 
-      await auth.client.rotateKeys({ actor: platformAdmin });
+      await (await asPlatformAdmin()).rotateKeys({});
       const { jwksJson } = await auth.client.getJwks({});
       expect((JSON.parse(jwksJson) as { keys: unknown[] }).keys).toHaveLength(2);
       await expect(verifyWithJwks(token)).rejects.toThrow();
@@ -164,12 +153,10 @@ describe.each(engines)('auth service on %s', (engine) => {
     'only platform administrators rotate keys and manage organisations',
     async () => {
       const { actor } = await createOrgAdmin('rotators');
-      expect((await refusal(auth.client.rotateKeys({ actor }))).kind).toBe('forbidden');
-      expect((await refusal(auth.client.listOrganizations({ actor }))).kind).toBe('forbidden');
+      expect((await refusal(actor.rotateKeys({}))).kind).toBe('forbidden');
+      expect((await refusal(actor.listOrganizations({}))).kind).toBe('forbidden');
       expect((await refusal(auth.client.listOrganizations({}))).kind).toBe('unauthenticated');
-      const bad = await refusal(
-        auth.client.createOrganization({ actor: platformAdmin, name: 'x', tier: 'gold' }),
-      );
+      const bad = await refusal((await asPlatformAdmin()).createOrganization({ name: 'x', tier: 'gold' }));
       expect(bad.kind).toBe('invalid');
       expect(bad.errors[0]?.field).toBe('/tier');
     },
@@ -179,8 +166,7 @@ describe.each(engines)('auth service on %s', (engine) => {
     'an API key is created with scopes, shown once, verified to its caller, listed by prefix, and refused once revoked',
     async () => {
       const { organization, actor } = await createOrgAdmin('integrators');
-      const created = await auth.client.createApiKey({
-        actor,
+      const created = await actor.createApiKey({
         orgId: organization.id,
         name: 'ERP',
         scopes: ['invoices:write', 'invoices:read'],
@@ -196,11 +182,11 @@ describe.each(engines)('auth service on %s', (engine) => {
         tier: 'pro',
         subjectType: 'api_key',
       });
-      const { apiKeys } = await auth.client.listApiKeys({ actor, orgId: organization.id });
+      const { apiKeys } = await actor.listApiKeys({ orgId: organization.id });
       expect(apiKeys.map((key) => key.prefix)).toEqual([created.apiKey!.prefix]);
       expect(JSON.stringify(apiKeys)).not.toContain(created.secret);
 
-      await auth.client.revokeApiKey({ actor, orgId: organization.id, id: created.apiKey!.id });
+      await actor.revokeApiKey({ orgId: organization.id, id: created.apiKey!.id });
       const refused = await refusal(auth.client.verifyApiKey({ apiKey: created.secret }));
       expect([refused.kind, refused.code]).toEqual(['unauthenticated', 'invalid_api_key']);
       const forged = await refusal(auth.client.verifyApiKey({ apiKey: `${created.secret.slice(0, -1)}A` }));
@@ -209,21 +195,101 @@ describe.each(engines)('auth service on %s', (engine) => {
   );
 
   it.skipIf(!engineAvailable(engine))(
+    'a verified API key comes with a short-lived token for the services only, naming the key and its scopes',
+    async () => {
+      const { organization, actor } = await createOrgAdmin('minted');
+      const { secret, apiKey } = await actor.createApiKey({
+        orgId: organization.id,
+        name: 'ERP',
+        scopes: ['admin', 'invoices:read'],
+      });
+      const { accessToken, expiresIn } = await auth.client.verifyApiKey({ apiKey: secret });
+      const { jwksJson } = await auth.client.getJwks({});
+      const { payload } = await jwtVerify(accessToken, createLocalJWKSet(JSON.parse(jwksJson)), {
+        issuer: accessTokenIssuer,
+        audience: serviceTokenAudience,
+      });
+      expect(payload).toMatchObject({
+        sub: apiKey!.id,
+        kind: 'api_key',
+        org: organization.id,
+        scopes: ['admin', 'invoices:read'],
+      });
+      expect(payload.role).toBeUndefined();
+      expect(expiresIn).toBeLessThanOrEqual(300);
+      // Not a client token: the gateway, which accepts only the API audience, would refuse it.
+      await expect(verifyWithJwks(accessToken)).rejects.toThrow();
+
+      // A key, even one holding admin, manages no identities: it cannot mint itself a user with
+      // every scope, nor another key.
+      const asKey = auth.as(accessToken);
+      const escalation = await refusal(
+        asKey.createUser({
+          orgId: organization.id,
+          email: 'escalated@minted.test',
+          password: 'a long passphrase of mine',
+          role: 'admin',
+        }),
+      );
+      expect([escalation.kind, escalation.code]).toEqual(['forbidden', 'api_key_not_allowed']);
+      const anotherKey = await refusal(
+        asKey.createApiKey({ orgId: organization.id, name: 'x', scopes: ['invoices:read'] }),
+      );
+      expect(anotherKey.code).toBe('api_key_not_allowed');
+      expect((await refusal(asKey.listUsers({ orgId: organization.id }))).code).toBe('api_key_not_allowed');
+    },
+  );
+
+  it.skipIf(!engineAvailable(engine))(
+    'management calls act for the verified token only: none, a forged one, or a request field claiming more are refused',
+    async () => {
+      const { organization } = await createOrgAdmin('forgers');
+      const create = (client: AuthClient) =>
+        client.createUser({
+          orgId: organization.id,
+          email: 'root@forgers.test',
+          password: 'a long passphrase of mine',
+          role: 'admin',
+          platformAdmin: true,
+        });
+      expect((await refusal(create(auth.client))).kind).toBe('unauthenticated');
+      const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+      const { jwksJson } = await auth.client.getJwks({});
+      const realKid = (JSON.parse(jwksJson) as { keys: { kid: string }[] }).keys[0]!.kid;
+      const forged = await new SignJWT({
+        org: organization.id,
+        role: 'admin',
+        scopes: ['invoices:write', 'invoices:read', 'reports:read', 'admin'],
+        tier: 'enterprise',
+        padm: true,
+        jti: 'atk_forged',
+      })
+        .setProtectedHeader({ alg: 'EdDSA', kid: realKid })
+        .setSubject('usr_forged')
+        .setIssuer(accessTokenIssuer)
+        .setAudience(accessTokenAudience)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(privateKey);
+      expect((await refusal(create(auth.as(forged)))).kind).toBe('unauthenticated');
+      // A genuine organisation admin asking for a platform administrator is refused too.
+      const { actor } = await createOrgAdmin('claimers');
+      expect((await refusal(create(actor))).kind).toBe('forbidden');
+      expect((await refusal(login('root@forgers.test', 'a long passphrase of mine'))).code).toBe(
+        'invalid_credentials',
+      );
+    },
+  );
+
+  it.skipIf(!engineAvailable(engine))(
     "API key scopes must be known ones, and only the organisation's admins create keys",
     async () => {
       const { organization, actor } = await createOrgAdmin('scopes');
-      const bad = await refusal(
-        auth.client.createApiKey({ actor, orgId: organization.id, name: 'k', scopes: ['root'] }),
-      );
+      const bad = await refusal(actor.createApiKey({ orgId: organization.id, name: 'k', scopes: ['root'] }));
       expect([bad.kind, bad.errors[0]?.field]).toEqual(['invalid', '/scopes/0']);
       const other = await createOrgAdmin('others');
       const foreign = await refusal(
-        auth.client.createApiKey({
-          actor: other.actor,
-          orgId: organization.id,
-          name: 'k',
-          scopes: ['invoices:read'],
-        }),
+        other.actor.createApiKey({ orgId: organization.id, name: 'k', scopes: ['invoices:read'] }),
       );
       expect(foreign.kind).toBe('forbidden');
     },
@@ -233,8 +299,7 @@ describe.each(engines)('auth service on %s', (engine) => {
     'an organisation admin creates users in their organisation only; emails are unique whatever their case',
     async () => {
       const { organization, actor } = await createOrgAdmin('acme');
-      const { user } = await auth.client.createUser({
-        actor,
+      const { user } = await actor.createUser({
         orgId: organization.id,
         email: 'Viewer@Acme.test',
         password: 'viewer-password',
@@ -252,8 +317,7 @@ describe.each(engines)('auth service on %s', (engine) => {
       expect(payload.padm).toBeUndefined();
 
       const duplicate = await refusal(
-        auth.client.createUser({
-          actor,
+        actor.createUser({
           orgId: organization.id,
           email: 'VIEWER@acme.test',
           password: 'another-one',
@@ -262,9 +326,8 @@ describe.each(engines)('auth service on %s', (engine) => {
       );
       expect([duplicate.kind, duplicate.code]).toEqual(['conflict', 'email_taken']);
       const elsewhere = await refusal(
-        auth.client.createUser({
-          actor,
-          orgId: platformAdmin.orgId,
+        actor.createUser({
+          orgId: platformOrgId,
           email: 'x@acme.test',
           password: 'password-x',
           role: 'admin',
@@ -272,31 +335,24 @@ describe.each(engines)('auth service on %s', (engine) => {
       );
       expect(elsewhere.kind).toBe('forbidden');
       const invalid = await refusal(
-        auth.client.createUser({
-          actor,
-          orgId: organization.id,
-          email: 'nope',
-          password: 'short',
-          role: 'boss',
-        }),
+        actor.createUser({ orgId: organization.id, email: 'nope', password: 'short', role: 'boss' }),
       );
       expect(invalid.errors.map((problem) => problem.field)).toEqual(['/email', '/password', '/role']);
-      const { users } = await auth.client.listUsers({ actor, orgId: organization.id });
+      const { users } = await actor.listUsers({ orgId: organization.id });
       expect(users.map((listed) => listed.email).sort()).toEqual(['admin@acme.test', 'viewer@acme.test']);
     },
   );
 
   it.skipIf(!engineAvailable(engine))('a suspended user can neither log in nor refresh', async () => {
     const { organization, actor } = await createOrgAdmin('suspenders');
-    const { user } = await auth.client.createUser({
-      actor,
+    const { user } = await actor.createUser({
       orgId: organization.id,
       email: 'leaver@suspenders.test',
       password: 'leaver-password',
       role: 'analyst',
     });
     const tokens = (await login('leaver@suspenders.test', 'leaver-password')).tokens!;
-    await auth.client.setUserStatus({ actor, orgId: organization.id, userId: user!.id, status: 'suspended' });
+    await actor.setUserStatus({ orgId: organization.id, userId: user!.id, status: 'suspended' });
     expect((await refusal(login('leaver@suspenders.test', 'leaver-password'))).code).toBe(
       'invalid_credentials',
     );

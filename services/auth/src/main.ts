@@ -1,3 +1,4 @@
+import { AuthService } from '@fiscal/contracts/rpc/auth';
 import type { Cache } from '@fiscal/kit/cache';
 import type { Database } from '@fiscal/kit/db';
 import { createOutboxRelay, type EventPublisher } from '@fiscal/kit/outbox';
@@ -45,6 +46,11 @@ export interface AuthServiceDependencies {
   /** argon2 cost; the default is OWASP's recommendation, tests lower it. */
   passwords?: PasswordHasher;
 }
+
+/** What anyone may call: these take credentials of their own (a password, a refresh token, an API key). */
+const anonymousAuthRpc = ['Login', 'Refresh', 'Logout', 'GetJwks', 'VerifyApiKey'].map(
+  (method) => `${AuthService.typeName}/${method}`,
+);
 
 /** Composition root of the auth service: logins and tokens, identities, API keys, signing keys. */
 export async function createAuthService(dependencies: AuthServiceDependencies): Promise<ServiceModule> {
@@ -98,15 +104,13 @@ export async function createAuthService(dependencies: AuthServiceDependencies): 
   const useCases: AuthUseCases = {
     login: thenNotify(loginHandler({ ...tokenDependencies, limiter })),
     refresh: thenNotify(refreshHandler(tokenDependencies)),
-    logout: thenNotify(
-      logoutHandler({
-        ...context,
-        revocations: dependencies.revocations,
-        accessTokenTtlMs: settings.accessTokenTtl,
-      }),
-    ),
+    logout: thenNotify(logoutHandler({ ...context, revocations: dependencies.revocations })),
     jwks: () => accessTokens.jwks(),
-    verifyApiKey: apiKeys.verifyApiKey,
+    verifyApiKey: async (secret) => {
+      const verified = await apiKeys.verifyApiKey(secret);
+      const accessToken = await accessTokens.signForApiKey(database.db, verified.key, verified.organization);
+      return { ...verified, accessToken };
+    },
     createOrganization: organizations.createOrganization,
     listOrganizations: organizations.listOrganizations,
     createUser: thenNotify(users.createUser),
@@ -134,6 +138,7 @@ export async function createAuthService(dependencies: AuthServiceDependencies): 
   return {
     name: 'auth',
     registerRpc: (router) => registerAuthRpc(router, useCases),
+    anonymousRpc: anonymousAuthRpc,
     async start() {
       await rotateWhenDue();
       await bootstrapAdmin(context, {

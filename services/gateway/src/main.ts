@@ -1,4 +1,5 @@
 import type { Transport } from '@connectrpc/connect';
+import { createJwksKeyStore } from '@fiscal/kit/auth';
 import { type Cache, createMemoryCache } from '@fiscal/kit/cache';
 import { createHttpServer } from '@fiscal/kit/http';
 import { createPolicy } from '@fiscal/kit/resilience';
@@ -13,10 +14,9 @@ import { createGrpcInvoiceCommands } from './adapters/grpc-invoice-commands.js';
 import { createGrpcInvoiceDocuments } from './adapters/grpc-invoice-documents.js';
 import { createGrpcInvoiceQueries } from './adapters/grpc-invoice-queries.js';
 import { createGrpcWebhooks } from './adapters/grpc-webhooks.js';
-import { createJwksKeyStore } from './adapters/jwks-key-store.js';
 import { createTokenCallerResolver } from './adapters/token-caller-resolver.js';
+import { installAuthentication } from './api/authentication.js';
 import { installAuthenticationChallenge } from './api/authentication-challenge.js';
-import { createCallerOf } from './api/caller-of.js';
 import { registerIdentityRoutes } from './api/identity-routes.js';
 import { registerInvoiceListRoutes } from './api/invoice-list-routes.js';
 import { registerInvoiceRoutes } from './api/invoice-routes.js';
@@ -143,6 +143,7 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     apiKeyTtlMs: settings.apiKeyTtlMs,
   });
   const callers = dependencies.callers ?? tokens;
+  installAuthentication(app, callers);
   registerIdentityRoutes(app, {
     identity,
     callers,
@@ -162,7 +163,6 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     },
   );
   registerInvoiceRoutes(app, {
-    callers,
     commands: createGrpcInvoiceCommands(dependencies.invoiceTransport, {
       policy: invoicePolicy,
       batchPolicy: invoiceBatchPolicy,
@@ -172,7 +172,6 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     queries,
     batchBodyLimitBytes: dependencies.batchBodyLimitBytes ?? defaultBatchBodyLimitBytes,
   });
-  const callerOf = createCallerOf(callers);
   const reports = createGrpcAnalyticsReports(
     dependencies.analyticsTransport,
     upstreamPolicy('analytics-service'),
@@ -183,9 +182,9 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
   );
   // Registered as a plugin, so the OpenAPI generator (itself a plugin, loaded first) sees the routes.
   app.register(async (routes) => {
-    registerInvoiceListRoutes(routes, { callerOf, queries });
-    registerReportRoutes(routes, { callerOf, reports });
-    registerWebhookRoutes(routes, { callerOf, webhooks });
+    registerInvoiceListRoutes(routes, { queries });
+    registerReportRoutes(routes, { reports });
+    registerWebhookRoutes(routes, { webhooks });
   });
   return app;
 }

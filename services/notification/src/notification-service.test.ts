@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { createClient } from '@connectrpc/connect';
 import { createEvent, type EventEnvelope } from '@fiscal/contracts';
 import { NotificationService } from '@fiscal/contracts/rpc/notification';
+import { createTestTokenIssuer } from '@fiscal/kit/auth/testing';
 import { createInProcessBus, createMemoryQueueStore, type InProcessBus } from '@fiscal/kit/events';
-import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createTestDatabase, probeService, type TestDatabase } from '@fiscal/kit/testing';
 import { sql } from 'kysely';
@@ -109,7 +109,8 @@ async function startService(engine: 'pglite' | 'postgres', settings: Partial<Not
     settings: { ...baseSettings, ...settings },
   });
   await service.start();
-  const transport = createInMemoryTransport((router) => service.registerRpc?.(router), { logger });
+  // Every call acts for an admin of org_a, as the gateway forwards one.
+  const transport = (await createTestTokenIssuer()).transport((router) => service.registerRpc?.(router), {});
   cleanups.push(async () => {
     await service.stop();
     await service.flush?.();
@@ -131,7 +132,6 @@ describe.each(engines)('notification service on %s', (engine) => {
     cleanups.push(receiver.close);
     const { bus, client } = await startService(engine, { webhookAllowHosts: [receiver.host] });
     const { webhook, secret } = await client.createWebhook({
-      orgId: 'org_a',
       url: `${receiver.url}/hooks`,
       events: ['fiscal.invoice.archived'],
     });
@@ -153,7 +153,7 @@ describe.each(engines)('notification service on %s', (engine) => {
     });
     // The receiver answers before the dispatcher records the outcome: wait for the record.
     const deliveriesOf = async () =>
-      (await client.listDeliveries({ orgId: 'org_a', webhookId: webhook!.id, limit: 10 })).deliveries;
+      (await client.listDeliveries({ webhookId: webhook!.id, limit: 10 })).deliveries;
     await waitUntil(
       async () => (await deliveriesOf())[0]?.status === 'delivered',
       'the delivery to be recorded as delivered',
@@ -170,7 +170,6 @@ describe.each(engines)('notification service on %s', (engine) => {
       webhookRetrySchedule: [20, 40, 80, 160, 320, 640, 1_280],
     });
     const { webhook } = await client.createWebhook({
-      orgId: 'org_a',
       url: receiver.url,
       events: ['fiscal.invoice.archived'],
     });
@@ -182,17 +181,13 @@ describe.each(engines)('notification service on %s', (engine) => {
     const delivered = () =>
       new Set(receiver.received.filter((_, index) => index >= 0).map((r) => r.headers['webhook-id']));
     await waitUntil(async () => {
-      const { deliveries } = await client.listDeliveries({
-        orgId: 'org_a',
-        webhookId: webhook!.id,
-        limit: 10,
-      });
+      const { deliveries } = await client.listDeliveries({ webhookId: webhook!.id, limit: 10 });
       return deliveries.length === 3 && deliveries.every((delivery) => delivery.status === 'delivered');
     }, 'every delivery is delivered');
     expect(delivered().size).toBe(events.length);
     const bodies = new Set(receiver.received.map((r) => JSON.parse(r.body).data.invoiceId));
     expect(bodies.size).toBe(1);
-    const { deliveries } = await client.listDeliveries({ orgId: 'org_a', webhookId: webhook!.id, limit: 10 });
+    const { deliveries } = await client.listDeliveries({ webhookId: webhook!.id, limit: 10 });
     for (const delivery of deliveries) {
       expect(delivery.attemptLog.length).toBe(delivery.attempts);
       expect(delivery.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: 503 });
@@ -209,17 +204,16 @@ describe.each(engines)('notification service on %s', (engine) => {
       disableAfterDeadLetters: 2,
     });
     const { webhook } = await client.createWebhook({
-      orgId: 'org_a',
       url: receiver.url,
       events: ['fiscal.invoice.archived'],
     });
     await bus.publish([archived('org_a'), archived('org_a')]);
 
     await waitUntil(async () => {
-      const { webhooks } = await client.listWebhooks({ orgId: 'org_a' });
+      const { webhooks } = await client.listWebhooks({});
       return webhooks[0]?.status === 'disabled';
     }, 'the subscription is disabled');
-    const { deliveries } = await client.listDeliveries({ orgId: 'org_a', webhookId: webhook!.id, limit: 10 });
+    const { deliveries } = await client.listDeliveries({ webhookId: webhook!.id, limit: 10 });
     expect(deliveries.map((delivery) => [delivery.status, delivery.attempts])).toEqual([
       ['dead_lettered', 3],
       ['dead_lettered', 3],
@@ -250,7 +244,7 @@ describe.each(engines)('notification service on %s', (engine) => {
   it('refuses a webhook to a literal loopback address at creation, naming the field', async () => {
     const { client } = await startService(engine, {});
     const refusal = await client
-      .createWebhook({ orgId: 'org_a', url: 'http://127.0.0.1:9/hooks', events: ['fiscal.invoice.archived'] })
+      .createWebhook({ url: 'http://127.0.0.1:9/hooks', events: ['fiscal.invoice.archived'] })
       .catch((error: unknown) => error);
     expect(refusal).toMatchObject({ code: 3 });
     expect(String((refusal as Error).message)).toMatch(/not valid/);
@@ -298,15 +292,10 @@ describe.each(engines)('notification service on %s', (engine) => {
       smsProviderToken: 'sms-token',
     });
     const email = await client.createWebhook({
-      orgId: 'org_a',
       url: 'mailto:ops@example.com',
       events: ['fiscal.invoice.archived'],
     });
-    const sms = await client.createWebhook({
-      orgId: 'org_a',
-      url: 'tel:+525512345678',
-      events: ['fiscal.invoice.archived'],
-    });
+    const sms = await client.createWebhook({ url: 'tel:+525512345678', events: ['fiscal.invoice.archived'] });
     expect([email.webhook?.channel, email.secret, sms.webhook?.channel, sms.secret]).toEqual([
       'email',
       '',

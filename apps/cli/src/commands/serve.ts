@@ -14,6 +14,7 @@ import {
   processingConfig,
   shardMapConfig,
 } from '@fiscal/invoice';
+import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit/auth';
 import { createRedisCache } from '@fiscal/kit/cache';
 import {
   boolean,
@@ -29,7 +30,7 @@ import {
 } from '@fiscal/kit/config';
 import { createDatabase } from '@fiscal/kit/db';
 import { createRabbitMqBus } from '@fiscal/kit/events';
-import { createGrpcClientTransport, createGrpcServer } from '@fiscal/kit/grpc';
+import { createGrpcClientTransport, createGrpcServer, createInMemoryTransport } from '@fiscal/kit/grpc';
 import { listen } from '@fiscal/kit/http';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
@@ -55,10 +56,19 @@ const backendConfig = defineConfig({
   grpcHost: {
     env: 'FISCAL_GRPC_HOST',
     type: string(),
-    default: '0.0.0.0',
-    doc: 'Address the gRPC API binds to.',
+    default: '127.0.0.1',
+    doc: 'Address the gRPC API binds to: loopback unless set (0.0.0.0 in a container, where the gateway reaches it).',
   },
   grpcPort: { env: 'FISCAL_GRPC_PORT', type: port(), default: 50051, doc: 'Port of the service gRPC API.' },
+});
+
+/** Where a back-end service fetches the keys that verify its callers' access tokens. */
+const callerKeysConfig = defineConfig({
+  authGrpcUrl: {
+    env: 'FISCAL_AUTH_GRPC_URL',
+    type: url({ protocols: ['http'] }),
+    doc: 'gRPC address of the auth service: the gateway calls it, every other service fetches the keys that verify its callers from it.',
+  },
 });
 
 const redisConfig = defineConfig({
@@ -102,11 +112,7 @@ const gatewayConfig = defineConfig({
     type: url({ protocols: ['http'] }),
     doc: 'gRPC address of the query service (gateway, distributed mode).',
   },
-  authGrpcUrl: {
-    env: 'FISCAL_AUTH_GRPC_URL',
-    type: url({ protocols: ['http'] }),
-    doc: 'gRPC address of the auth service (gateway, distributed mode).',
-  },
+  ...callerKeysConfig,
   analyticsGrpcUrl: {
     env: 'FISCAL_ANALYTICS_GRPC_URL',
     type: url({ protocols: ['http'] }),
@@ -120,7 +126,7 @@ const gatewayConfig = defineConfig({
 });
 
 /** The invoice store is sharded: FISCAL_INVOICE_SHARD_URLS, or FISCAL_DATABASE_URL as the one shard. */
-const invoiceConfig = defineConfig({
+const invoiceStoreConfig = defineConfig({
   ...backendConfig,
   databaseUrl: { ...backendConfig.databaseUrl, default: undefined },
   ...distributedShardsConfig,
@@ -129,10 +135,16 @@ const invoiceConfig = defineConfig({
   ...eventLogConfig,
 });
 
-const invoiceWorkerConfig = defineConfig({ ...invoiceConfig, ...processingConfig });
-const queryConfig = defineConfig({ ...backendConfig, ...redisConfig });
+const invoiceConfig = defineConfig({ ...invoiceStoreConfig, ...callerKeysConfig });
+const invoiceWorkerConfig = defineConfig({ ...invoiceStoreConfig, ...processingConfig });
+const queryConfig = defineConfig({ ...backendConfig, ...callerKeysConfig, ...redisConfig });
+const analyticsConfig = defineConfig({ ...backendConfig, ...callerKeysConfig });
 const authServiceConfig = defineConfig({ ...backendConfig, ...redisConfig, ...authConfig });
-const notificationServiceConfig = defineConfig({ ...backendConfig, ...notificationConfig });
+const notificationServiceConfig = defineConfig({
+  ...backendConfig,
+  ...callerKeysConfig,
+  ...notificationConfig,
+});
 
 export const serveConfigs = {
   backendConfig,
@@ -195,7 +207,7 @@ const backends: Record<string, Backend> = {
       registry: host.registry,
     }),
   ),
-  analytics: backend(backendConfig, async (host, settings) =>
+  analytics: backend(analyticsConfig, async (host, settings) =>
     createAnalyticsService({
       database: await openDatabase(host, settings, 'analytics'),
       bus: await connectBus(host, settings),
@@ -243,7 +255,7 @@ function redisClient(host: Host, settings: RedisSettings, name: string) {
 
 async function openShardedStore(
   host: Host,
-  settings: ConfigOf<typeof invoiceConfig>,
+  settings: ConfigOf<typeof invoiceStoreConfig>,
   publisher?: Awaited<ReturnType<typeof connectBus>>,
 ) {
   const databases = [];
@@ -292,6 +304,23 @@ async function connectBus(host: Host, settings: { rabbitmqUrl: string; rabbitmqN
   return bus;
 }
 
+/**
+ * What a service verifies its callers' access tokens with: the auth service's published keys, from
+ * the auth service at FISCAL_AUTH_GRPC_URL, or, in the auth service itself, from its own handlers.
+ */
+function callerVerifierOf(host: Host, module: ServiceModule, settings: { authGrpcUrl?: string }) {
+  if (module.name === 'auth') {
+    const ownHandlers = createInMemoryTransport((router) => module.registerRpc!(router), {
+      logger: host.logger,
+    });
+    return createServiceCallerVerifier({ authTransport: ownHandlers });
+  }
+  if (!settings.authGrpcUrl) throw new ConfigError(['FISCAL_AUTH_GRPC_URL: required']);
+  const authTransport = createGrpcClientTransport({ baseUrl: settings.authGrpcUrl });
+  host.shutdown.register('close', 'auth-keys-connection', async () => authTransport.close());
+  return createServiceCallerVerifier({ authTransport });
+}
+
 /** Distributed mode: one service per process against PostgreSQL and RabbitMQ. */
 export async function runServe(service: string | undefined): Promise<number | undefined> {
   if (service === 'gateway') return serveGateway();
@@ -312,6 +341,12 @@ export async function runServe(service: string | undefined): Promise<number | un
     const server = createGrpcServer({
       register: (router) => module.registerRpc!(router),
       logger: host.logger,
+      interceptors: [
+        authenticateRpcCallers({
+          verifier: callerVerifierOf(host, module, settings as BackendSettings & { authGrpcUrl?: string }),
+          anonymous: module.anonymousRpc,
+        }),
+      ],
     });
     await server.listen({ host: settings.grpcHost, port: settings.grpcPort });
     host.shutdown.register('stop-accepting', 'grpc-server', () => server.close());

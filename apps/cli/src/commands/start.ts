@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { ConnectRouter } from '@connectrpc/connect';
 import { createAnalyticsService } from '@fiscal/analytics';
 import { authConfig, createAuthService } from '@fiscal/auth';
 import { parseEvent } from '@fiscal/contracts';
@@ -15,6 +16,7 @@ import {
   processingConfig,
   shardMapConfig,
 } from '@fiscal/invoice';
+import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit/auth';
 import { createMemoryCache } from '@fiscal/kit/cache';
 import { boolean, commonConfig, defineConfig, parseConfig, port, string } from '@fiscal/kit/config';
 import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
@@ -147,10 +149,24 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
       exclusiveDatabase: true,
     }),
   );
-  const transportFor = (name: string) => {
+  const rpcOf = (name: string) => {
     const module = modules.find((candidate) => candidate.name === name);
     if (!module?.registerRpc) throw new Error(`service ${name} has no gRPC API`);
-    return createInMemoryTransport((router) => module.registerRpc!(router), { logger: loggerOf(name) });
+    return { module, register: (router: ConnectRouter) => module.registerRpc!(router) };
+  };
+  // Every service verifies the token each call carries, in one process as across a network; the
+  // keys come from the auth service, as they would over gRPC.
+  const callerVerifier = createServiceCallerVerifier({
+    authTransport: createInMemoryTransport(rpcOf('auth').register, { logger: loggerOf('auth') }),
+  });
+  const transportFor = (name: string) => {
+    const { module, register } = rpcOf(name);
+    return createInMemoryTransport(register, {
+      logger: loggerOf(name),
+      serverInterceptors: [
+        authenticateRpcCallers({ verifier: callerVerifier, anonymous: module.anonymousRpc }),
+      ],
+    });
   };
 
   const gateway = createGatewayServer({

@@ -6,7 +6,6 @@ import { InvoiceSummarySchema, QueryService } from './query/index.js';
 describe('generated gRPC contracts', () => {
   it('round-trips a create-invoice request through the wire format', () => {
     const request = create(CreateInvoiceRequestSchema, {
-      orgId: 'org-1',
       submission: {
         uuid: '5c1a7a34-6f8b-4d5e-9b44-2f8f0a1e7c11',
         amount: '1160.00',

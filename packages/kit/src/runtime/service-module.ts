@@ -7,8 +7,13 @@ import type { ConnectRouter } from '@connectrpc/connect';
  */
 export interface ServiceModule {
   readonly name: string;
-  /** Registers the service's gRPC handlers (absent when it exposes none yet). */
+  /**
+   * Registers the service's gRPC handlers (absent when it exposes none yet). The host puts
+   * `authenticateRpcCallers` (kit/auth) in front of them: handlers act for `rpcCallerOf(context)`.
+   */
   registerRpc?(router: ConnectRouter): void;
+  /** Procedures anyone may call without an access token (`fiscal.auth.v1.AuthService/Login`). */
+  readonly anonymousRpc?: readonly string[];
   /** Starts background work (consumers, relays). Called once migrations have run. */
   start(): Promise<void>;
   /** Stops taking new work and waits for what is in flight (consumers' handlers). */

@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
 import { AnalyticsService, GetDailyReportResponseSchema } from '@fiscal/contracts/rpc/analytics';
+import { rpcCallerOf } from '@fiscal/kit/auth';
 import type { GetDailyReport } from '../app/get-daily-report.js';
 import type { DailyReport } from '../domain/report/index.js';
 
@@ -8,12 +9,13 @@ export interface AnalyticsRpcHandlers {
   getDailyReport(query: GetDailyReport): Promise<DailyReport>;
 }
 
-/** gRPC edge of the analytics service. */
+/** gRPC edge of the analytics service: reports of the verified caller's organisation. */
 export function registerAnalyticsRpc(router: ConnectRouter, handlers: AnalyticsRpcHandlers): void {
   router.service(AnalyticsService, {
-    async getDailyReport(request) {
+    async getDailyReport(request, context) {
+      const { orgId } = rpcCallerOf(context, 'reports:read');
       const report = await handlers.getDailyReport({
-        orgId: request.orgId,
+        orgId,
         date: request.date,
         issuer: request.issuer,
       });

@@ -7,13 +7,19 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 
-/** Failed logins counted per account email (existing or not) and per client address. */
+/** Login attempts counted per account email (existing or not) and per client address. */
 export interface LoginLimiter {
-  /** Seconds until this account or address may try again; undefined when neither is locked. */
-  lockedFor(email: string, address: string): Promise<number | undefined>;
-  recordFailure(email: string, address: string): Promise<void>;
-  /** A successful login clears the account's count (not the address's: one good login in a spray proves nothing). */
-  recordSuccess(email: string): Promise<void>;
+  /**
+   * Takes one attempt from the account's and the address's budgets before the password is checked,
+   * so parallel guesses cannot slip past the limit between a check and a count. Answers the seconds
+   * to wait when either budget is spent (the login is refused), undefined when it may go ahead.
+   */
+  attempt(email: string, address: string): Promise<number | undefined>;
+  /**
+   * A successful login clears the account's count and gives the address its attempt back (only that
+   * one: one good login in a spray proves nothing about the others).
+   */
+  recordSuccess(email: string, address: string): Promise<void>;
 }
 
 export interface LoginLimits {
@@ -63,31 +69,28 @@ export function createLoginLimiter(limits: LoginLimits, logger: Logger, redis?: 
     };
 
   return {
-    async lockedFor(email, address) {
+    async attempt(email, address) {
       let longest: number | undefined;
-      for (const counter of counters(email, address)) {
-        const state = await counter.limiter.get(counter.key).catch(tolerate(null));
-        if (state && state.consumedPoints >= counter.points) {
-          longest = Math.max(longest ?? 0, Math.ceil(state.msBeforeNext / 1000));
-        }
-      }
-      return longest;
-    },
-    async recordFailure(email, address) {
       for (const counter of counters(email, address)) {
         const state = await counter.limiter
           .consume(counter.key)
           .catch((rejection: unknown) =>
             rejection instanceof RateLimiterRes ? rejection : tolerate(null)(rejection),
           );
-        // Reaching the limit locks for the lockout period, however much of the window is left.
-        if (state && state.consumedPoints >= counter.points) {
+        if (!state || state.consumedPoints <= counter.points) continue;
+        // Past the limit: locked for the lockout period, however much of the window is left.
+        if (state.consumedPoints === counter.points + 1) {
           await counter.limiter.block(counter.key, lockoutSeconds).catch(tolerate(null));
+          longest = Math.max(longest ?? 0, lockoutSeconds);
+        } else {
+          longest = Math.max(longest ?? 0, Math.ceil(state.msBeforeNext / 1000));
         }
       }
+      return longest;
     },
-    async recordSuccess(email) {
+    async recordSuccess(email, address) {
       await accounts.limiter.delete(email).catch(tolerate(false));
+      if (address) await addresses.limiter.reward(address, 1).catch(tolerate(null));
     },
   };
 }

@@ -62,6 +62,34 @@ describe.each(stores)('login lockout with the $store store', ({ store, available
   );
 
   it.skipIf(!available)(
+    'parallel guesses get no more than the limit: the attempt is counted before the password is checked',
+    async () => {
+      const client =
+        store === 'redis'
+          ? new Redis(serviceUrls.redis, { keyPrefix: `fiscal-test:${randomUUID()}:` })
+          : undefined;
+      if (client) redisClients.push(client);
+      const auth = await startAuthHarness('pglite', client ? { loginLimiterRedis: client } : {});
+      try {
+        const outcomes = await Promise.all(
+          Array.from({ length: 30 }, (_, index) =>
+            auth.client
+              .login({ email: bootstrapEmail, password: `guess ${index}`, clientIp: `10.5.0.${index}` })
+              .then(
+                () => 'signed in',
+                (error: unknown) => fromConnectError(error).code,
+              ),
+          ),
+        );
+        expect(outcomes.filter((outcome) => outcome === 'invalid_credentials')).toHaveLength(10);
+        expect(outcomes.filter((outcome) => outcome === 'login_locked')).toHaveLength(20);
+      } finally {
+        await auth.close();
+      }
+    },
+  );
+
+  it.skipIf(!available)(
     'one address failing against many accounts is locked past its own limit',
     async () => {
       const client =

@@ -1,23 +1,15 @@
-import type { ConnectRouter } from '@connectrpc/connect';
+import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import {
   type ApiKey as ApiKeyMessage,
   AuthService,
-  type Caller,
   type Organization as OrganizationMessage,
   type TokenPair as TokenPairMessage,
   type User as UserMessage,
 } from '@fiscal/contracts/rpc/auth';
+import { optionalRpcCallerOf, rpcCallerOf } from '@fiscal/kit/auth';
 import { AppError } from '@fiscal/kit/errors';
 import type { TokenPair } from '../app/issue-token-pair.js';
-import {
-  type Actor,
-  type ApiKey,
-  isRole,
-  isScope,
-  isTier,
-  type Organization,
-  type User,
-} from '../domain/index.js';
+import { type Actor, type ApiKey, isScope, type Organization, type User } from '../domain/index.js';
 import type { AuthUseCases } from './auth-use-cases.js';
 
 /** gRPC edge of the auth service: translate, call a use case, translate back. */
@@ -37,16 +29,23 @@ export function registerAuthRpc(router: ConnectRouter, useCases: AuthUseCases): 
       if (!request.refreshToken) throw missing('/refreshToken');
       return { tokens: toTokenPairMessage(await useCases.refresh(request.refreshToken)) };
     },
-    async logout(request) {
-      await useCases.logout({ refreshToken: request.refreshToken, accessTokenId: request.accessTokenId });
+    async logout(request, context) {
+      // The access token is revoked only when the call proves it holds it, not by naming its id.
+      const caller = optionalRpcCallerOf(context);
+      await useCases.logout({
+        refreshToken: request.refreshToken,
+        ...(caller ? { accessToken: { id: caller.tokenId, expiresAtSeconds: caller.expiresAtSeconds } } : {}),
+      });
       return {};
     },
     async getJwks() {
       return { jwksJson: JSON.stringify(await useCases.jwks()) };
     },
     async verifyApiKey(request) {
-      const { key, organization } = await useCases.verifyApiKey(request.apiKey);
+      const { key, organization, accessToken } = await useCases.verifyApiKey(request.apiKey);
       return {
+        accessToken: accessToken.token,
+        expiresIn: accessToken.expiresInSeconds,
         caller: {
           userId: key.id,
           orgId: key.orgId,
@@ -58,19 +57,19 @@ export function registerAuthRpc(router: ConnectRouter, useCases: AuthUseCases): 
         },
       };
     },
-    async createOrganization(request) {
-      const organization = await useCases.createOrganization(toActor(request.actor), {
+    async createOrganization(request, context) {
+      const organization = await useCases.createOrganization(actorOf(context), {
         name: request.name,
         tier: request.tier,
       });
       return { organization: toOrganizationMessage(organization) };
     },
-    async listOrganizations(request) {
-      const organizations = await useCases.listOrganizations(toActor(request.actor));
+    async listOrganizations(_request, context) {
+      const organizations = await useCases.listOrganizations(actorOf(context));
       return { organizations: organizations.map(toOrganizationMessage) };
     },
-    async createUser(request) {
-      const user = await useCases.createUser(toActor(request.actor), {
+    async createUser(request, context) {
+      const user = await useCases.createUser(actorOf(context), {
         orgId: request.orgId,
         email: request.email,
         password: request.password,
@@ -79,52 +78,52 @@ export function registerAuthRpc(router: ConnectRouter, useCases: AuthUseCases): 
       });
       return { user: toUserMessage(user) };
     },
-    async listUsers(request) {
-      const users = await useCases.listUsers(toActor(request.actor), request.orgId);
+    async listUsers(request, context) {
+      const users = await useCases.listUsers(actorOf(context), request.orgId);
       return { users: users.map(toUserMessage) };
     },
-    async setUserStatus(request) {
-      const user = await useCases.setUserStatus(toActor(request.actor), {
+    async setUserStatus(request, context) {
+      const user = await useCases.setUserStatus(actorOf(context), {
         orgId: request.orgId,
         userId: request.userId,
         status: request.status,
       });
       return { user: toUserMessage(user) };
     },
-    async createApiKey(request) {
-      const { apiKey, secret } = await useCases.createApiKey(toActor(request.actor), {
+    async createApiKey(request, context) {
+      const { apiKey, secret } = await useCases.createApiKey(actorOf(context), {
         orgId: request.orgId,
         name: request.name,
         scopes: request.scopes,
       });
       return { apiKey: toApiKeyMessage(apiKey), secret };
     },
-    async listApiKeys(request) {
-      const keys = await useCases.listApiKeys(toActor(request.actor), request.orgId);
+    async listApiKeys(request, context) {
+      const keys = await useCases.listApiKeys(actorOf(context), request.orgId);
       return { apiKeys: keys.map(toApiKeyMessage) };
     },
-    async revokeApiKey(request) {
+    async revokeApiKey(request, context) {
       if (!request.id) throw missing('/id');
-      await useCases.revokeApiKey(toActor(request.actor), { orgId: request.orgId, id: request.id });
+      await useCases.revokeApiKey(actorOf(context), { orgId: request.orgId, id: request.id });
       return {};
     },
-    async rotateKeys(request) {
-      const rotation = await useCases.rotateKeys(toActor(request.actor));
+    async rotateKeys(_request, context) {
+      const rotation = await useCases.rotateKeys(actorOf(context));
       return { keyId: rotation.keyId, previousKeyId: rotation.previousKeyId ?? '' };
     },
   });
 }
 
-/** The actor as the gateway passed it; fields it cannot have come from a real caller are dropped. */
-function toActor(caller: Caller | undefined): Actor | undefined {
-  if (!caller?.userId) return undefined;
+/** The actor is whoever the call's verified access token names, never a field of the request. */
+function actorOf(context: HandlerContext): Actor {
+  const caller = rpcCallerOf(context);
   return {
-    subject: caller.userId,
-    subjectType: caller.subjectType === 'api_key' ? 'api_key' : 'user',
+    subject: caller.subject,
+    subjectType: caller.kind,
     orgId: caller.orgId,
-    role: isRole(caller.role) ? caller.role : undefined,
+    role: caller.role,
     scopes: caller.scopes.filter(isScope),
-    tier: isTier(caller.tier) ? caller.tier : 'free',
+    tier: caller.tier,
     platformAdmin: caller.platformAdmin,
   };
 }

@@ -1,3 +1,4 @@
+import type { SignedAccessToken } from '../app/access-tokens.js';
 import type { TokenPair } from '../app/issue-token-pair.js';
 import type { LoginCommand } from '../app/login.js';
 import type { LogoutCommand } from '../app/logout.js';
@@ -11,7 +12,10 @@ export interface AuthUseCases {
   refresh(refreshToken: string): Promise<TokenPair>;
   logout(command: LogoutCommand): Promise<void>;
   jwks(): Promise<{ keys: Record<string, string>[] }>;
-  verifyApiKey(secret: string): Promise<{ key: ApiKey; organization: Organization }>;
+  /** The key, its organisation, and a short-lived access token standing for it (for the services). */
+  verifyApiKey(
+    secret: string,
+  ): Promise<{ key: ApiKey; organization: Organization; accessToken: SignedAccessToken }>;
   createOrganization(actor: Actor | undefined, input: { name: string; tier: string }): Promise<Organization>;
   listOrganizations(actor: Actor | undefined): Promise<Organization[]>;
   createUser(actor: Actor | undefined, input: NewUser): Promise<User>;

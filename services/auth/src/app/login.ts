@@ -42,7 +42,7 @@ export function loginHandler(
   return async function login({ email: givenEmail, password, clientIp }: LoginCommand): Promise<TokenPair> {
     const email = normalizeEmail(givenEmail);
     const ip = clientIp.slice(0, 64);
-    const locked = await limiter.lockedFor(email, ip);
+    const locked = await limiter.attempt(email, ip);
     if (locked !== undefined) {
       await fail(email, ip, 'locked');
       throw new LoginLocked(locked);
@@ -50,11 +50,10 @@ export function loginHandler(
     const user = await findUserByEmail(database.db, email);
     const matches = await passwords.verify(user?.passwordHash ?? (await dummyHash), password);
     if (!user || !matches || user.status !== 'active') {
-      await limiter.recordFailure(email, ip);
       await fail(email, ip, !user ? 'unknown_account' : !matches ? 'wrong_password' : 'suspended', user);
       throw new InvalidCredentials();
     }
-    await limiter.recordSuccess(email);
+    await limiter.recordSuccess(email, ip);
     return database.transaction(async (trx) => {
       const organization = await findOrganization(trx, user.orgId);
       if (!organization) throw new InvalidCredentials();

@@ -7,21 +7,24 @@ import { type AuthContext, digestSecret } from './auth-context.js';
 
 export interface LogoutCommand {
   refreshToken: string;
-  /** The jti of the access token in use, refused by the gateway until it expires. */
-  accessTokenId: string;
+  /** The verified access token the call carried, refused by the gateway until it expires. */
+  accessToken?: { id: string; expiresAtSeconds: number };
 }
+
+/** A revoked token's entry outlives the token by this much, for clocks a little behind. */
+const revocationMarginMs = 60_000;
 
 /**
  * Ends a login: its refresh family is revoked, and the access token's id goes into the revocation
- * cache the gateway consults. The entry lives as long as any access token may (the TTL setting): the
- * request names the token's id, not its expiry, and the gateway refuses an expired token anyway.
+ * cache the gateway consults, for as long as the token would otherwise be accepted.
  */
-export function logoutHandler(context: AuthContext & { revocations: Cache; accessTokenTtlMs: number }) {
+export function logoutHandler(context: AuthContext & { revocations: Cache }) {
   const { database, clock, revocations } = context;
 
-  return async function logout({ refreshToken, accessTokenId }: LogoutCommand): Promise<void> {
-    if (accessTokenId) {
-      await revocations.set(revokedAccessTokenKey(accessTokenId), true, context.accessTokenTtlMs);
+  return async function logout({ refreshToken, accessToken }: LogoutCommand): Promise<void> {
+    if (accessToken) {
+      const ttlMs = accessToken.expiresAtSeconds * 1_000 - clock().getTime() + revocationMarginMs;
+      if (ttlMs > 0) await revocations.set(revokedAccessTokenKey(accessToken.id), true, ttlMs);
     }
     if (!refreshToken) return;
     await database.transaction(async (trx) => {

@@ -15,7 +15,8 @@ import {
   isScope,
   OrganizationNotFound,
   requireActor,
-  requireOrgAdmin,
+  requireGrantable,
+  requireIdentityAdmin,
   type Scope,
 } from '../domain/index.js';
 import { type AuthContext, digestSecret, newId, randomSecret } from './auth-context.js';
@@ -32,8 +33,10 @@ export function manageApiKeysHandlers({ database, clock }: AuthContext) {
     ): Promise<{ apiKey: ApiKey; secret: string }> {
       const known = requireActor(actor);
       const orgId = input.orgId || known.orgId;
-      requireOrgAdmin(known, orgId);
+      requireIdentityAdmin(known, orgId);
       const scopes = checkScopes(input.name, input.scopes);
+      // A key never does more than the one who made it.
+      requireGrantable(known, scopes, (_scope, index) => `/scopes/${index}`);
       const id = newId('key');
       const random = randomSecret();
       const secret = `fsk_${id}_${random}`;
@@ -54,13 +57,13 @@ export function manageApiKeysHandlers({ database, clock }: AuthContext) {
     async listApiKeys(actor: Actor | undefined, orgId: string): Promise<ApiKey[]> {
       const known = requireActor(actor);
       const target = orgId || known.orgId;
-      requireOrgAdmin(known, target);
+      requireIdentityAdmin(known, target);
       return listApiKeys(database.db, target);
     },
     async revokeApiKey(actor: Actor | undefined, input: { orgId: string; id: string }): Promise<void> {
       const known = requireActor(actor);
       const orgId = input.orgId || known.orgId;
-      requireOrgAdmin(known, orgId);
+      requireIdentityAdmin(known, orgId);
       if (!(await revokeApiKey(database.db, orgId, input.id, clock()))) throw new ApiKeyNotFound(input.id);
     },
     /** The caller an API key stands for; unknown and revoked keys alike are `invalid_api_key`. */

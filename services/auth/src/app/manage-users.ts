@@ -22,7 +22,9 @@ import {
   OrganizationNotFound,
   type Role,
   requireActor,
-  requireOrgAdmin,
+  requireGrantable,
+  requireIdentityAdmin,
+  scopesOf,
   type User,
   UserNotFound,
 } from '../domain/index.js';
@@ -94,23 +96,25 @@ export function manageUsersHandlers(context: AuthContext) {
     async createUser(actor: Actor | undefined, input: NewUser): Promise<User> {
       const known = requireActor(actor);
       const orgId = input.orgId || known.orgId;
-      requireOrgAdmin(known, orgId);
+      requireIdentityAdmin(known, orgId);
       if (input.platformAdmin && !known.platformAdmin) {
         throw new Forbidden('Only platform administrators may create platform administrators.');
       }
+      if (isRole(input.role)) requireGrantable(known, scopesOf(input.role), () => '/role');
       return createUser(context, { ...input, orgId });
     },
     async listUsers(actor: Actor | undefined, orgId: string): Promise<User[]> {
       const known = requireActor(actor);
-      if (!orgId && known.platformAdmin) return listUsers(database.db, undefined);
+      if (!orgId && known.platformAdmin && known.subjectType === 'user')
+        return listUsers(database.db, undefined);
       const target = orgId || known.orgId;
-      requireOrgAdmin(known, target);
+      requireIdentityAdmin(known, target);
       return listUsers(database.db, target);
     },
     async setUserStatus(actor: Actor | undefined, input: { orgId: string; userId: string; status: string }) {
       const known = requireActor(actor);
       const orgId = input.orgId || known.orgId;
-      requireOrgAdmin(known, orgId);
+      requireIdentityAdmin(known, orgId);
       const { status } = input;
       if (!isUserStatus(status)) {
         throw new InvalidInput([

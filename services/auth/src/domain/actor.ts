@@ -1,9 +1,10 @@
-import { Forbidden, MissingActor } from './errors.js';
+import type { FieldProblem } from '@fiscal/kit/errors';
+import { ApiKeyCannotManageIdentities, Forbidden, MissingActor, ScopeNotHeld } from './errors.js';
 import type { Role, Scope, Tier } from './identity.js';
 
 /**
- * Who a request acts for: a user (from a verified access token) or an API key. The gateway
- * authenticates; these rules decide what the actor may manage.
+ * Who a request acts for: a user, or an API key, as the call's verified access token names it.
+ * These rules decide what the actor may manage.
  */
 export interface Actor {
   subject: string;
@@ -34,4 +35,37 @@ export function requireOrgAdmin(actor: Actor | undefined, orgId: string): Actor 
     throw new Forbidden('Only an administrator of this organisation may do this.');
   }
   return known;
+}
+
+/**
+ * Users and API keys of an organisation are managed by its admins (a platform admin: any
+ * organisation's), and only by people: a key is a machine's credential, and one that could mint
+ * users or keys would turn a leaked key into a permanent foothold.
+ */
+export function requireIdentityAdmin(actor: Actor | undefined, orgId: string): Actor {
+  const known = requireOrgAdmin(actor, orgId);
+  if (known.subjectType !== 'user') throw new ApiKeyCannotManageIdentities();
+  return known;
+}
+
+/**
+ * Never more than the granting actor holds: every scope granted (a user's role's, a key's own)
+ * must be one the actor holds. `fieldOf` names the offending field of each scope not held.
+ */
+export function requireGrantable(
+  actor: Actor,
+  granted: readonly Scope[],
+  fieldOf: (scope: Scope, index: number) => string,
+): void {
+  const problems: FieldProblem[] = [];
+  granted.forEach((scope, index) => {
+    if (!actor.scopes.includes(scope)) {
+      problems.push({
+        field: fieldOf(scope, index),
+        code: 'scope_not_held',
+        message: `grants ${scope}, which you do not hold`,
+      });
+    }
+  });
+  if (problems.length > 0) throw new ScopeNotHeld(problems);
 }

@@ -38,6 +38,20 @@ export class Forbidden extends AppError {
   }
 }
 
+/** A grant (a role for a user, scopes for a key) of something the granting actor does not hold. */
+export class ScopeNotHeld extends AppError {
+  constructor(problems: FieldProblem[]) {
+    super('forbidden', 'scope_not_held', 'Nobody grants a scope they do not hold.', { errors: problems });
+  }
+}
+
+/** Users and API keys are managed by people, whose sessions are short and whose accounts lock. */
+export class ApiKeyCannotManageIdentities extends AppError {
+  constructor() {
+    super('forbidden', 'api_key_not_allowed', 'API keys cannot manage users or API keys; sign in as a user.');
+  }
+}
+
 export class OrganizationNotFound extends AppError {
   constructor(id: string) {
     super('not_found', 'organization_not_found', `Organisation ${id} does not exist.`);

@@ -1,6 +1,7 @@
-import { createClient } from '@connectrpc/connect';
+import { type ConnectRouter, createClient, type Interceptor } from '@connectrpc/connect';
 import type { EventEnvelope } from '@fiscal/contracts';
 import { AuthService } from '@fiscal/contracts/rpc/auth';
+import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit/auth';
 import { type Cache, createMemoryCache } from '@fiscal/kit/cache';
 import { parseConfig } from '@fiscal/kit/config';
 import { createInMemoryTransport } from '@fiscal/kit/grpc';
@@ -29,9 +30,14 @@ export const bootstrapPassword = 'correct horse battery staple';
 // Cheap argon2 for tests: same algorithm and code path, a fraction of the memory and time.
 export const testPasswords = createArgon2PasswordHasher({ memoryCost: 1024, timeCost: 1 });
 
+export type AuthClient = ReturnType<typeof createClient<typeof AuthService>>;
+
 export interface AuthHarness {
   service: ServiceModule;
-  client: ReturnType<typeof createClient<typeof AuthService>>;
+  /** Calls without an access token (login, refresh, keys), as the gateway makes them. */
+  client: AuthClient;
+  /** Calls that carry `accessToken`, which the service verifies and acts for. */
+  as(accessToken: string): AuthClient;
   test: TestDatabase<AuthSchema>;
   revocations: Cache;
   announced: string[];
@@ -70,10 +76,32 @@ export async function startAuthHarness(
     passwords: testPasswords,
   });
   await service.start();
-  const transport = createInMemoryTransport((router) => service.registerRpc?.(router), { logger });
+  // Authenticated as `fiscal serve auth` does: against the service's own published keys.
+  const register = (router: ConnectRouter) => service.registerRpc?.(router);
+  const verifier = createServiceCallerVerifier({
+    authTransport: createInMemoryTransport(register, { logger }),
+    // Tests rotate keys moments apart; a deployment rotates them weeks apart.
+    refetchCooldownMs: 0,
+  });
+  const clientWith = (interceptors: Interceptor[]) =>
+    createClient(
+      AuthService,
+      createInMemoryTransport(register, {
+        logger,
+        serverInterceptors: [authenticateRpcCallers({ verifier, anonymous: service.anonymousRpc })],
+        interceptors,
+      }),
+    );
   return {
     service,
-    client: createClient(AuthService, transport),
+    client: clientWith([]),
+    as: (accessToken) =>
+      clientWith([
+        (next) => async (request) => {
+          request.header.set('authorization', `Bearer ${accessToken}`);
+          return next(request);
+        },
+      ]),
     test,
     revocations,
     announced,

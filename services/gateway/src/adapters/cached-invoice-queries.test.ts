@@ -5,10 +5,10 @@ import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allScopes } from '../app/caller.js';
 import { isStale } from '../app/stale-views.js';
 import type { InvoiceQueries, InvoiceView } from '../app/upstreams.js';
 import { createGatewayServer } from '../main.js';
+import { testCaller, testRequester } from '../testing/requesters.js';
 import { createCachedInvoiceQueries } from './cached-invoice-queries.js';
 
 const logger = pino({ level: 'silent' });
@@ -38,7 +38,7 @@ function viewOf(id: string, status = 'archived'): InvoiceView {
 function switchableQueries() {
   const state = { down: false, views: new Map<string, InvoiceView>() };
   const queries: InvoiceQueries = {
-    async get(orgId, id) {
+    async get({ caller: { orgId } }, id) {
       if (state.down)
         throw new AppError('unavailable', 'timeout', 'query-service did not answer within 5000 ms');
       const view = state.views.get(`${orgId}/${id}`);
@@ -62,9 +62,9 @@ describe('cached invoice queries', () => {
     state.views.set('org_1/inv_1', viewOf('inv_1', 'pending'));
     const cached = cachedOver(queries);
 
-    await cached.get('org_1', 'inv_1');
+    await cached.get(testRequester('org_1'), 'inv_1');
     state.views.set('org_1/inv_1', viewOf('inv_1', 'archived'));
-    const view = await cached.get('org_1', 'inv_1');
+    const view = await cached.get(testRequester('org_1'), 'inv_1');
 
     expect(view.status).toBe('archived');
     expect(isStale(view)).toBe(false);
@@ -74,10 +74,10 @@ describe('cached invoice queries', () => {
     const { state, queries } = switchableQueries();
     state.views.set('org_1/inv_1', viewOf('inv_1'));
     const cached = cachedOver(queries);
-    await cached.get('org_1', 'inv_1');
+    await cached.get(testRequester('org_1'), 'inv_1');
 
     state.down = true;
-    const view = await cached.get('org_1', 'inv_1');
+    const view = await cached.get(testRequester('org_1'), 'inv_1');
 
     expect(view).toEqual(viewOf('inv_1'));
     expect(isStale(view)).toBe(true);
@@ -89,7 +89,7 @@ describe('cached invoice queries', () => {
     state.down = true;
 
     const failure = await cachedOver(queries)
-      .get('org_1', 'inv_unknown')
+      .get(testRequester('org_1'), 'inv_unknown')
       .catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(AppError);
@@ -104,22 +104,26 @@ describe('cached invoice queries', () => {
     const { state, queries } = switchableQueries();
     state.views.set('org_1/inv_1', viewOf('inv_1'));
     const cached = cachedOver(queries);
-    await cached.get('org_1', 'inv_1');
+    await cached.get(testRequester('org_1'), 'inv_1');
 
     state.down = true;
 
-    await expect(cached.get('org_2', 'inv_1')).rejects.toMatchObject({ code: 'upstream_unavailable' });
+    await expect(cached.get(testRequester('org_2'), 'inv_1')).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+    });
   });
 
   it("passes the service's own answers through, remembered view or not", async () => {
     const { state, queries } = switchableQueries();
     state.views.set('org_1/inv_1', viewOf('inv_1'));
     const cached = cachedOver(queries);
-    await cached.get('org_1', 'inv_1');
+    await cached.get(testRequester('org_1'), 'inv_1');
 
     state.views.delete('org_1/inv_1');
 
-    await expect(cached.get('org_1', 'inv_1')).rejects.toMatchObject({ code: 'invoice_not_found' });
+    await expect(cached.get(testRequester('org_1'), 'inv_1')).rejects.toMatchObject({
+      code: 'invoice_not_found',
+    });
   });
 
   it('keeps the methods it does not wrap', async () => {
@@ -143,7 +147,8 @@ describe('GET /api/v1/invoices/:id while the query service is down', () => {
   const transport = createInMemoryTransport(
     (router) =>
       router.service(QueryService, {
-        async getInvoice({ orgId, id }) {
+        async getInvoice({ id }) {
+          const orgId = 'org_1';
           if (service.down)
             throw new AppError('unavailable', 'database_unavailable', 'The read model is down.');
           if (id !== 'inv_archived') throw new AppError('not_found', 'invoice_not_found', `Invoice ${id}?`);
@@ -161,17 +166,7 @@ describe('GET /api/v1/invoices/:id while the query service is down', () => {
     analyticsTransport: transport,
     notificationTransport: transport,
     revocations: createMemoryCache({ name: 'revocations', registry, maxEntries: 10 }),
-    callers: {
-      resolve: async () => ({
-        orgId: 'org_1',
-        subject: 'usr_1',
-        kind: 'user',
-        role: 'viewer',
-        scopes: allScopes,
-        tier: 'enterprise',
-        platformAdmin: false,
-      }),
-    },
+    callers: { resolve: async () => testCaller('org_1', { role: 'viewer' }) },
   });
   const read = (id: string) => app.inject({ method: 'GET', url: `/api/v1/invoices/${id}` });
 

@@ -32,14 +32,15 @@ export function createCachedInvoiceQueries(
 
   return {
     ...inner,
-    async get(orgId, id) {
+    async get(requester, id) {
+      const key = keyOf(requester.caller.orgId, id);
       try {
-        const view = await inner.get(orgId, id);
-        await cache.set(keyOf(orgId, id), view, retainMs);
+        const view = await inner.get(requester, id);
+        await cache.set(key, view, retainMs);
         return view;
       } catch (error) {
-        if (!isUnavailable(error)) throw error;
-        const remembered = await cache.get<InvoiceView>(keyOf(orgId, id));
+        if (!isUnavailable(error) || requester.signal?.aborted) throw error;
+        const remembered = await cache.get<InvoiceView>(key);
         if (remembered === undefined) throw upstreamUnavailable(error);
         logger.warn({ invoiceId: id, code: error.code }, 'served a remembered invoice view');
         return markStale(remembered);

@@ -9,9 +9,10 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allScopes, type CallerResolver } from '../app/caller.js';
+import type { CallerResolver } from '../app/caller.js';
 import type { QuotasPerMinute } from '../app/quotas.js';
 import { createGatewayServer } from '../main.js';
+import { testCaller } from '../testing/requesters.js';
 import { createRedisRateLimiter } from './flexible-rate-limiter.js';
 
 const available = await probeService('redis');
@@ -19,17 +20,7 @@ const keyPrefix = `fiscal-test:rate-limit:${randomUUID()}:`;
 const logger = pino({ level: 'silent' });
 const quotas: QuotasPerMinute = { free: 5, pro: 50, enterprise: 500, anonymous: 5 };
 
-const freeCaller: CallerResolver = {
-  resolve: async () => ({
-    orgId: 'org_1',
-    subject: 'usr_1',
-    kind: 'user',
-    role: 'admin',
-    scopes: allScopes,
-    tier: 'free',
-    platformAdmin: false,
-  }),
-};
+const freeCaller: CallerResolver = { resolve: async () => testCaller('org_1', { tier: 'free' }) };
 
 /** A loopback port nothing listens on: the port of a server just closed. */
 async function closedPort(): Promise<number> {
@@ -45,9 +36,9 @@ function startReplica(client: Redis, registry = new Registry()): FastifyInstance
   const transport = createInMemoryTransport(
     (router) =>
       router.service(QueryService, {
-        async getInvoice({ orgId, id }) {
+        async getInvoice({ id }) {
           const at = '2025-01-24T10:10:41.000Z';
-          return { invoice: { id, orgId, status: 'archived', createdAt: at, updatedAt: at } };
+          return { invoice: { id, orgId: 'org_1', status: 'archived', createdAt: at, updatedAt: at } };
         },
       }),
     { logger },

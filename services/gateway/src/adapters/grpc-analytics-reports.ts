@@ -8,9 +8,9 @@ import { callUpstream } from './call-upstream.js';
 export function createGrpcAnalyticsReports(transport: Transport, policy: Policy): Reports {
   const client = createClient(AnalyticsService, transport);
   return {
-    async daily(orgId, { date, issuer }) {
-      const report = await callUpstream(policy, (signal) =>
-        client.getDailyReport({ orgId, date, issuer }, { signal }),
+    async daily(requester, { date, issuer }) {
+      const report = await callUpstream(policy, requester, (options) =>
+        client.getDailyReport({ date, issuer }, options),
       );
       // Counts and byte totals are int64 on the wire; a day's stay far below 2^53.
       return {

@@ -8,93 +8,91 @@ import {
 } from '@fiscal/contracts/rpc/auth';
 import { AppError } from '@fiscal/kit/errors';
 import type { Policy } from '@fiscal/kit/resilience';
-import { type Caller, isRole, isScope, isTier, type Role, type Tier } from '../app/caller.js';
+import { isRole, isScope, isTier, type Role, type Tier } from '../app/caller.js';
 import type { ApiKey, Identity, Organization, TokenPair, User } from '../app/identity.js';
-import { callUpstream } from './call-upstream.js';
+import { callUpstream, callUpstreamAnonymously } from './call-upstream.js';
 
 /** The auth service over gRPC, behind the upstream's deadline, breaker and bulkhead. */
 export function createGrpcIdentity(transport: Transport, policy: Policy): Identity {
   const client = createClient(AuthService, transport);
-  const call = <T>(rpc: (signal: AbortSignal) => Promise<T>) => callUpstream(policy, rpc);
+  const anonymously = <T>(rpc: (signal: AbortSignal) => Promise<T>) => callUpstreamAnonymously(policy, rpc);
   return {
     async login(email, password, clientIp) {
-      const { tokens } = await call((signal) => client.login({ email, password, clientIp }, { signal }));
+      const { tokens } = await anonymously((signal) =>
+        client.login({ email, password, clientIp }, { signal }),
+      );
       return tokenPairOf(tokens);
     },
     async refresh(refreshToken) {
-      const { tokens } = await call((signal) => client.refresh({ refreshToken }, { signal }));
+      const { tokens } = await anonymously((signal) => client.refresh({ refreshToken }, { signal }));
       return tokenPairOf(tokens);
     },
-    async logout(refreshToken, accessTokenId) {
-      await call((signal) => client.logout({ refreshToken, accessTokenId: accessTokenId ?? '' }, { signal }));
+    async logout(refreshToken, requester) {
+      if (!requester) {
+        await anonymously((signal) => client.logout({ refreshToken }, { signal }));
+        return;
+      }
+      // The access token travels as the call's credential: the auth service revokes what it verified.
+      await callUpstream(policy, requester, (options) => client.logout({ refreshToken }, options));
     },
     async jwks() {
-      const { jwksJson } = await call((signal) => client.getJwks({}, { signal }));
+      const { jwksJson } = await anonymously((signal) => client.getJwks({}, { signal }));
       return jwksJson;
     },
     async verifyApiKey(apiKey) {
-      const { caller } = await call((signal) => client.verifyApiKey({ apiKey }, { signal }));
-      if (!caller) throw malformed('VerifyApiKey answered without a caller');
+      const { caller, accessToken, expiresIn } = await anonymously((signal) =>
+        client.verifyApiKey({ apiKey }, { signal }),
+      );
+      if (!caller || !accessToken) throw malformed('VerifyApiKey answered without a caller and its token');
       return {
         subject: caller.userId,
         orgId: caller.orgId,
         role: roleOf(caller.role),
         scopes: caller.scopes.filter(isScope),
         tier: tierOf(caller.tier),
+        credential: accessToken,
+        credentialExpiresInSeconds: expiresIn,
       };
     },
-    async createOrganization(actor, name, tier) {
-      const { organization } = await call((signal) =>
-        client.createOrganization({ actor: actorOf(actor), name, tier }, { signal }),
+    async createOrganization(requester, name, tier) {
+      const { organization } = await callUpstream(policy, requester, (options) =>
+        client.createOrganization({ name, tier }, options),
       );
       return organizationOf(organization);
     },
-    async listOrganizations(actor) {
-      const { organizations } = await call((signal) =>
-        client.listOrganizations({ actor: actorOf(actor) }, { signal }),
+    async listOrganizations(requester) {
+      const { organizations } = await callUpstream(policy, requester, (options) =>
+        client.listOrganizations({}, options),
       );
       return organizations.map(organizationOf);
     },
-    async createUser(actor, orgId, user) {
-      const created = await call((signal) =>
-        client.createUser({ actor: actorOf(actor), orgId, ...user }, { signal }),
+    async createUser(requester, orgId, user) {
+      const created = await callUpstream(policy, requester, (options) =>
+        client.createUser({ orgId, ...user }, options),
       );
       return userOf(created.user);
     },
-    async listUsers(actor, orgId) {
-      const { users } = await call((signal) =>
-        client.listUsers({ actor: actorOf(actor), orgId }, { signal }),
+    async listUsers(requester, orgId) {
+      const { users } = await callUpstream(policy, requester, (options) =>
+        client.listUsers({ orgId }, options),
       );
       return users.map(userOf);
     },
-    async createApiKey(actor, orgId, key) {
-      const created = await call((signal) =>
-        client.createApiKey({ actor: actorOf(actor), orgId, ...key }, { signal }),
+    async createApiKey(requester, orgId, key) {
+      const created = await callUpstream(policy, requester, (options) =>
+        client.createApiKey({ orgId, ...key }, options),
       );
       return { apiKey: apiKeyOf(created.apiKey), secret: created.secret };
     },
-    async listApiKeys(actor, orgId) {
-      const { apiKeys } = await call((signal) =>
-        client.listApiKeys({ actor: actorOf(actor), orgId }, { signal }),
+    async listApiKeys(requester, orgId) {
+      const { apiKeys } = await callUpstream(policy, requester, (options) =>
+        client.listApiKeys({ orgId }, options),
       );
       return apiKeys.map(apiKeyOf);
     },
-    async revokeApiKey(actor, orgId, id) {
-      await call((signal) => client.revokeApiKey({ actor: actorOf(actor), orgId, id }, { signal }));
+    async revokeApiKey(requester, orgId, id) {
+      await callUpstream(policy, requester, (options) => client.revokeApiKey({ orgId, id }, options));
     },
-  };
-}
-
-/** The verified caller, as the auth service's management calls expect it. */
-function actorOf(caller: Caller) {
-  return {
-    userId: caller.subject,
-    orgId: caller.orgId,
-    role: caller.kind === 'user' ? caller.role : '',
-    scopes: [...caller.scopes],
-    tier: caller.tier,
-    platformAdmin: caller.platformAdmin,
-    subjectType: caller.kind,
   };
 }
 

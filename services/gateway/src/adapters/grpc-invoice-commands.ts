@@ -34,25 +34,25 @@ export function createGrpcInvoiceCommands(
 ): InvoiceCommands {
   const client: Client<typeof InvoiceService> = createClient(InvoiceService, transport);
   return {
-    async create(orgId, submission, options = {}) {
+    async create(requester, submission, options = {}) {
       // Built outside the policy: a bug here is ours, not a failure of the upstream.
       const request = {
-        orgId,
         submission: toSubmissionMessage(submission),
         idempotencyKey: options.idempotencyKey ?? '',
       };
-      const response = await callUpstream(policy, (signal) => client.createInvoice(request, { signal }));
+      const response = await callUpstream(policy, requester, (callOptions) =>
+        client.createInvoice(request, callOptions),
+      );
       return acceptedOf(response);
     },
 
-    async createBatch(orgId, submissions, options = {}) {
+    async createBatch(requester, submissions, options = {}) {
       const request = {
-        orgId,
         submissions: submissions.map(toSubmissionMessage),
         idempotencyKey: options.idempotencyKey ?? '',
       };
-      const response = await callUpstream(batchPolicy, (signal) =>
-        client.createInvoiceBatch(request, { signal, timeoutMs: batchTimeoutMs }),
+      const response = await callUpstream(batchPolicy, requester, (callOptions) =>
+        client.createInvoiceBatch(request, { ...callOptions, timeoutMs: batchTimeoutMs }),
       );
       return response.results.map(({ index, outcome }): BatchItemOutcome => {
         if (outcome.case === 'accepted') return { index, accepted: acceptedOf(outcome.value) };
@@ -70,9 +70,9 @@ export function createGrpcInvoiceCommands(
       });
     },
 
-    async get(orgId, id) {
-      const { invoice } = await callUpstream(policy, (signal) =>
-        client.getInvoice({ orgId, id }, { signal }),
+    async get(requester, id) {
+      const { invoice } = await callUpstream(policy, requester, (options) =>
+        client.getInvoice({ id }, options),
       );
       const found = invoice!;
       const archived = found.storageKey !== '';
@@ -95,9 +95,9 @@ export function createGrpcInvoiceCommands(
       };
     },
 
-    async reprocess(orgId, id) {
-      const { invoice } = await callUpstream(policy, (signal) =>
-        client.reprocessInvoice({ orgId, id }, { signal }),
+    async reprocess(requester, id) {
+      const { invoice } = await callUpstream(policy, requester, (options) =>
+        client.reprocessInvoice({ id }, options),
       );
       return { id: invoice!.id, uuid: invoice!.uuid, status: invoice!.status };
     },

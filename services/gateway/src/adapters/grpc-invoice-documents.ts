@@ -8,8 +8,10 @@ import { callUpstream } from './call-upstream.js';
 export function createGrpcInvoiceDocuments(transport: Transport, policy: Policy): InvoiceDocuments {
   const client = createClient(InvoiceService, transport);
   return {
-    async get(orgId, id) {
-      const document = await callUpstream(policy, (signal) => client.getDocument({ orgId, id }, { signal }));
+    async get(requester, id) {
+      const document = await callUpstream(policy, requester, (options) =>
+        client.getDocument({ id }, options),
+      );
       return { content: document.content, contentType: document.contentType, checksum: document.checksum };
     },
   };

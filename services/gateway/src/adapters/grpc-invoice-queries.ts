@@ -8,21 +8,21 @@ import { callUpstream } from './call-upstream.js';
 export function createGrpcInvoiceQueries(transport: Transport, policy: Policy): InvoiceQueries {
   const client = createClient(QueryService, transport);
   return {
-    async get(orgId, id) {
-      const { invoice } = await callUpstream(policy, (signal) =>
-        client.getInvoice({ orgId, id }, { signal }),
+    async get(requester, id) {
+      const { invoice } = await callUpstream(policy, requester, (options) =>
+        client.getInvoice({ id }, options),
       );
       return toInvoiceView(invoice!);
     },
-    async list(orgId, filter) {
-      const { items, nextCursor } = await callUpstream(policy, (signal) =>
-        client.listInvoices({ orgId, ...filter, limit: filter.limit ?? 0 }, { signal }),
+    async list(requester, filter) {
+      const { items, nextCursor } = await callUpstream(policy, requester, (options) =>
+        client.listInvoices({ ...filter, limit: filter.limit ?? 0 }, options),
       );
       return { items: items.map(toInvoiceView), nextCursor: nextCursor ?? null };
     },
-    async timeline(orgId, id) {
-      const { entries } = await callUpstream(policy, (signal) =>
-        client.getTimeline({ orgId, id }, { signal }),
+    async timeline(requester, id) {
+      const { entries } = await callUpstream(policy, requester, (options) =>
+        client.getTimeline({ id }, options),
       );
       return entries.map((entry) => ({
         eventId: entry.eventId,

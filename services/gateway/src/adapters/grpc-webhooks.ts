@@ -8,22 +8,24 @@ import { callUpstream } from './call-upstream.js';
 export function createGrpcWebhooks(transport: Transport, policy: Policy): Webhooks {
   const client = createClient(NotificationService, transport);
   return {
-    async create(orgId, { url, events }) {
-      const { webhook, secret } = await callUpstream(policy, (signal) =>
-        client.createWebhook({ orgId, url, events: [...events] }, { signal }),
+    async create(requester, { url, events }) {
+      const { webhook, secret } = await callUpstream(policy, requester, (options) =>
+        client.createWebhook({ url, events: [...events] }, options),
       );
       return { ...toWebhookView(webhook!), secret: secret || null };
     },
-    async list(orgId) {
-      const { webhooks } = await callUpstream(policy, (signal) => client.listWebhooks({ orgId }, { signal }));
+    async list(requester) {
+      const { webhooks } = await callUpstream(policy, requester, (options) =>
+        client.listWebhooks({}, options),
+      );
       return webhooks.map(toWebhookView);
     },
-    async delete(orgId, id) {
-      await callUpstream(policy, (signal) => client.deleteWebhook({ orgId, id }, { signal }));
+    async delete(requester, id) {
+      await callUpstream(policy, requester, (options) => client.deleteWebhook({ id }, options));
     },
-    async deliveries(orgId, id, { limit, cursor }) {
-      const page = await callUpstream(policy, (signal) =>
-        client.listDeliveries({ orgId, webhookId: id, limit: limit ?? 0, cursor }, { signal }),
+    async deliveries(requester, id, { limit, cursor }) {
+      const page = await callUpstream(policy, requester, (options) =>
+        client.listDeliveries({ webhookId: id, limit: limit ?? 0, cursor }, options),
       );
       return { items: page.deliveries.map(toDeliveryView), nextCursor: page.nextCursor ?? null };
     },

@@ -1,19 +1,19 @@
 import { createHash } from 'node:crypto';
+import { accessTokenAudience, revokedAccessTokenKey, revokedApiKeyKey } from '@fiscal/contracts';
 import {
-  accessTokenAudience,
-  accessTokenIssuer,
-  revokedAccessTokenKey,
-  revokedApiKeyKey,
-} from '@fiscal/contracts';
+  type AccessTokenVerifier,
+  createAccessTokenVerifier,
+  type JwksKeyStore,
+  unauthenticated,
+  type VerifiedCaller,
+} from '@fiscal/kit/auth';
 import type { Cache } from '@fiscal/kit/cache';
-import { AppError, isAppError } from '@fiscal/kit/errors';
-import { type Static, Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import { jwtVerify } from 'jose';
+import { type AppError, isAppError } from '@fiscal/kit/errors';
 import { LRUCache } from 'lru-cache';
-import { type Caller, type CallerResolver, isScope } from '../app/caller.js';
+import type { Caller, CallerResolver } from '../app/caller.js';
 import type { Identity } from '../app/identity.js';
-import type { JwksKeyStore } from './jwks-key-store.js';
+
+export { unauthenticated };
 
 /** How the auth service's API keys begin; anything else after `Bearer` is an access token. */
 export const apiKeyPrefix = 'fsk_';
@@ -40,93 +40,40 @@ export interface TokenCallerResolver extends CallerResolver {
 
 /** Far longer than any replica trusts a verified API key, and the key never comes back anyway. */
 const revokedApiKeyEntryMs = 3_600_000;
+/** A key's verification is asked for again this long before the token minted for it expires. */
+const credentialRenewalMarginMs = 60_000;
 
 const longestCredential = 8_192;
 const bearerPattern = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i;
 
-const AccessTokenClaims = Type.Object({
-  sub: Type.String({ minLength: 1 }),
-  org: Type.String({ minLength: 1 }),
-  role: Type.Union([Type.Literal('admin'), Type.Literal('analyst'), Type.Literal('viewer')]),
-  scopes: Type.Array(Type.String()),
-  tier: Type.Union([Type.Literal('free'), Type.Literal('pro'), Type.Literal('enterprise')]),
-  padm: Type.Optional(Type.Boolean()),
-  jti: Type.String({ minLength: 1 }),
-  exp: Type.Number(),
-});
-type AccessTokenClaims = Static<typeof AccessTokenClaims>;
-
-type VerifiedCaller = Caller & { accessToken: { id: string; expiresAtSeconds: number } };
-interface VerifiedToken {
-  caller: VerifiedCaller;
-  /** The key that signed it: once retired, the token is refused even if verified before. */
-  kid: string;
-}
 type ApiKeyVerdict = { caller: Caller; until: number } | { refused: AppError; until: number };
 
 /**
  * `Authorization: Bearer <credential>`: an access token (a JWT the auth service signed with EdDSA)
- * is verified here, against its published keys; an API key is verified by the auth service. Either
- * way the answer is kept a while, so most requests cost a map lookup and the revocation check.
+ * is verified here, against its published keys; an API key is verified by the auth service, which
+ * also mints the short-lived token the services will verify. Either way the answer is kept a while,
+ * so most requests cost a map lookup and the revocation check.
  */
 export function createTokenCallerResolver(options: TokenCallerResolverOptions): TokenCallerResolver {
   const now = options.now ?? Date.now;
-  const tolerance = options.clockToleranceSeconds ?? 30;
-  const verified = new LRUCache<string, VerifiedToken>({ max: options.verifiedTokens ?? 10_000 });
+  // Clients hold client tokens only: a token minted for the services is no key to the public API.
+  const verifier: AccessTokenVerifier = createAccessTokenVerifier({
+    keys: options.keys,
+    audiences: [accessTokenAudience],
+    now,
+    clockToleranceSeconds: options.clockToleranceSeconds,
+    maxEntries: options.verifiedTokens,
+  });
   const apiKeys = new LRUCache<string, ApiKeyVerdict>({ max: 10_000 });
   const apiKeyTtlMs = options.apiKeyTtlMs ?? 30_000;
   const refusedApiKeyTtlMs = options.refusedApiKeyTtlMs ?? 5_000;
 
-  async function verifyAccessToken(token: string): Promise<VerifiedToken> {
-    let payload: unknown;
-    let kid: string | undefined;
-    try {
-      ({
-        payload,
-        protectedHeader: { kid },
-      } = await jwtVerify(token, options.keys.keyFor, {
-        // Only the signature the auth service makes: never `none`, never an HMAC keyed with a public key.
-        algorithms: ['EdDSA', 'Ed25519'],
-        issuer: accessTokenIssuer,
-        audience: accessTokenAudience,
-        clockTolerance: tolerance,
-        currentDate: new Date(now()),
-        // Makes `iat` required and refuses one in the future; access tokens live minutes, not days.
-        maxTokenAge: '1d',
-        requiredClaims: ['exp', 'jti', 'sub'],
-      }));
-    } catch (error) {
-      // The auth service unreachable for keys is its outage (503), not the client's fault.
-      if (isAppError(error)) throw error;
-      throw unauthenticated(messageOf(error));
-    }
-    if (!Value.Check(AccessTokenClaims, payload))
-      throw unauthenticated('The access token has invalid claims.');
-    return { caller: callerOf(payload), kid: kid ?? '' };
-  }
-
   async function accessTokenCaller(token: string): Promise<Caller> {
-    let known = verified.get(token);
-    if (known && !(await stillValid(known))) {
-      verified.delete(token);
-      known = undefined;
-    }
-    if (!known) {
-      known = await verifyAccessToken(token);
-      const ttl = (known.caller.accessToken.expiresAtSeconds + tolerance) * 1_000 - now();
-      verified.set(token, known, { ttl: Math.max(1, Math.ceil(ttl)) });
-    }
-    const { accessToken } = known.caller;
-    if ((await options.revocations.get(revokedAccessTokenKey(accessToken.id))) !== undefined) {
+    const verified = await verifier.verify(token);
+    if ((await options.revocations.get(revokedAccessTokenKey(verified.tokenId))) !== undefined) {
       throw unauthenticated('The access token has been revoked.');
     }
-    return known.caller;
-  }
-
-  /** A token verified earlier, until it expires or its key is retired; then it is verified again. */
-  async function stillValid({ caller, kid }: VerifiedToken): Promise<boolean> {
-    const expired = now() >= (caller.accessToken.expiresAtSeconds + tolerance) * 1_000;
-    return !expired && (await options.keys.holds(kid));
+    return callerOf(verified, token);
   }
 
   async function apiKeyCaller(key: string): Promise<Caller> {
@@ -147,9 +94,12 @@ export function createTokenCallerResolver(options: TokenCallerResolverOptions): 
 
   async function askAuthService(key: string): Promise<ApiKeyVerdict> {
     try {
-      const verifiedKey = await options.identity.verifyApiKey(key);
-      const caller: Caller = { ...verifiedKey, kind: 'api_key', platformAdmin: false };
-      return { caller, until: now() + apiKeyTtlMs };
+      const { credential, credentialExpiresInSeconds, ...verifiedKey } =
+        await options.identity.verifyApiKey(key);
+      const caller: Caller = { ...verifiedKey, kind: 'api_key', platformAdmin: false, credential };
+      // Never trusted past the life of the token the services will be shown.
+      const credentialLifeMs = credentialExpiresInSeconds * 1_000 - credentialRenewalMarginMs;
+      return { caller, until: now() + Math.max(0, Math.min(apiKeyTtlMs, credentialLifeMs)) };
     } catch (error) {
       const refused = isAppError(error) && (error.kind === 'unauthenticated' || error.kind === 'not_found');
       if (!refused) throw error;
@@ -177,27 +127,18 @@ function bearerOf(header: string | string[] | undefined): string {
   return match[1]!;
 }
 
-function callerOf(claims: AccessTokenClaims): VerifiedCaller {
+function callerOf(verified: VerifiedCaller, token: string): Caller {
   return {
-    orgId: claims.org,
-    subject: claims.sub,
+    orgId: verified.orgId,
+    subject: verified.subject,
     kind: 'user',
-    role: claims.role,
-    scopes: claims.scopes.filter(isScope),
-    tier: claims.tier,
-    platformAdmin: claims.padm === true,
-    accessToken: { id: claims.jti, expiresAtSeconds: claims.exp },
+    // Client tokens are users' (API keys never reach a client as tokens); a token without a role
+    // grants the least.
+    role: verified.role ?? 'viewer',
+    scopes: verified.scopes,
+    tier: verified.tier,
+    platformAdmin: verified.platformAdmin,
+    accessToken: { id: verified.tokenId, expiresAtSeconds: verified.expiresAtSeconds },
+    credential: token,
   };
-}
-
-function messageOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ERR_JWT_EXPIRED') return 'The access token has expired.';
-  if (code === 'ERR_JWKS_NO_MATCHING_KEY') return 'The access token is signed with an unknown key.';
-  if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return 'The access token signature is not valid.';
-  return 'The access token is not valid.';
-}
-
-export function unauthenticated(message: string): AppError {
-  return new AppError('unauthenticated', 'unauthenticated', message);
 }

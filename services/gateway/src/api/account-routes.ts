@@ -2,7 +2,7 @@ import { AppError } from '@fiscal/kit/errors';
 import type { FastifyInstance } from 'fastify';
 import type { Caller } from '../app/caller.js';
 import type { Identity } from '../app/identity.js';
-import type { CallerOf } from './caller-of.js';
+import { requesterOf } from './authentication.js';
 import {
   ApiKey,
   ApiKeyIdParams,
@@ -18,70 +18,61 @@ import {
 
 export interface AccountRoutesDependencies {
   identity: Identity;
-  callerOf: CallerOf;
   /** Told after an API key is revoked, so keys verified earlier are asked about again. */
   onApiKeyRevoked: (keyId: string) => Promise<void>;
 }
 
 /** Users and API keys of an organisation (its admins), and organisations (platform administrators). */
 export function registerAccountRoutes(app: FastifyInstance, dependencies: AccountRoutesDependencies): void {
-  const { identity, callerOf, onApiKeyRevoked } = dependencies;
+  const { identity, onApiKeyRevoked } = dependencies;
 
   app.post<{ Body: CreateUserBody }>(
     '/api/v1/users',
-    { schema: { body: CreateUserBody, response: { 201: User } } },
+    { config: { scope: 'admin' }, schema: { body: CreateUserBody, response: { 201: User } } },
     async (request, reply) => {
-      const caller = await callerOf(request, 'admin');
+      const requester = requesterOf(request);
       const { orgId, ...user } = request.body;
-      const created = await identity.createUser(caller, organizationFor(caller, orgId), user);
+      const created = await identity.createUser(requester, organizationFor(requester.caller, orgId), user);
       return reply.code(201).send(created);
     },
   );
 
   app.get<{ Querystring: OrgIdQuery }>(
     '/api/v1/users',
-    { schema: { querystring: OrgIdQuery, response: { 200: listOf(User) } } },
+    { config: { scope: 'admin' }, schema: { querystring: OrgIdQuery, response: { 200: listOf(User) } } },
     async (request) => {
-      const caller = await callerOf(request, 'admin');
-      return { items: await identity.listUsers(caller, organizationFor(caller, request.query.orgId)) };
+      const requester = requesterOf(request);
+      const orgId = organizationFor(requester.caller, request.query.orgId);
+      return { items: await identity.listUsers(requester, orgId) };
     },
   );
 
   app.post<{ Body: CreateApiKeyBody }>(
     '/api/v1/api-keys',
-    { schema: { body: CreateApiKeyBody, response: { 201: CreatedApiKey } } },
+    { config: { scope: 'admin' }, schema: { body: CreateApiKeyBody, response: { 201: CreatedApiKey } } },
     async (request, reply) => {
-      const caller = await callerOf(request, 'admin');
-      const missing = request.body.scopes.findIndex((scope) => !caller.scopes.includes(scope));
-      if (missing >= 0) {
-        // A key never does more than the one who made it.
-        throw new AppError(
-          'forbidden',
-          'scope_not_held',
-          'An API key cannot have a scope its creator lacks.',
-          {
-            errors: [
-              { field: `/scopes/${missing}`, code: 'scope_not_held', message: 'is not a scope you hold' },
-            ],
-          },
-        );
-      }
-      const { apiKey, secret } = await identity.createApiKey(caller, caller.orgId, request.body);
+      const requester = requesterOf(request);
+      // The auth service decides what the requester may grant (never more than it holds).
+      const { apiKey, secret } = await identity.createApiKey(requester, requester.caller.orgId, request.body);
       return reply.code(201).send({ ...apiKey, secret });
     },
   );
 
-  app.get('/api/v1/api-keys', { schema: { response: { 200: listOf(ApiKey) } } }, async (request) => {
-    const caller = await callerOf(request, 'admin');
-    return { items: await identity.listApiKeys(caller, caller.orgId) };
-  });
+  app.get(
+    '/api/v1/api-keys',
+    { config: { scope: 'admin' }, schema: { response: { 200: listOf(ApiKey) } } },
+    async (request) => {
+      const requester = requesterOf(request);
+      return { items: await identity.listApiKeys(requester, requester.caller.orgId) };
+    },
+  );
 
   app.delete<{ Params: ApiKeyIdParams }>(
     '/api/v1/api-keys/:id',
-    { schema: { params: ApiKeyIdParams } },
+    { config: { scope: 'admin' }, schema: { params: ApiKeyIdParams } },
     async (request, reply) => {
-      const caller = await callerOf(request, 'admin');
-      await identity.revokeApiKey(caller, caller.orgId, request.params.id);
+      const requester = requesterOf(request);
+      await identity.revokeApiKey(requester, requester.caller.orgId, request.params.id);
       await onApiKeyRevoked(request.params.id);
       return reply.code(204).send();
     },
@@ -89,18 +80,24 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
 
   app.post<{ Body: CreateOrganizationBody }>(
     '/api/v1/orgs',
-    { schema: { body: CreateOrganizationBody, response: { 201: Organization } } },
+    { config: { scope: 'admin' }, schema: { body: CreateOrganizationBody, response: { 201: Organization } } },
     async (request, reply) => {
-      const caller = requirePlatformAdmin(await callerOf(request, 'admin'));
+      const requester = requesterOf(request);
+      requirePlatformAdmin(requester.caller);
       const { name, tier = 'free' } = request.body;
-      return reply.code(201).send(await identity.createOrganization(caller, name, tier));
+      return reply.code(201).send(await identity.createOrganization(requester, name, tier));
     },
   );
 
-  app.get('/api/v1/orgs', { schema: { response: { 200: listOf(Organization) } } }, async (request) => {
-    const caller = requirePlatformAdmin(await callerOf(request, 'admin'));
-    return { items: await identity.listOrganizations(caller) };
-  });
+  app.get(
+    '/api/v1/orgs',
+    { config: { scope: 'admin' }, schema: { response: { 200: listOf(Organization) } } },
+    async (request) => {
+      const requester = requesterOf(request);
+      requirePlatformAdmin(requester.caller);
+      return { items: await identity.listOrganizations(requester) };
+    },
+  );
 }
 
 /** The caller's own organisation, or another one for a platform administrator. */

@@ -1,7 +1,8 @@
 import { revokedAccessTokenKey } from '@fiscal/contracts';
+import type { JwksKeyStore } from '@fiscal/kit/auth';
 import type { Cache } from '@fiscal/kit/cache';
+import { clientGoneSignal } from '@fiscal/kit/http';
 import type { FastifyInstance } from 'fastify';
-import type { JwksKeyStore } from '../adapters/jwks-key-store.js';
 import type { CallerResolver } from '../app/caller.js';
 import type { Identity } from '../app/identity.js';
 import { JsonWebKeySet, LoginBody, RefreshTokenBody, TokenPair } from './identity-schemas.js';
@@ -40,7 +41,7 @@ export function registerAuthRoutes(app: FastifyInstance, dependencies: AuthRoute
     async (request, reply) => {
       const caller = await callers.resolve(request.headers);
       const accessToken = caller.accessToken;
-      await identity.logout(request.body.refreshToken, accessToken?.id);
+      await identity.logout(request.body.refreshToken, { caller, signal: clientGoneSignal(reply) });
       if (accessToken) {
         // The auth service records the revocation too; writing it here as well means this
         // gateway refuses the token from its next request, whatever the auth service does with it.

@@ -1,11 +1,10 @@
+import type { JwksKeyStore } from '@fiscal/kit/auth';
 import type { Cache } from '@fiscal/kit/cache';
 import type { FastifyInstance } from 'fastify';
-import type { JwksKeyStore } from '../adapters/jwks-key-store.js';
 import type { CallerResolver } from '../app/caller.js';
 import type { Identity } from '../app/identity.js';
 import { registerAccountRoutes } from './account-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
-import { createCallerOf } from './caller-of.js';
 
 export interface IdentityRoutesDependencies {
   identity: Identity;
@@ -18,11 +17,10 @@ export interface IdentityRoutesDependencies {
 
 /** Authentication, users, API keys and organisations: the auth service's public face. */
 export function registerIdentityRoutes(app: FastifyInstance, dependencies: IdentityRoutesDependencies): void {
-  const callerOf = createCallerOf(dependencies.callers);
   app.register(async (identityRoutes) => {
     // JSON only: Fastify's default text/plain parser would hand a JSON route a string instead of a 415.
     identityRoutes.removeContentTypeParser('text/plain');
     registerAuthRoutes(identityRoutes, dependencies);
-    registerAccountRoutes(identityRoutes, { ...dependencies, callerOf });
+    registerAccountRoutes(identityRoutes, dependencies);
   });
 }

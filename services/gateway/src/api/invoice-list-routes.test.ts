@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSingleTenantCallerResolver } from '../adapters/single-tenant-caller-resolver.js';
 import type { InvoiceListFilter, InvoiceQueries, InvoiceView, TimelineEntry } from '../app/upstreams.js';
-import { createCallerOf } from './caller-of.js';
+import { installAuthentication } from './authentication.js';
 import { registerInvoiceListRoutes } from './invoice-list-routes.js';
 
 const view: InvoiceView = {
@@ -40,7 +40,7 @@ function fakeQueries() {
   const lists: { orgId: string; filter: InvoiceListFilter }[] = [];
   const queries: InvoiceQueries = {
     get: async () => view,
-    async list(orgId, filter) {
+    async list({ caller: { orgId } }, filter) {
       lists.push({ orgId, filter });
       if (filter.cursor === 'forged') {
         throw new AppError('invalid', 'invalid_cursor', 'The cursor is not one this list handed out.', {
@@ -49,7 +49,7 @@ function fakeQueries() {
       }
       return { items: orgId === 'org_a' ? [view] : [], nextCursor: 'next-page' };
     },
-    async timeline(orgId, id) {
+    async timeline({ caller: { orgId } }, id) {
       if (orgId !== 'org_a' || id !== 'inv-1')
         throw new AppError('not_found', 'invoice_not_found', `Invoice ${id} does not exist.`);
       return entries;
@@ -65,10 +65,8 @@ function startRoutes(orgId: string) {
     registry: new Registry(),
   });
   const fake = fakeQueries();
-  registerInvoiceListRoutes(app, {
-    callerOf: createCallerOf(createSingleTenantCallerResolver(orgId)),
-    queries: fake.queries,
-  });
+  installAuthentication(app, createSingleTenantCallerResolver(orgId));
+  registerInvoiceListRoutes(app, { queries: fake.queries });
   return { app, ...fake };
 }
 

@@ -1,11 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { InvoiceQueries } from '../app/upstreams.js';
-import type { CallerOf } from './caller-of.js';
+import { requesterOf } from './authentication.js';
 import { InvoiceIdParams, InvoiceListItem } from './invoice-schemas.js';
 
 export interface InvoiceListRoutesDependencies {
-  callerOf: CallerOf;
   queries: InvoiceQueries;
 }
 
@@ -64,23 +63,29 @@ export const InvoiceTimeline = Type.Object({
 /** The read side of invoices: lists with filters and keyset pages, and each invoice's timeline. */
 export function registerInvoiceListRoutes(
   app: FastifyInstance,
-  { callerOf, queries }: InvoiceListRoutesDependencies,
+  { queries }: InvoiceListRoutesDependencies,
 ): void {
   app.get<{ Querystring: InvoiceListQuery }>(
     '/api/v1/invoices',
-    { schema: { querystring: InvoiceListQuery, response: { 200: InvoiceListPage } } },
+    {
+      config: { scope: 'invoices:read' },
+      schema: { querystring: InvoiceListQuery, response: { 200: InvoiceListPage } },
+    },
     async (request) => {
-      const caller = await callerOf(request, 'invoices:read');
-      return queries.list(caller.orgId, request.query);
+      const requester = requesterOf(request);
+      return queries.list(requester, request.query);
     },
   );
 
   app.get<{ Params: InvoiceIdParams }>(
     '/api/v1/invoices/:id/timeline',
-    { schema: { params: InvoiceIdParams, response: { 200: InvoiceTimeline } } },
+    {
+      config: { scope: 'invoices:read' },
+      schema: { params: InvoiceIdParams, response: { 200: InvoiceTimeline } },
+    },
     async (request) => {
-      const caller = await callerOf(request, 'invoices:read');
-      return { entries: await queries.timeline(caller.orgId, request.params.id) };
+      const requester = requesterOf(request);
+      return { entries: await queries.timeline(requester, request.params.id) };
     },
   );
 }

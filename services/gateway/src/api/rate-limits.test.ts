@@ -4,9 +4,10 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryRateLimiter } from '../adapters/flexible-rate-limiter.js';
-import { allScopes, type Caller, type CallerResolver, type Tier } from '../app/caller.js';
+import type { CallerResolver, Tier } from '../app/caller.js';
 import type { QuotasPerMinute } from '../app/quotas.js';
-import { createCallerOf } from './caller-of.js';
+import { testCaller } from '../testing/requesters.js';
+import { installAuthentication, requesterOf } from './authentication.js';
 import { installRateLimits } from './rate-limits.js';
 
 const quotas: QuotasPerMinute = { free: 2, pro: 4, enterprise: 8, anonymous: 3 };
@@ -15,16 +16,7 @@ const quotas: QuotasPerMinute = { free: 2, pro: 4, enterprise: 8, anonymous: 3 }
 const callers: CallerResolver = {
   async resolve(headers) {
     const [tier, subject] = String(headers.authorization ?? '').split(':') as [Tier, string];
-    const caller: Caller = {
-      orgId: 'org_1',
-      subject,
-      kind: 'user',
-      role: 'admin',
-      scopes: allScopes,
-      tier,
-      platformAdmin: false,
-    };
-    return caller;
+    return testCaller('org_1', { subject, tier });
   },
 };
 
@@ -43,10 +35,10 @@ function startServer({ trustProxy = false } = {}): FastifyInstance {
     limiter: createMemoryRateLimiter({ quotas, registry }),
     anonymousRoutePrefixes: ['/api/v1/auth/'],
   });
-  const callerOf = createCallerOf(callers);
+  installAuthentication(server, callers);
   server.register(async (scoped) => {
-    scoped.get('/api/v1/things', async (request) => ({
-      subject: (await callerOf(request, 'invoices:read')).subject,
+    scoped.get('/api/v1/things', { config: { scope: 'invoices:read' } }, async (request) => ({
+      subject: requesterOf(request).caller.subject,
     }));
   });
   server.post('/api/v1/auth/login', async () => ({ accessToken: 'token' }));

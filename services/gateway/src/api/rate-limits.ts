@@ -30,7 +30,7 @@ export const defaultAnonymousRoutePrefixes: readonly string[] = ['/api/v1/auth/'
 
 /**
  * Quotas at the edge. Authenticated routes are charged per caller once the caller is known
- * (`chargeCallerQuota`, from `callerOf`); anonymous ones per address here. Every charged response
+ * (`chargeCallerQuota`, from the authentication hook); anonymous ones per address here. Every charged response
  * carries the IETF draft `RateLimit-*` headers, refused ones `429 rate_limited` with `Retry-After`.
  * Install before registering routes so every route gets the hooks.
  */
@@ -47,6 +47,13 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
   app.addHook('onSend', async (request, reply) => {
     if (request.quotaUsage) setRateLimitHeaders(reply, request.quotaUsage);
   });
+}
+
+/** Counts the request against its client address, as an anonymous one (credentials that failed). */
+export async function chargeAnonymousQuota(request: FastifyRequest): Promise<void> {
+  // Already charged as an anonymous route.
+  if (request.quotaUsage) return;
+  await charge(request, 'anonymous', request.ip);
 }
 
 /** Counts the request against its caller's tier quota; refuses it once the quota is spent. */

@@ -1,8 +1,8 @@
 import type { AnalyticsSchema } from '@fiscal/analytics';
 import { createAnalyticsService } from '@fiscal/analytics';
 import { createEvent, parseEvent } from '@fiscal/contracts';
+import { createTestTokenIssuer } from '@fiscal/kit/auth/testing';
 import { createInProcessBus, createMemoryQueueStore, type EventBus } from '@fiscal/kit/events';
-import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import { createHttpServer } from '@fiscal/kit/http';
 import { createPolicy } from '@fiscal/kit/resilience';
 import type { ServiceModule } from '@fiscal/kit/runtime';
@@ -15,14 +15,15 @@ import { createGrpcAnalyticsReports } from '../adapters/grpc-analytics-reports.j
 import { createSingleTenantCallerResolver } from '../adapters/single-tenant-caller-resolver.js';
 import type { CallerResolver } from '../app/caller.js';
 import type { DailyReport, DailyReportQuery, Reports } from '../app/reports.js';
-import { createCallerOf } from './caller-of.js';
+import { installAuthentication } from './authentication.js';
 import { registerReportRoutes } from './report-routes.js';
 
 const logger = pino({ level: 'silent' });
 
 function gatewayWith(reports: Reports, callers: CallerResolver = createSingleTenantCallerResolver('org_a')) {
   const app = createHttpServer({ service: 'gateway', logger, registry: new Registry() });
-  registerReportRoutes(app, { callerOf: createCallerOf(callers), reports });
+  installAuthentication(app, callers);
+  registerReportRoutes(app, { reports });
   return app;
 }
 
@@ -40,7 +41,7 @@ const emptyReport = (date: string): DailyReport => ({
 describe('GET /api/v1/reports/daily', () => {
   const asked: { orgId: string; query: DailyReportQuery }[] = [];
   const app = gatewayWith({
-    async daily(orgId, query) {
+    async daily({ caller: { orgId } }, query) {
       asked.push({ orgId, query });
       return emptyReport(query.date);
     },
@@ -130,9 +131,12 @@ describe('GET /api/v1/reports/daily from the analytics service over gRPC', () =>
     bus = createInProcessBus({ store: createMemoryQueueStore(), logger, registry, validate: parseEvent });
     analytics = await createAnalyticsService({ database: test.database, bus, registry });
     await analytics.start();
-    const transport = createInMemoryTransport(analytics.registerRpc!, { logger });
+    // The analytics service verifies the token the gateway forwards, as it would over gRPC.
+    const issuer = await createTestTokenIssuer();
+    const transport = issuer.transport(analytics.registerRpc!, null);
     const policy = createPolicy({ name: 'analytics-service', registry, timeoutMs: 5_000 });
-    app = gatewayWith(createGrpcAnalyticsReports(transport, policy));
+    const callers = createSingleTenantCallerResolver('org_a', await issuer.token({ orgId: 'org_a' }));
+    app = gatewayWith(createGrpcAnalyticsReports(transport, policy), callers);
     await bus.publish([
       archived('org_a', 'inv-a1', '1000.10', 100),
       archived('org_a', 'inv-a2', '160.40', 300),

@@ -2,10 +2,9 @@ import { AppError } from '@fiscal/kit/errors';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Reports } from '../app/reports.js';
-import type { CallerOf } from './caller-of.js';
+import { requesterOf } from './authentication.js';
 
 export interface ReportRoutesDependencies {
-  callerOf: CallerOf;
   reports: Reports;
 }
 
@@ -57,17 +56,17 @@ function requireCalendarDay(date: string): void {
   });
 }
 
-export function registerReportRoutes(
-  app: FastifyInstance,
-  { callerOf, reports }: ReportRoutesDependencies,
-): void {
+export function registerReportRoutes(app: FastifyInstance, { reports }: ReportRoutesDependencies): void {
   app.get<{ Querystring: DailyReportQuerystring }>(
     '/api/v1/reports/daily',
-    { schema: { querystring: DailyReportQuerystring, response: { 200: DailyReport } } },
+    {
+      config: { scope: 'reports:read' },
+      schema: { querystring: DailyReportQuerystring, response: { 200: DailyReport } },
+    },
     async (request) => {
-      const caller = await callerOf(request, 'reports:read');
+      const requester = requesterOf(request);
       requireCalendarDay(request.query.date);
-      return reports.daily(caller.orgId, { date: request.query.date, issuer: request.query.issuer });
+      return reports.daily(requester, { date: request.query.date, issuer: request.query.issuer });
     },
   );
 }

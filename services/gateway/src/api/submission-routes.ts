@@ -1,9 +1,9 @@
 import { AppError } from '@fiscal/kit/errors';
 import type { FastifyInstance } from 'fastify';
 import type { InvoiceCommands } from '../app/upstreams.js';
+import { requesterOf } from './authentication.js';
 import { batchItemsOf, checkBatchItems, mergeBatchOutcomes } from './batch-items.js';
 import { BatchResult, BatchSubmissionBody } from './batch-schemas.js';
-import type { CallerOf } from './caller-of.js';
 import {
   AcceptedInvoice,
   IdempotencyHeaders,
@@ -13,7 +13,6 @@ import {
 import { acceptRawDocuments, xmlMediaTypes } from './raw-document.js';
 
 export interface SubmissionRoutesDependencies {
-  callerOf: CallerOf;
   commands: InvoiceCommands;
   batchBodyLimitBytes: number;
 }
@@ -31,7 +30,7 @@ const rawDocumentContent = Object.fromEntries(
 /** `POST /invoices` (JSON metadata, or the raw document) and `POST /invoices/batch`. */
 export function registerSubmissionRoutes(
   scope: FastifyInstance,
-  { callerOf, commands, batchBodyLimitBytes }: SubmissionRoutesDependencies,
+  { commands, batchBodyLimitBytes }: SubmissionRoutesDependencies,
 ): void {
   scope.register(async (rawDocuments) => {
     // Only this route takes XML; the parser is scoped to it.
@@ -39,20 +38,24 @@ export function registerSubmissionRoutes(
     rawDocuments.post<{ Body: InvoiceSubmissionBody | string; Headers: IdempotencyHeaders }>(
       '/api/v1/invoices',
       {
+        config: { scope: 'invoices:write' },
         schema: {
           headers: IdempotencyHeaders,
           body: {
-            content: { 'application/json': { schema: InvoiceSubmissionBody }, ...rawDocumentContent },
+            content: {
+              'application/json': { schema: InvoiceSubmissionBody },
+              ...rawDocumentContent,
+            },
           },
           response: { 202: AcceptedInvoice, 200: AcceptedInvoice },
         },
       },
       async (request, reply) => {
-        const caller = await callerOf(request, 'invoices:write');
+        const requester = requesterOf(request);
         // The body schemas are per content type: a request with neither body nor type meets none.
         if (request.body === undefined) throw missingBody();
         const submission = typeof request.body === 'string' ? { rawXml: request.body } : request.body;
-        const accepted = await commands.create(caller.orgId, submission, {
+        const accepted = await commands.create(requester, submission, {
           idempotencyKey: request.headers['idempotency-key'],
         });
         return reply.code(202).send(accepted);
@@ -63,17 +66,18 @@ export function registerSubmissionRoutes(
   scope.post<{ Body: BatchSubmissionBody; Headers: IdempotencyHeaders }>(
     '/api/v1/invoices/batch',
     {
+      config: { scope: 'invoices:write' },
       bodyLimit: batchBodyLimitBytes,
       schema: { headers: IdempotencyHeaders, body: BatchSubmissionBody, response: { 202: BatchResult } },
     },
     async (request, reply) => {
-      const caller = await callerOf(request, 'invoices:write');
+      const requester = requesterOf(request);
       const checked = checkBatchItems(batchItemsOf(request.body));
       const outcomes =
         checked.sent.length === 0
           ? []
           : await commands.createBatch(
-              caller.orgId,
+              requester,
               checked.sent.map(({ submission }) => submission),
               { idempotencyKey: request.headers['idempotency-key'] },
             );

@@ -1,6 +1,6 @@
+import { createTestTokenIssuer } from '@fiscal/kit/auth/testing';
 import { parseConfig } from '@fiscal/kit/config';
 import { createInProcessBus, createMemoryQueueStore } from '@fiscal/kit/events';
-import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import { createHttpServer } from '@fiscal/kit/http';
 import { createPolicy } from '@fiscal/kit/resilience';
 import { createTestDatabase } from '@fiscal/kit/testing';
@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGrpcWebhooks } from '../adapters/grpc-webhooks.js';
 import { createSingleTenantCallerResolver } from '../adapters/single-tenant-caller-resolver.js';
-import { createCallerOf } from './caller-of.js';
+import { installAuthentication } from './authentication.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 
 const logger = pino({ level: 'silent' });
@@ -26,22 +26,22 @@ async function startRoutes() {
     logger,
     settings: parseConfig(notificationConfig, {}),
   });
-  const transport = createInMemoryTransport((router) => service.registerRpc?.(router), { logger });
+  // The notification service verifies the token the gateway forwards, as it would over gRPC.
+  const issuer = await createTestTokenIssuer();
+  const transport = issuer.transport((router) => service.registerRpc?.(router), null);
   const webhooks = createGrpcWebhooks(
     transport,
     createPolicy({ name: 'notification-service', registry: new Registry() }),
   );
-  const appFor = (orgId: string) => {
+  const appFor = async (orgId: string) => {
     const app = createHttpServer({ service: 'gateway', logger, registry: new Registry() });
-    registerWebhookRoutes(app, {
-      callerOf: createCallerOf(createSingleTenantCallerResolver(orgId)),
-      webhooks,
-    });
+    installAuthentication(app, createSingleTenantCallerResolver(orgId, await issuer.token({ orgId })));
+    registerWebhookRoutes(app, { webhooks });
     return app;
   };
   return {
-    orgA: appFor('org_a'),
-    orgB: appFor('org_b'),
+    orgA: await appFor('org_a'),
+    orgB: await appFor('org_b'),
     async close() {
       await bus.close();
       await test.dispose();

@@ -1,10 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Webhooks } from '../app/webhooks.js';
-import type { CallerOf } from './caller-of.js';
+import { requesterOf } from './authentication.js';
 
 export interface WebhookRoutesDependencies {
-  callerOf: CallerOf;
   webhooks: Webhooks;
 }
 
@@ -70,46 +69,49 @@ const DeliveryPage = Type.Object({
 });
 
 /** `/api/v1/webhooks`: an organisation's notification subscriptions (admin scope) and their delivery log. */
-export function registerWebhookRoutes(
-  app: FastifyInstance,
-  { callerOf, webhooks }: WebhookRoutesDependencies,
-): void {
+export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: WebhookRoutesDependencies): void {
   app.post<{ Body: WebhookBody }>(
     '/api/v1/webhooks',
-    { schema: { body: WebhookBody, response: { 201: CreatedWebhook } } },
+    { config: { scope: 'admin' }, schema: { body: WebhookBody, response: { 201: CreatedWebhook } } },
     async (request, reply) => {
-      const caller = await callerOf(request, 'admin');
-      const created = await webhooks.create(caller.orgId, request.body);
+      const requester = requesterOf(request);
+      const created = await webhooks.create(requester, request.body);
       return reply.code(201).header('location', `/api/v1/webhooks/${created.id}`).send(created);
     },
   );
 
   app.get(
     '/api/v1/webhooks',
-    { schema: { response: { 200: Type.Object({ items: Type.Array(WebhookView) }) } } },
+    {
+      config: { scope: 'admin' },
+      schema: { response: { 200: Type.Object({ items: Type.Array(WebhookView) }) } },
+    },
     async (request) => {
-      const caller = await callerOf(request, 'admin');
-      return { items: await webhooks.list(caller.orgId) };
+      const requester = requesterOf(request);
+      return { items: await webhooks.list(requester) };
     },
   );
 
   app.delete<{ Params: WebhookIdParams }>(
     '/api/v1/webhooks/:id',
-    { schema: { params: WebhookIdParams } },
+    { config: { scope: 'admin' }, schema: { params: WebhookIdParams } },
     async (request, reply) => {
-      const caller = await callerOf(request, 'admin');
-      await webhooks.delete(caller.orgId, request.params.id);
+      const requester = requesterOf(request);
+      await webhooks.delete(requester, request.params.id);
       return reply.code(204).send();
     },
   );
 
   app.get<{ Params: WebhookIdParams; Querystring: DeliveriesQuery }>(
     '/api/v1/webhooks/:id/deliveries',
-    { schema: { params: WebhookIdParams, querystring: DeliveriesQuery, response: { 200: DeliveryPage } } },
+    {
+      config: { scope: 'admin' },
+      schema: { params: WebhookIdParams, querystring: DeliveriesQuery, response: { 200: DeliveryPage } },
+    },
     async (request) => {
-      const caller = await callerOf(request, 'admin');
+      const requester = requesterOf(request);
       const { limit, cursor } = request.query;
-      return webhooks.deliveries(caller.orgId, request.params.id, {
+      return webhooks.deliveries(requester, request.params.id, {
         ...(limit === undefined ? {} : { limit }),
         ...(cursor === undefined ? {} : { cursor }),
       });

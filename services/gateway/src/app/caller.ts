@@ -20,6 +20,17 @@ export interface Caller {
   platformAdmin: boolean;
   /** The access token the caller presented, so logging out can revoke it until it expires. */
   accessToken?: { id: string; expiresAtSeconds: number };
+  /**
+   * The access token every upstream call carries, which the services verify themselves: the one the
+   * caller presented, or the short-lived one the auth service minted for its API key.
+   */
+  credential: string;
+}
+
+/** On whose behalf an upstream is called; `signal` aborts when the client has gone away. */
+export interface Requester {
+  caller: Caller;
+  signal?: AbortSignal | undefined;
 }
 
 /** Port: turns a request's credentials into a caller (or refuses it: `unauthenticated`). */

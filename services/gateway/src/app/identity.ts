@@ -1,4 +1,4 @@
-import type { Caller, Role, Scope, Tier } from './caller.js';
+import type { Requester, Role, Scope, Tier } from './caller.js';
 
 /** What a successful login or refresh hands the client. */
 export interface TokenPair {
@@ -16,6 +16,9 @@ export interface ApiKeyCaller {
   role: Role;
   scopes: Scope[];
   tier: Tier;
+  /** The short-lived access token the auth service minted for the key, forwarded to the services. */
+  credential: string;
+  credentialExpiresInSeconds: number;
 }
 
 export interface Organization {
@@ -49,25 +52,25 @@ export interface ApiKey {
 export interface Identity {
   login(email: string, password: string, clientIp: string): Promise<TokenPair>;
   refresh(refreshToken: string): Promise<TokenPair>;
-  /** Revokes the refresh token and, when given, the access token `accessTokenId` until it expires. */
-  logout(refreshToken: string, accessTokenId: string | undefined): Promise<void>;
+  /** Revokes the refresh token and, when the requester is known, the access token it presented. */
+  logout(refreshToken: string, requester: Requester | undefined): Promise<void>;
   /** The JSON Web Key Set the access tokens are signed with, as published. */
   jwks(): Promise<string>;
   verifyApiKey(apiKey: string): Promise<ApiKeyCaller>;
-  // Management calls carry the authenticated caller: the auth service decides what it may do.
-  createOrganization(actor: Caller, name: string, tier: Tier): Promise<Organization>;
-  listOrganizations(actor: Caller): Promise<Organization[]>;
+  // Management calls carry the requester's credential: the auth service decides what it may do.
+  createOrganization(requester: Requester, name: string, tier: Tier): Promise<Organization>;
+  listOrganizations(requester: Requester): Promise<Organization[]>;
   createUser(
-    actor: Caller,
+    requester: Requester,
     orgId: string,
     user: { email: string; password: string; role: Role },
   ): Promise<User>;
-  listUsers(actor: Caller, orgId: string): Promise<User[]>;
+  listUsers(requester: Requester, orgId: string): Promise<User[]>;
   createApiKey(
-    actor: Caller,
+    requester: Requester,
     orgId: string,
     key: { name: string; scopes: Scope[] },
   ): Promise<{ apiKey: ApiKey; secret: string }>;
-  listApiKeys(actor: Caller, orgId: string): Promise<ApiKey[]>;
-  revokeApiKey(actor: Caller, orgId: string, id: string): Promise<void>;
+  listApiKeys(requester: Requester, orgId: string): Promise<ApiKey[]>;
+  revokeApiKey(requester: Requester, orgId: string, id: string): Promise<void>;
 }

@@ -1,6 +1,8 @@
+import type { Requester } from './caller.js';
+
 /** What the gateway needs from the analytics service (daily reports). */
 export interface Reports {
-  daily(orgId: string, query: DailyReportQuery): Promise<DailyReport>;
+  daily(requester: Requester, query: DailyReportQuery): Promise<DailyReport>;
 }
 
 export interface DailyReportQuery {

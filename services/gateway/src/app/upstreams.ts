@@ -1,5 +1,6 @@
 import type { FieldProblem } from '@fiscal/kit/errors';
 import type { InvoiceSubmissionBody } from '../api/invoice-schemas.js';
+import type { Requester } from './caller.js';
 
 /**
  * One invoice to submit: its metadata (with a `fileUrl` or the `xml` inline), or only the raw
@@ -16,18 +17,25 @@ export interface SubmissionOptions {
   idempotencyKey?: string | undefined;
 }
 
-/** What the gateway needs from the invoice service (commands). */
+/**
+ * What the gateway needs from the invoice service (commands). Every call acts for a requester: its
+ * caller's organisation and credential, and a signal that aborts when the client goes away.
+ */
 export interface InvoiceCommands {
-  create(orgId: string, submission: InvoiceSubmission, options?: SubmissionOptions): Promise<AcceptedInvoice>;
+  create(
+    requester: Requester,
+    submission: InvoiceSubmission,
+    options?: SubmissionOptions,
+  ): Promise<AcceptedInvoice>;
   /** One outcome per submission, `index` being its position in `submissions`. */
   createBatch(
-    orgId: string,
+    requester: Requester,
     submissions: readonly InvoiceSubmissionBody[],
     options?: SubmissionOptions,
   ): Promise<BatchItemOutcome[]>;
-  reprocess(orgId: string, id: string): Promise<InvoiceState>;
+  reprocess(requester: Requester, id: string): Promise<InvoiceState>;
   /** The write model's view, for an invoice the read model has not caught up with yet. */
-  get(orgId: string, id: string): Promise<InvoiceView>;
+  get(requester: Requester, id: string): Promise<InvoiceView>;
 }
 
 export interface InvoiceState {
@@ -53,7 +61,7 @@ export interface RefusedItem {
 
 /** What the gateway needs from the invoice service (archived originals). */
 export interface InvoiceDocuments {
-  get(orgId: string, id: string): Promise<InvoiceDocument>;
+  get(requester: Requester, id: string): Promise<InvoiceDocument>;
 }
 
 export interface InvoiceDocument {
@@ -65,11 +73,11 @@ export interface InvoiceDocument {
 
 /** What the gateway needs from the query service (reads). */
 export interface InvoiceQueries {
-  get(orgId: string, id: string): Promise<InvoiceView>;
+  get(requester: Requester, id: string): Promise<InvoiceView>;
   /** A page of the organisation's invoices, newest first. */
-  list(orgId: string, filter: InvoiceListFilter): Promise<InvoiceListPage>;
+  list(requester: Requester, filter: InvoiceListFilter): Promise<InvoiceListPage>;
   /** Every event of one invoice, oldest first; another organisation's invoice is not found. */
-  timeline(orgId: string, id: string): Promise<TimelineEntry[]>;
+  timeline(requester: Requester, id: string): Promise<TimelineEntry[]>;
 }
 
 /** As the client sent it; the query service checks the values and names the bad ones. */

@@ -1,9 +1,15 @@
+import type { Requester } from './caller.js';
+
 /** What the gateway needs from the notification service (subscriptions and their delivery log). */
 export interface Webhooks {
-  create(orgId: string, request: { url: string; events: readonly string[] }): Promise<CreatedWebhook>;
-  list(orgId: string): Promise<WebhookView[]>;
-  delete(orgId: string, id: string): Promise<void>;
-  deliveries(orgId: string, id: string, page: { limit?: number; cursor?: string }): Promise<DeliveryPage>;
+  create(requester: Requester, request: { url: string; events: readonly string[] }): Promise<CreatedWebhook>;
+  list(requester: Requester): Promise<WebhookView[]>;
+  delete(requester: Requester, id: string): Promise<void>;
+  deliveries(
+    requester: Requester,
+    id: string,
+    page: { limit?: number; cursor?: string },
+  ): Promise<DeliveryPage>;
 }
 
 export interface WebhookView {

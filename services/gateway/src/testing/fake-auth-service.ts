@@ -53,7 +53,8 @@ export class FakeAuthService {
   /** Published keys, the last one signing. */
   readonly keys: SigningKey[] = [];
   readonly users: FakeUser[] = [];
-  readonly logouts: { refreshToken: string; accessTokenId: string }[] = [];
+  /** Each logout, with the access token the call carried as its credential, if any. */
+  readonly logouts: { refreshToken: string; accessToken: string | undefined }[] = [];
   readonly createdUsers: { orgId: string; email: string; role: string }[] = [];
   readonly loginAddresses: string[] = [];
   jwksFetches = 0;
@@ -158,11 +159,12 @@ export class FakeAuthService {
         this.refreshTokens.delete(refreshToken);
         return tokensFor(user);
       },
-      logout: async ({ refreshToken, accessTokenId }) => {
+      logout: async ({ refreshToken }, context) => {
         guard();
         // Deliberately records nothing in the revocation cache: the gateway must revoke on its own.
         this.refreshTokens.delete(refreshToken);
-        this.logouts.push({ refreshToken, accessTokenId });
+        const credential = context.requestHeader.get('authorization')?.replace(/^Bearer /, '');
+        this.logouts.push({ refreshToken, accessToken: credential });
         return {};
       },
       getJwks: async () => {
@@ -176,7 +178,8 @@ export class FakeAuthService {
         const known = this.apiKeys.get(apiKey);
         if (!known || known.revoked)
           throw new AppError('unauthenticated', 'invalid_api_key', 'Unknown API key.');
-        return { caller: known.caller };
+        // The token the real service mints for the key: good enough for fakes that only read claims.
+        return { caller: known.caller, accessToken: `minted-for-${known.id}`, expiresIn: 300 };
       },
       createOrganization: async ({ name, tier }) => {
         guard();

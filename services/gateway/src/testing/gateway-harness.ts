@@ -1,4 +1,4 @@
-import type { ConnectRouter } from '@connectrpc/connect';
+import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import {
   type CreateInvoiceBatchRequest,
   type CreateInvoiceRequest,
@@ -10,10 +10,16 @@ import { type Cache, createMemoryCache } from '@fiscal/kit/cache';
 import { AppError } from '@fiscal/kit/errors';
 import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import type { FastifyInstance } from 'fastify';
+import { decodeJwt } from 'jose';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createSingleTenantCallerResolver } from '../adapters/single-tenant-caller-resolver.js';
-import { type AuthenticationSettings, createGatewayServer, defaultOrganisation } from '../main.js';
+import {
+  type AuthenticationSettings,
+  createGatewayServer,
+  defaultOrganisation,
+  type RateLimiter,
+} from '../main.js';
 import { FakeAuthService } from './fake-auth-service.js';
 
 /** Invoice ids the fake services know, each standing for one state. */
@@ -67,6 +73,8 @@ export interface GatewayHarnessOptions {
   /** Replicas of one deployment share the auth service (and its clock) and the revocations. */
   auth?: FakeAuthService;
   revocations?: Cache;
+  /** Default: in memory, with the default quotas. */
+  rateLimiter?: RateLimiter;
 }
 
 /**
@@ -102,6 +110,7 @@ export function startGateway(options: GatewayHarnessOptions = {}): GatewayHarnes
     authentication: { now: () => clock.now, ...options.authentication },
     batchBodyLimitBytes: options.batchBodyLimitBytes,
     bodyLimitBytes: options.bodyLimitBytes,
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
   });
   return { app, service, auth, revocations, clock };
 }
@@ -148,7 +157,8 @@ function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceS
       // Answered out of order on purpose: the gateway must place each result by its index.
       return { results: results.reverse() };
     },
-    async getInvoice({ orgId, id }) {
+    async getInvoice({ id }, context) {
+      const orgId = callerOrganisation(context);
       // The write model has the pending invoice the read model has not caught up with yet.
       if (orgId !== defaultOrganisation || (id !== invoices.pending && id !== invoices.archived))
         throw notFound(id);
@@ -165,7 +175,8 @@ function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceS
         },
       };
     },
-    async reprocessInvoice({ orgId, id }) {
+    async reprocessInvoice({ id }, context) {
+      const orgId = callerOrganisation(context);
       service.reprocessed.push(id);
       if (orgId !== defaultOrganisation) throw notFound(id);
       if (id === invoices.failed) return { invoice: { id, uuid: uuidInDocument, status: 'pending' } };
@@ -173,7 +184,8 @@ function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceS
         throw new AppError('conflict', 'invoice_not_reprocessable', `Invoice ${id} has not failed.`);
       throw notFound(id);
     },
-    async getDocument({ orgId, id }) {
+    async getDocument({ id }, context) {
+      const orgId = callerOrganisation(context);
       if (orgId !== defaultOrganisation) throw notFound(id);
       if (id === invoices.archived) {
         return {
@@ -192,7 +204,8 @@ function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceS
 
 function registerFakeQueryService(router: ConnectRouter): void {
   router.service(QueryService, {
-    async getInvoice({ orgId, id }) {
+    async getInvoice({ id }, context) {
+      const orgId = callerOrganisation(context);
       const owner = id === invoices.ofOtherOrganisation ? otherOrganisation : defaultOrganisation;
       if (orgId !== owner || (id !== invoices.archived && id !== invoices.ofOtherOrganisation))
         throw notFound(id);
@@ -202,6 +215,17 @@ function registerFakeQueryService(router: ConnectRouter): void {
       };
     },
   });
+}
+
+/**
+ * The organisation of the token the gateway forwarded (read, not verified: the services' own tests
+ * verify), or the single tenant's when route tests send none.
+ */
+function callerOrganisation(context: HandlerContext): string {
+  const token = context.requestHeader.get('authorization')?.replace(/^Bearer /, '');
+  if (!token || !token.includes('.')) return defaultOrganisation;
+  const { org } = decodeJwt(token);
+  return typeof org === 'string' ? org : defaultOrganisation;
 }
 
 function invoiceOf(id: string, submission: InvoiceSubmission) {

@@ -8,6 +8,7 @@ import {
   InvoiceService,
   type InvoiceSubmission as SubmissionMessage,
 } from '@fiscal/contracts/rpc/invoice';
+import { rpcCallerOf } from '@fiscal/kit/auth';
 import { AppError } from '@fiscal/kit/errors';
 import type { CreateInvoiceOutcome, ReceivedSubmission } from '../app/create-invoices.js';
 import type { ArchivedOriginal } from '../app/get-document.js';
@@ -46,13 +47,17 @@ export interface InvoiceRpcHandlers {
   getDocument(key: InvoiceKey): Promise<ArchivedOriginal>;
 }
 
-/** gRPC edge of the invoice service: translate, call a use case, translate back. */
+/**
+ * gRPC edge of the invoice service: translate, call a use case, translate back. Every call acts in
+ * the organisation of its verified caller, with the scope it needs.
+ */
 export function registerInvoiceRpc(router: ConnectRouter, handlers: InvoiceRpcHandlers): void {
   router.service(InvoiceService, {
-    async createInvoice(request) {
+    async createInvoice(request, context) {
+      const { orgId } = rpcCallerOf(context, 'invoices:write');
       if (!request.submission) throw missing('/submission');
       const [answer] = await handlers.createInvoices({
-        orgId: requireOrg(request.orgId),
+        orgId,
         submissions: [fromSubmissionMessage(request.submission)],
         idempotencyKey: request.idempotencyKey || undefined,
         operation: 'create',
@@ -62,9 +67,10 @@ export function registerInvoiceRpc(router: ConnectRouter, handlers: InvoiceRpcHa
       return { invoice: toInvoiceMessage(answer.invoice), created: answer.created };
     },
 
-    async createInvoiceBatch(request) {
+    async createInvoiceBatch(request, context) {
+      const { orgId } = rpcCallerOf(context, 'invoices:write');
       const answers = await handlers.createInvoices({
-        orgId: requireOrg(request.orgId),
+        orgId,
         submissions: request.submissions.map(fromSubmissionMessage),
         idempotencyKey: request.idempotencyKey || undefined,
         operation: 'batch',
@@ -72,18 +78,21 @@ export function registerInvoiceRpc(router: ConnectRouter, handlers: InvoiceRpcHa
       return { results: answers.map(toBatchItemResult) };
     },
 
-    async getInvoice(request) {
-      const invoice = await handlers.getInvoice({ orgId: requireOrg(request.orgId), id: request.id });
+    async getInvoice(request, context) {
+      const { orgId } = rpcCallerOf(context, 'invoices:read');
+      const invoice = await handlers.getInvoice({ orgId, id: request.id });
       return { invoice: toInvoiceMessage(invoice) };
     },
 
-    async reprocessInvoice(request) {
-      const invoice = await handlers.reprocessInvoice({ orgId: requireOrg(request.orgId), id: request.id });
+    async reprocessInvoice(request, context) {
+      const { orgId } = rpcCallerOf(context, 'invoices:write');
+      const invoice = await handlers.reprocessInvoice({ orgId, id: request.id });
       return { invoice: toInvoiceMessage(invoice) };
     },
 
-    async getDocument(request) {
-      const original = await handlers.getDocument({ orgId: requireOrg(request.orgId), id: request.id });
+    async getDocument(request, context) {
+      const { orgId } = rpcCallerOf(context, 'invoices:read');
+      const original = await handlers.getDocument({ orgId, id: request.id });
       return {
         content: original.content,
         contentType: 'application/xml',
@@ -104,11 +113,6 @@ export function toBatchAnswer(outcomes: readonly CreateInvoiceOutcome[]): BatchA
     const { kind, code, message, errors } = outcome.error;
     return { index, error: { kind, code, message, errors } };
   });
-}
-
-function requireOrg(orgId: string): string {
-  if (!orgId) throw missing('/orgId');
-  return orgId;
 }
 
 function missing(field: string): AppError {

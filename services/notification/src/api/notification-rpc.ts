@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
 import { DeliverySchema, NotificationService, WebhookSchema } from '@fiscal/contracts/rpc/notification';
+import { rpcCallerOf } from '@fiscal/kit/auth';
 import type { CreatedSubscription } from '../app/manage-subscriptions.js';
 import type { Delivery, Subscription, SubscriptionRequest } from '../domain/index.js';
 
@@ -15,26 +16,30 @@ export interface NotificationRpcHandlers {
   ): Promise<{ deliveries: Delivery[]; nextCursor: string | undefined }>;
 }
 
-/** gRPC edge of the notification service. */
+/** gRPC edge of the notification service: subscriptions of the verified caller's organisation (admins). */
 export function registerNotificationRpc(router: ConnectRouter, handlers: NotificationRpcHandlers): void {
   router.service(NotificationService, {
-    async createWebhook(request) {
-      const { subscription, secret } = await handlers.create(request.orgId, {
+    async createWebhook(request, context) {
+      const { orgId } = rpcCallerOf(context, 'admin');
+      const { subscription, secret } = await handlers.create(orgId, {
         url: request.url,
         events: request.events,
       });
       return { webhook: toWebhookMessage(subscription), secret: secret ?? '' };
     },
-    async listWebhooks(request) {
-      const subscriptions = await handlers.list(request.orgId);
+    async listWebhooks(request, context) {
+      const { orgId } = rpcCallerOf(context, 'admin');
+      const subscriptions = await handlers.list(orgId);
       return { webhooks: subscriptions.map(toWebhookMessage) };
     },
-    async deleteWebhook(request) {
-      await handlers.delete(request.orgId, request.id);
+    async deleteWebhook(request, context) {
+      const { orgId } = rpcCallerOf(context, 'admin');
+      await handlers.delete(orgId, request.id);
       return {};
     },
-    async listDeliveries(request) {
-      const page = await handlers.deliveries(request.orgId, request.webhookId, {
+    async listDeliveries(request, context) {
+      const { orgId } = rpcCallerOf(context, 'admin');
+      const page = await handlers.deliveries(orgId, request.webhookId, {
         limit: request.limit,
         ...(request.cursor ? { cursor: request.cursor } : {}),
       });

@@ -1,6 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
 import { InvoiceSummarySchema, QueryService, TimelineEntrySchema } from '@fiscal/contracts/rpc/query';
+import { rpcCallerOf } from '@fiscal/kit/auth';
 import type { GetInvoice } from '../app/get-invoice.js';
 import type { GetTimeline } from '../app/get-timeline.js';
 import type { InvoiceListPage, ListInvoices } from '../app/list-invoices.js';
@@ -13,16 +14,18 @@ export interface QueryRpcHandlers {
   getTimeline(query: GetTimeline): Promise<TimelineEntry[]>;
 }
 
-/** gRPC edge of the query service. */
+/** gRPC edge of the query service: every read is of the verified caller's organisation. */
 export function registerQueryRpc(router: ConnectRouter, handlers: QueryRpcHandlers): void {
   router.service(QueryService, {
-    async getInvoice(request) {
-      const summary = await handlers.getInvoice({ orgId: request.orgId, id: request.id });
+    async getInvoice(request, context) {
+      const { orgId } = rpcCallerOf(context, 'invoices:read');
+      const summary = await handlers.getInvoice({ orgId, id: request.id });
       return { invoice: toSummaryMessage(summary) };
     },
-    async listInvoices(request) {
+    async listInvoices(request, context) {
+      const { orgId } = rpcCallerOf(context, 'invoices:read');
       const page = await handlers.listInvoices({
-        orgId: request.orgId,
+        orgId,
         status: request.status,
         issuer: request.issuer,
         receiver: request.receiver,
@@ -34,8 +37,9 @@ export function registerQueryRpc(router: ConnectRouter, handlers: QueryRpcHandle
       });
       return { items: page.items.map(toSummaryMessage), nextCursor: page.nextCursor };
     },
-    async getTimeline(request) {
-      const entries = await handlers.getTimeline({ orgId: request.orgId, id: request.id });
+    async getTimeline(request, context) {
+      const { orgId } = rpcCallerOf(context, 'invoices:read');
+      const entries = await handlers.getTimeline({ orgId, id: request.id });
       return {
         entries: entries.map((entry) =>
           create(TimelineEntrySchema, {

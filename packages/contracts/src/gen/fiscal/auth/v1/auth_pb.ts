@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fiscal/auth/v1/auth.proto.
  */
 export const file_fiscal_auth_v1_auth: GenFile = /*@__PURE__*/
-  fileDesc("ChlmaXNjYWwvYXV0aC92MS9hdXRoLnByb3RvEg5maXNjYWwuYXV0aC52MSJgCglUb2tlblBhaXISFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKdG9rZW5fdHlwZRgDIAEoCRISCgpleHBpcmVzX2luGAQgASgFIkIKDExvZ2luUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIRCgljbGllbnRfaXAYAyABKAkiOgoNTG9naW5SZXNwb25zZRIpCgZ0b2tlbnMYASABKAsyGS5maXNjYWwuYXV0aC52MS5Ub2tlblBhaXIiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSI8Cg9SZWZyZXNoUmVzcG9uc2USKQoGdG9rZW5zGAEgASgLMhkuZmlzY2FsLmF1dGgudjEuVG9rZW5QYWlyIj8KDUxvZ291dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCRIXCg9hY2Nlc3NfdG9rZW5faWQYAiABKAkiEAoOTG9nb3V0UmVzcG9uc2UiEAoOR2V0Sndrc1JlcXVlc3QiJAoPR2V0Sndrc1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCSKDAQoGQ2FsbGVyEg8KB3VzZXJfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEgwKBHJvbGUYAyABKAkSDgoGc2NvcGVzGAQgAygJEgwKBHRpZXIYBSABKAkSFgoOcGxhdGZvcm1fYWRtaW4YBiABKAgSFAoMc3ViamVjdF90eXBlGAcgASgJIiYKE1ZlcmlmeUFwaUtleVJlcXVlc3QSDwoHYXBpX2tleRgBIAEoCSI+ChRWZXJpZnlBcGlLZXlSZXNwb25zZRImCgZjYWxsZXIYASABKAsyFi5maXNjYWwuYXV0aC52MS5DYWxsZXIiSgoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEdGllchgDIAEoCRISCgpjcmVhdGVkX2F0GAQgASgJIl4KGUNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIMCgR0aWVyGAIgASgJEiUKBWFjdG9yGAMgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyIlAKGkNyZWF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjIKDG9yZ2FuaXphdGlvbhgBIAEoCzIcLmZpc2NhbC5hdXRoLnYxLk9yZ2FuaXphdGlvbiJBChhMaXN0T3JnYW5pemF0aW9uc1JlcXVlc3QSJQoFYWN0b3IYASABKAsyFi5maXNjYWwuYXV0aC52MS5DYWxsZXIiUAoZTGlzdE9yZ2FuaXphdGlvbnNSZXNwb25zZRIzCg1vcmdhbml6YXRpb25zGAEgAygLMhwuZmlzY2FsLmF1dGgudjEuT3JnYW5pemF0aW9uInsKBFVzZXISCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEg0KBWVtYWlsGAMgASgJEgwKBHJvbGUYBCABKAkSDgoGc3RhdHVzGAUgASgJEhIKCmNyZWF0ZWRfYXQYBiABKAkSFgoOcGxhdGZvcm1fYWRtaW4YByABKAgikQEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwYXNzd29yZBgDIAEoCRIMCgRyb2xlGAQgASgJEiUKBWFjdG9yGAUgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyEhYKDnBsYXRmb3JtX2FkbWluGAYgASgIIjgKEkNyZWF0ZVVzZXJSZXNwb25zZRIiCgR1c2VyGAEgASgLMhQuZmlzY2FsLmF1dGgudjEuVXNlciJJChBMaXN0VXNlcnNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIlCgVhY3RvchgCIAEoCzIWLmZpc2NhbC5hdXRoLnYxLkNhbGxlciI4ChFMaXN0VXNlcnNSZXNwb25zZRIjCgV1c2VycxgBIAMoCzIULmZpc2NhbC5hdXRoLnYxLlVzZXIijgEKBkFwaUtleRIKCgJpZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIOCgZzY29wZXMYBCADKAkSDgoGcHJlZml4GAUgASgJEhIKCmNyZWF0ZWRfYXQYBiABKAkSFwoKcmV2b2tlZF9hdBgHIAEoCUgAiAEBQg0KC19yZXZva2VkX2F0ImoKE0NyZWF0ZUFwaUtleVJlcXVlc3QSDgoGb3JnX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDgoGc2NvcGVzGAMgAygJEiUKBWFjdG9yGAQgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyIk8KFENyZWF0ZUFwaUtleVJlc3BvbnNlEicKB2FwaV9rZXkYASABKAsyFi5maXNjYWwuYXV0aC52MS5BcGlLZXkSDgoGc2VjcmV0GAIgASgJIksKEkxpc3RBcGlLZXlzUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSJQoFYWN0b3IYAiABKAsyFi5maXNjYWwuYXV0aC52MS5DYWxsZXIiPwoTTGlzdEFwaUtleXNSZXNwb25zZRIoCghhcGlfa2V5cxgBIAMoCzIWLmZpc2NhbC5hdXRoLnYxLkFwaUtleSJYChNSZXZva2VBcGlLZXlSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIKCgJpZBgCIAEoCRIlCgVhY3RvchgDIAEoCzIWLmZpc2NhbC5hdXRoLnYxLkNhbGxlciIWChRSZXZva2VBcGlLZXlSZXNwb25zZSJuChRTZXRVc2VyU3RhdHVzUmVxdWVzdBIlCgVhY3RvchgBIAEoCzIWLmZpc2NhbC5hdXRoLnYxLkNhbGxlchIOCgZvcmdfaWQYAiABKAkSDwoHdXNlcl9pZBgDIAEoCRIOCgZzdGF0dXMYBCABKAkiOwoVU2V0VXNlclN0YXR1c1Jlc3BvbnNlEiIKBHVzZXIYASABKAsyFC5maXNjYWwuYXV0aC52MS5Vc2VyIjoKEVJvdGF0ZUtleXNSZXF1ZXN0EiUKBWFjdG9yGAEgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyIj0KElJvdGF0ZUtleXNSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSFwoPcHJldmlvdXNfa2V5X2lkGAIgASgJMs4JCgtBdXRoU2VydmljZRJECgVMb2dpbhIcLmZpc2NhbC5hdXRoLnYxLkxvZ2luUmVxdWVzdBodLmZpc2NhbC5hdXRoLnYxLkxvZ2luUmVzcG9uc2USSgoHUmVmcmVzaBIeLmZpc2NhbC5hdXRoLnYxLlJlZnJlc2hSZXF1ZXN0Gh8uZmlzY2FsLmF1dGgudjEuUmVmcmVzaFJlc3BvbnNlEkcKBkxvZ291dBIdLmZpc2NhbC5hdXRoLnYxLkxvZ291dFJlcXVlc3QaHi5maXNjYWwuYXV0aC52MS5Mb2dvdXRSZXNwb25zZRJKCgdHZXRKd2tzEh4uZmlzY2FsLmF1dGgudjEuR2V0Sndrc1JlcXVlc3QaHy5maXNjYWwuYXV0aC52MS5HZXRKd2tzUmVzcG9uc2USWQoMVmVyaWZ5QXBpS2V5EiMuZmlzY2FsLmF1dGgudjEuVmVyaWZ5QXBpS2V5UmVxdWVzdBokLmZpc2NhbC5hdXRoLnYxLlZlcmlmeUFwaUtleVJlc3BvbnNlEmsKEkNyZWF0ZU9yZ2FuaXphdGlvbhIpLmZpc2NhbC5hdXRoLnYxLkNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QaKi5maXNjYWwuYXV0aC52MS5DcmVhdGVPcmdhbml6YXRpb25SZXNwb25zZRJoChFMaXN0T3JnYW5pemF0aW9ucxIoLmZpc2NhbC5hdXRoLnYxLkxpc3RPcmdhbml6YXRpb25zUmVxdWVzdBopLmZpc2NhbC5hdXRoLnYxLkxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USUwoKQ3JlYXRlVXNlchIhLmZpc2NhbC5hdXRoLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GiIuZmlzY2FsLmF1dGgudjEuQ3JlYXRlVXNlclJlc3BvbnNlElAKCUxpc3RVc2VycxIgLmZpc2NhbC5hdXRoLnYxLkxpc3RVc2Vyc1JlcXVlc3QaIS5maXNjYWwuYXV0aC52MS5MaXN0VXNlcnNSZXNwb25zZRJZCgxDcmVhdGVBcGlLZXkSIy5maXNjYWwuYXV0aC52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiQuZmlzY2FsLmF1dGgudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2USVgoLTGlzdEFwaUtleXMSIi5maXNjYWwuYXV0aC52MS5MaXN0QXBpS2V5c1JlcXVlc3QaIy5maXNjYWwuYXV0aC52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlElkKDFJldm9rZUFwaUtleRIjLmZpc2NhbC5hdXRoLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaJC5maXNjYWwuYXV0aC52MS5SZXZva2VBcGlLZXlSZXNwb25zZRJcCg1TZXRVc2VyU3RhdHVzEiQuZmlzY2FsLmF1dGgudjEuU2V0VXNlclN0YXR1c1JlcXVlc3QaJS5maXNjYWwuYXV0aC52MS5TZXRVc2VyU3RhdHVzUmVzcG9uc2USUwoKUm90YXRlS2V5cxIhLmZpc2NhbC5hdXRoLnYxLlJvdGF0ZUtleXNSZXF1ZXN0GiIuZmlzY2FsLmF1dGgudjEuUm90YXRlS2V5c1Jlc3BvbnNlYgZwcm90bzM");
+  fileDesc("ChlmaXNjYWwvYXV0aC92MS9hdXRoLnByb3RvEg5maXNjYWwuYXV0aC52MSJgCglUb2tlblBhaXISFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKdG9rZW5fdHlwZRgDIAEoCRISCgpleHBpcmVzX2luGAQgASgFIkIKDExvZ2luUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIRCgljbGllbnRfaXAYAyABKAkiOgoNTG9naW5SZXNwb25zZRIpCgZ0b2tlbnMYASABKAsyGS5maXNjYWwuYXV0aC52MS5Ub2tlblBhaXIiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSI8Cg9SZWZyZXNoUmVzcG9uc2USKQoGdG9rZW5zGAEgASgLMhkuZmlzY2FsLmF1dGgudjEuVG9rZW5QYWlyIj0KDUxvZ291dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCUoECAIQA1IPYWNjZXNzX3Rva2VuX2lkIhAKDkxvZ291dFJlc3BvbnNlIhAKDkdldEp3a3NSZXF1ZXN0IiQKD0dldEp3a3NSZXNwb25zZRIRCglqd2tzX2pzb24YASABKAkigwEKBkNhbGxlchIPCgd1c2VyX2lkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRIMCgRyb2xlGAMgASgJEg4KBnNjb3BlcxgEIAMoCRIMCgR0aWVyGAUgASgJEhYKDnBsYXRmb3JtX2FkbWluGAYgASgIEhQKDHN1YmplY3RfdHlwZRgHIAEoCSImChNWZXJpZnlBcGlLZXlSZXF1ZXN0Eg8KB2FwaV9rZXkYASABKAkiaAoUVmVyaWZ5QXBpS2V5UmVzcG9uc2USJgoGY2FsbGVyGAEgASgLMhYuZmlzY2FsLmF1dGgudjEuQ2FsbGVyEhQKDGFjY2Vzc190b2tlbhgCIAEoCRISCgpleHBpcmVzX2luGAMgASgFIkoKDE9yZ2FuaXphdGlvbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBHRpZXIYAyABKAkSEgoKY3JlYXRlZF9hdBgEIAEoCSJEChlDcmVhdGVPcmdhbml6YXRpb25SZXF1ZXN0EgwKBG5hbWUYASABKAkSDAoEdGllchgCIAEoCUoECAMQBFIFYWN0b3IiUAoaQ3JlYXRlT3JnYW5pemF0aW9uUmVzcG9uc2USMgoMb3JnYW5pemF0aW9uGAEgASgLMhwuZmlzY2FsLmF1dGgudjEuT3JnYW5pemF0aW9uIicKGExpc3RPcmdhbml6YXRpb25zUmVxdWVzdEoECAEQAlIFYWN0b3IiUAoZTGlzdE9yZ2FuaXphdGlvbnNSZXNwb25zZRIzCg1vcmdhbml6YXRpb25zGAEgAygLMhwuZmlzY2FsLmF1dGgudjEuT3JnYW5pemF0aW9uInsKBFVzZXISCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEg0KBWVtYWlsGAMgASgJEgwKBHJvbGUYBCABKAkSDgoGc3RhdHVzGAUgASgJEhIKCmNyZWF0ZWRfYXQYBiABKAkSFgoOcGxhdGZvcm1fYWRtaW4YByABKAgidwoRQ3JlYXRlVXNlclJlcXVlc3QSDgoGb3JnX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEgwKBHJvbGUYBCABKAkSFgoOcGxhdGZvcm1fYWRtaW4YBiABKAhKBAgFEAZSBWFjdG9yIjgKEkNyZWF0ZVVzZXJSZXNwb25zZRIiCgR1c2VyGAEgASgLMhQuZmlzY2FsLmF1dGgudjEuVXNlciIvChBMaXN0VXNlcnNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCUoECAIQA1IFYWN0b3IiOAoRTGlzdFVzZXJzUmVzcG9uc2USIwoFdXNlcnMYASADKAsyFC5maXNjYWwuYXV0aC52MS5Vc2VyIo4BCgZBcGlLZXkSCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc2NvcGVzGAQgAygJEg4KBnByZWZpeBgFIAEoCRISCgpjcmVhdGVkX2F0GAYgASgJEhcKCnJldm9rZWRfYXQYByABKAlIAIgBAUINCgtfcmV2b2tlZF9hdCJQChNDcmVhdGVBcGlLZXlSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnNjb3BlcxgDIAMoCUoECAQQBVIFYWN0b3IiTwoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USJwoHYXBpX2tleRgBIAEoCzIWLmZpc2NhbC5hdXRoLnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkiMQoSTGlzdEFwaUtleXNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCUoECAIQA1IFYWN0b3IiPwoTTGlzdEFwaUtleXNSZXNwb25zZRIoCghhcGlfa2V5cxgBIAMoCzIWLmZpc2NhbC5hdXRoLnYxLkFwaUtleSI+ChNSZXZva2VBcGlLZXlSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIKCgJpZBgCIAEoCUoECAMQBFIFYWN0b3IiFgoUUmV2b2tlQXBpS2V5UmVzcG9uc2UiVAoUU2V0VXNlclN0YXR1c1JlcXVlc3QSDgoGb3JnX2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSDgoGc3RhdHVzGAQgASgJSgQIARACUgVhY3RvciI7ChVTZXRVc2VyU3RhdHVzUmVzcG9uc2USIgoEdXNlchgBIAEoCzIULmZpc2NhbC5hdXRoLnYxLlVzZXIiIAoRUm90YXRlS2V5c1JlcXVlc3RKBAgBEAJSBWFjdG9yIj0KElJvdGF0ZUtleXNSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSFwoPcHJldmlvdXNfa2V5X2lkGAIgASgJMs4JCgtBdXRoU2VydmljZRJECgVMb2dpbhIcLmZpc2NhbC5hdXRoLnYxLkxvZ2luUmVxdWVzdBodLmZpc2NhbC5hdXRoLnYxLkxvZ2luUmVzcG9uc2USSgoHUmVmcmVzaBIeLmZpc2NhbC5hdXRoLnYxLlJlZnJlc2hSZXF1ZXN0Gh8uZmlzY2FsLmF1dGgudjEuUmVmcmVzaFJlc3BvbnNlEkcKBkxvZ291dBIdLmZpc2NhbC5hdXRoLnYxLkxvZ291dFJlcXVlc3QaHi5maXNjYWwuYXV0aC52MS5Mb2dvdXRSZXNwb25zZRJKCgdHZXRKd2tzEh4uZmlzY2FsLmF1dGgudjEuR2V0Sndrc1JlcXVlc3QaHy5maXNjYWwuYXV0aC52MS5HZXRKd2tzUmVzcG9uc2USWQoMVmVyaWZ5QXBpS2V5EiMuZmlzY2FsLmF1dGgudjEuVmVyaWZ5QXBpS2V5UmVxdWVzdBokLmZpc2NhbC5hdXRoLnYxLlZlcmlmeUFwaUtleVJlc3BvbnNlEmsKEkNyZWF0ZU9yZ2FuaXphdGlvbhIpLmZpc2NhbC5hdXRoLnYxLkNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QaKi5maXNjYWwuYXV0aC52MS5DcmVhdGVPcmdhbml6YXRpb25SZXNwb25zZRJoChFMaXN0T3JnYW5pemF0aW9ucxIoLmZpc2NhbC5hdXRoLnYxLkxpc3RPcmdhbml6YXRpb25zUmVxdWVzdBopLmZpc2NhbC5hdXRoLnYxLkxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USUwoKQ3JlYXRlVXNlchIhLmZpc2NhbC5hdXRoLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GiIuZmlzY2FsLmF1dGgudjEuQ3JlYXRlVXNlclJlc3BvbnNlElAKCUxpc3RVc2VycxIgLmZpc2NhbC5hdXRoLnYxLkxpc3RVc2Vyc1JlcXVlc3QaIS5maXNjYWwuYXV0aC52MS5MaXN0VXNlcnNSZXNwb25zZRJZCgxDcmVhdGVBcGlLZXkSIy5maXNjYWwuYXV0aC52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiQuZmlzY2FsLmF1dGgudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2USVgoLTGlzdEFwaUtleXMSIi5maXNjYWwuYXV0aC52MS5MaXN0QXBpS2V5c1JlcXVlc3QaIy5maXNjYWwuYXV0aC52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlElkKDFJldm9rZUFwaUtleRIjLmZpc2NhbC5hdXRoLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaJC5maXNjYWwuYXV0aC52MS5SZXZva2VBcGlLZXlSZXNwb25zZRJcCg1TZXRVc2VyU3RhdHVzEiQuZmlzY2FsLmF1dGgudjEuU2V0VXNlclN0YXR1c1JlcXVlc3QaJS5maXNjYWwuYXV0aC52MS5TZXRVc2VyU3RhdHVzUmVzcG9uc2USUwoKUm90YXRlS2V5cxIhLmZpc2NhbC5hdXRoLnYxLlJvdGF0ZUtleXNSZXF1ZXN0GiIuZmlzY2FsLmF1dGgudjEuUm90YXRlS2V5c1Jlc3BvbnNlYgZwcm90bzM");
 
 /**
  * @generated from message fiscal.auth.v1.TokenPair
@@ -127,6 +127,9 @@ export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
   messageDesc(file_fiscal_auth_v1_auth, 4);
 
 /**
+ * The refresh token is the credential; when the call also carries the caller's access token, that
+ * token is revoked too, until it expires.
+ *
  * @generated from message fiscal.auth.v1.LogoutRequest
  */
 export type LogoutRequest = Message<"fiscal.auth.v1.LogoutRequest"> & {
@@ -134,13 +137,6 @@ export type LogoutRequest = Message<"fiscal.auth.v1.LogoutRequest"> & {
    * @generated from field: string refresh_token = 1;
    */
   refreshToken: string;
-
-  /**
-   * The access token's id (jti), revoked until it expires.
-   *
-   * @generated from field: string access_token_id = 2;
-   */
-  accessTokenId: string;
 };
 
 /**
@@ -275,6 +271,21 @@ export type VerifyApiKeyResponse = Message<"fiscal.auth.v1.VerifyApiKeyResponse"
    * @generated from field: fiscal.auth.v1.Caller caller = 1;
    */
   caller?: Caller | undefined;
+
+  /**
+   * A short-lived access token standing for the key, for the gateway to forward to the services
+   * (which verify access tokens only), so no service has to trust an unproven caller.
+   *
+   * @generated from field: string access_token = 2;
+   */
+  accessToken: string;
+
+  /**
+   * Seconds until `access_token` expires.
+   *
+   * @generated from field: int32 expires_in = 3;
+   */
+  expiresIn: number;
 };
 
 /**
@@ -331,13 +342,6 @@ export type CreateOrganizationRequest = Message<"fiscal.auth.v1.CreateOrganizati
    * @generated from field: string tier = 2;
    */
   tier: string;
-
-  /**
-   * The authenticated caller on whose behalf the gateway asks (see the service comment).
-   *
-   * @generated from field: fiscal.auth.v1.Caller actor = 3;
-   */
-  actor?: Caller | undefined;
 };
 
 /**
@@ -368,12 +372,6 @@ export const CreateOrganizationResponseSchema: GenMessage<CreateOrganizationResp
  * @generated from message fiscal.auth.v1.ListOrganizationsRequest
  */
 export type ListOrganizationsRequest = Message<"fiscal.auth.v1.ListOrganizationsRequest"> & {
-  /**
-   * The authenticated caller on whose behalf the gateway asks (see the service comment).
-   *
-   * @generated from field: fiscal.auth.v1.Caller actor = 1;
-   */
-  actor?: Caller | undefined;
 };
 
 /**
@@ -476,13 +474,6 @@ export type CreateUserRequest = Message<"fiscal.auth.v1.CreateUserRequest"> & {
   role: string;
 
   /**
-   * The authenticated caller on whose behalf the gateway asks (see the service comment).
-   *
-   * @generated from field: fiscal.auth.v1.Caller actor = 5;
-   */
-  actor?: Caller | undefined;
-
-  /**
    * Only a platform administrator may create another one.
    *
    * @generated from field: bool platform_admin = 6;
@@ -524,13 +515,6 @@ export type ListUsersRequest = Message<"fiscal.auth.v1.ListUsersRequest"> & {
    * @generated from field: string org_id = 1;
    */
   orgId: string;
-
-  /**
-   * The authenticated caller on whose behalf the gateway asks (see the service comment).
-   *
-   * @generated from field: fiscal.auth.v1.Caller actor = 2;
-   */
-  actor?: Caller | undefined;
 };
 
 /**
@@ -624,13 +608,6 @@ export type CreateApiKeyRequest = Message<"fiscal.auth.v1.CreateApiKeyRequest"> 
    * @generated from field: repeated string scopes = 3;
    */
   scopes: string[];
-
-  /**
-   * The authenticated caller on whose behalf the gateway asks (see the service comment).
-   *
-   * @generated from field: fiscal.auth.v1.Caller actor = 4;
-   */
-  actor?: Caller | undefined;
 };
 
 /**
@@ -672,13 +649,6 @@ export type ListApiKeysRequest = Message<"fiscal.auth.v1.ListApiKeysRequest"> & 
    * @generated from field: string org_id = 1;
    */
   orgId: string;
-
-  /**
-   * The authenticated caller on whose behalf the gateway asks (see the service comment).
-   *
-   * @generated from field: fiscal.auth.v1.Caller actor = 2;
-   */
-  actor?: Caller | undefined;
 };
 
 /**
@@ -718,13 +688,6 @@ export type RevokeApiKeyRequest = Message<"fiscal.auth.v1.RevokeApiKeyRequest"> 
    * @generated from field: string id = 2;
    */
   id: string;
-
-  /**
-   * The authenticated caller on whose behalf the gateway asks (see the service comment).
-   *
-   * @generated from field: fiscal.auth.v1.Caller actor = 3;
-   */
-  actor?: Caller | undefined;
 };
 
 /**
@@ -751,11 +714,6 @@ export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@_
  * @generated from message fiscal.auth.v1.SetUserStatusRequest
  */
 export type SetUserStatusRequest = Message<"fiscal.auth.v1.SetUserStatusRequest"> & {
-  /**
-   * @generated from field: fiscal.auth.v1.Caller actor = 1;
-   */
-  actor?: Caller | undefined;
-
   /**
    * @generated from field: string org_id = 2;
    */
@@ -802,10 +760,6 @@ export const SetUserStatusResponseSchema: GenMessage<SetUserStatusResponse> = /*
  * @generated from message fiscal.auth.v1.RotateKeysRequest
  */
 export type RotateKeysRequest = Message<"fiscal.auth.v1.RotateKeysRequest"> & {
-  /**
-   * @generated from field: fiscal.auth.v1.Caller actor = 1;
-   */
-  actor?: Caller | undefined;
 };
 
 /**
@@ -844,13 +798,16 @@ export const RotateKeysResponseSchema: GenMessage<RotateKeysResponse> = /*@__PUR
 /**
  * Identity: logins and tokens, organisations, users and API keys.
  *
- * Authorization of the management RPCs (organisations, users, API keys, key rotation): the gateway
- * authenticates the caller (access token or API key) and passes it as `actor`; the auth service
- * decides what that actor may do, so the rules live in one place. Platform administrators manage
- * organisations and act in any organisation; an organisation's admins (role admin, scope `admin`)
- * manage users and API keys of their own organisation only; anyone else is refused
- * (PermissionDenied, code `forbidden`). A management request without an actor is Unauthenticated.
- * The service network is trusted to carry the actor the gateway verified; nothing else reaches it.
+ * Authentication: every call but Login, Refresh, Logout, GetJwks and VerifyApiKey carries the
+ * caller's access token (`authorization: Bearer <jwt>` metadata; for an API key, the token
+ * VerifyApiKey minted for it). The service verifies it against its own keys and acts for the
+ * subject it names, never for anything written in the request: a call without a valid token is
+ * Unauthenticated.
+ * Authorization of the management RPCs (organisations, users, API keys, key rotation) lives here,
+ * in one place. Platform administrators manage organisations and act in any organisation; an
+ * organisation's admins (role admin, scope `admin`) manage users and API keys of their own
+ * organisation only, and never grant a scope they do not hold; API keys manage no identities;
+ * anyone else is refused (PermissionDenied, code `forbidden`).
  *
  * @generated from service fiscal.auth.v1.AuthService
  */

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fiscal/notification/v1/notification.proto.
  */
 export const file_fiscal_notification_v1_notification: GenFile = /*@__PURE__*/
-  fileDesc("CilmaXNjYWwvbm90aWZpY2F0aW9uL3YxL25vdGlmaWNhdGlvbi5wcm90bxIWZmlzY2FsLm5vdGlmaWNhdGlvbi52MSJ3CgdXZWJob29rEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRILCgN1cmwYAyABKAkSDgoGZXZlbnRzGAQgAygJEg4KBnN0YXR1cxgFIAEoCRISCgpjcmVhdGVkX2F0GAYgASgJEg8KB2NoYW5uZWwYByABKAkiQwoUQ3JlYXRlV2ViaG9va1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJEgsKA3VybBgCIAEoCRIOCgZldmVudHMYAyADKAkiWQoVQ3JlYXRlV2ViaG9va1Jlc3BvbnNlEjAKB3dlYmhvb2sYASABKAsyHy5maXNjYWwubm90aWZpY2F0aW9uLnYxLldlYmhvb2sSDgoGc2VjcmV0GAIgASgJIiUKE0xpc3RXZWJob29rc1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJIkkKFExpc3RXZWJob29rc1Jlc3BvbnNlEjEKCHdlYmhvb2tzGAEgAygLMh8uZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5XZWJob29rIjIKFERlbGV0ZVdlYmhvb2tSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIKCgJpZBgCIAEoCSIXChVEZWxldGVXZWJob29rUmVzcG9uc2UiagoVTGlzdERlbGl2ZXJpZXNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRISCgp3ZWJob29rX2lkGAIgASgJEg0KBWxpbWl0GAMgASgFEhMKBmN1cnNvchgEIAEoCUgAiAEBQgkKB19jdXJzb3IijAIKCERlbGl2ZXJ5EgoKAmlkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEhIKCmV2ZW50X3R5cGUYAyABKAkSDgoGc3RhdHVzGAQgASgJEhAKCGF0dGVtcHRzGAUgASgFEh0KEGxhc3Rfc3RhdHVzX2NvZGUYBiABKAVIAIgBARIXCgpsYXN0X2Vycm9yGAcgASgJSAGIAQESEgoKdXBkYXRlZF9hdBgIIAEoCRI8CgthdHRlbXB0X2xvZxgJIAMoCzInLmZpc2NhbC5ub3RpZmljYXRpb24udjEuRGVsaXZlcnlBdHRlbXB0QhMKEV9sYXN0X3N0YXR1c19jb2RlQg0KC19sYXN0X2Vycm9yIpUBCg9EZWxpdmVyeUF0dGVtcHQSDwoHYXR0ZW1wdBgBIAEoBRIUCgxhdHRlbXB0ZWRfYXQYAiABKAkSGAoLc3RhdHVzX2NvZGUYAyABKAVIAIgBARISCgVlcnJvchgEIAEoCUgBiAEBEhMKC2R1cmF0aW9uX21zGAUgASgFQg4KDF9zdGF0dXNfY29kZUIICgZfZXJyb3IieAoWTGlzdERlbGl2ZXJpZXNSZXNwb25zZRI0CgpkZWxpdmVyaWVzGAEgAygLMiAuZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5EZWxpdmVyeRIYCgtuZXh0X2N1cnNvchgCIAEoCUgAiAEBQg4KDF9uZXh0X2N1cnNvcjLNAwoTTm90aWZpY2F0aW9uU2VydmljZRJsCg1DcmVhdGVXZWJob29rEiwuZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5DcmVhdGVXZWJob29rUmVxdWVzdBotLmZpc2NhbC5ub3RpZmljYXRpb24udjEuQ3JlYXRlV2ViaG9va1Jlc3BvbnNlEmkKDExpc3RXZWJob29rcxIrLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdFdlYmhvb2tzUmVxdWVzdBosLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdFdlYmhvb2tzUmVzcG9uc2USbAoNRGVsZXRlV2ViaG9vaxIsLmZpc2NhbC5ub3RpZmljYXRpb24udjEuRGVsZXRlV2ViaG9va1JlcXVlc3QaLS5maXNjYWwubm90aWZpY2F0aW9uLnYxLkRlbGV0ZVdlYmhvb2tSZXNwb25zZRJvCg5MaXN0RGVsaXZlcmllcxItLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdERlbGl2ZXJpZXNSZXF1ZXN0Gi4uZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlYgZwcm90bzM");
+  fileDesc("CilmaXNjYWwvbm90aWZpY2F0aW9uL3YxL25vdGlmaWNhdGlvbi5wcm90bxIWZmlzY2FsLm5vdGlmaWNhdGlvbi52MSJ3CgdXZWJob29rEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRILCgN1cmwYAyABKAkSDgoGZXZlbnRzGAQgAygJEg4KBnN0YXR1cxgFIAEoCRISCgpjcmVhdGVkX2F0GAYgASgJEg8KB2NoYW5uZWwYByABKAkiQQoUQ3JlYXRlV2ViaG9va1JlcXVlc3QSCwoDdXJsGAIgASgJEg4KBmV2ZW50cxgDIAMoCUoECAEQAlIGb3JnX2lkIlkKFUNyZWF0ZVdlYmhvb2tSZXNwb25zZRIwCgd3ZWJob29rGAEgASgLMh8uZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5XZWJob29rEg4KBnNlY3JldBgCIAEoCSIjChNMaXN0V2ViaG9va3NSZXF1ZXN0SgQIARACUgZvcmdfaWQiSQoUTGlzdFdlYmhvb2tzUmVzcG9uc2USMQoId2ViaG9va3MYASADKAsyHy5maXNjYWwubm90aWZpY2F0aW9uLnYxLldlYmhvb2siMAoURGVsZXRlV2ViaG9va1JlcXVlc3QSCgoCaWQYAiABKAlKBAgBEAJSBm9yZ19pZCIXChVEZWxldGVXZWJob29rUmVzcG9uc2UiaAoVTGlzdERlbGl2ZXJpZXNSZXF1ZXN0EhIKCndlYmhvb2tfaWQYAiABKAkSDQoFbGltaXQYAyABKAUSEwoGY3Vyc29yGAQgASgJSACIAQFCCQoHX2N1cnNvckoECAEQAlIGb3JnX2lkIowCCghEZWxpdmVyeRIKCgJpZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRISCgpldmVudF90eXBlGAMgASgJEg4KBnN0YXR1cxgEIAEoCRIQCghhdHRlbXB0cxgFIAEoBRIdChBsYXN0X3N0YXR1c19jb2RlGAYgASgFSACIAQESFwoKbGFzdF9lcnJvchgHIAEoCUgBiAEBEhIKCnVwZGF0ZWRfYXQYCCABKAkSPAoLYXR0ZW1wdF9sb2cYCSADKAsyJy5maXNjYWwubm90aWZpY2F0aW9uLnYxLkRlbGl2ZXJ5QXR0ZW1wdEITChFfbGFzdF9zdGF0dXNfY29kZUINCgtfbGFzdF9lcnJvciKVAQoPRGVsaXZlcnlBdHRlbXB0Eg8KB2F0dGVtcHQYASABKAUSFAoMYXR0ZW1wdGVkX2F0GAIgASgJEhgKC3N0YXR1c19jb2RlGAMgASgFSACIAQESEgoFZXJyb3IYBCABKAlIAYgBARITCgtkdXJhdGlvbl9tcxgFIAEoBUIOCgxfc3RhdHVzX2NvZGVCCAoGX2Vycm9yIngKFkxpc3REZWxpdmVyaWVzUmVzcG9uc2USNAoKZGVsaXZlcmllcxgBIAMoCzIgLmZpc2NhbC5ub3RpZmljYXRpb24udjEuRGVsaXZlcnkSGAoLbmV4dF9jdXJzb3IYAiABKAlIAIgBAUIOCgxfbmV4dF9jdXJzb3IyzQMKE05vdGlmaWNhdGlvblNlcnZpY2USbAoNQ3JlYXRlV2ViaG9vaxIsLmZpc2NhbC5ub3RpZmljYXRpb24udjEuQ3JlYXRlV2ViaG9va1JlcXVlc3QaLS5maXNjYWwubm90aWZpY2F0aW9uLnYxLkNyZWF0ZVdlYmhvb2tSZXNwb25zZRJpCgxMaXN0V2ViaG9va3MSKy5maXNjYWwubm90aWZpY2F0aW9uLnYxLkxpc3RXZWJob29rc1JlcXVlc3QaLC5maXNjYWwubm90aWZpY2F0aW9uLnYxLkxpc3RXZWJob29rc1Jlc3BvbnNlEmwKDURlbGV0ZVdlYmhvb2sSLC5maXNjYWwubm90aWZpY2F0aW9uLnYxLkRlbGV0ZVdlYmhvb2tSZXF1ZXN0Gi0uZmlzY2FsLm5vdGlmaWNhdGlvbi52MS5EZWxldGVXZWJob29rUmVzcG9uc2USbwoOTGlzdERlbGl2ZXJpZXMSLS5maXNjYWwubm90aWZpY2F0aW9uLnYxLkxpc3REZWxpdmVyaWVzUmVxdWVzdBouLmZpc2NhbC5ub3RpZmljYXRpb24udjEuTGlzdERlbGl2ZXJpZXNSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * @generated from message fiscal.notification.v1.Webhook
@@ -68,11 +68,6 @@ export const WebhookSchema: GenMessage<Webhook> = /*@__PURE__*/
  */
 export type CreateWebhookRequest = Message<"fiscal.notification.v1.CreateWebhookRequest"> & {
   /**
-   * @generated from field: string org_id = 1;
-   */
-  orgId: string;
-
-  /**
    * @generated from field: string url = 2;
    */
   url: string;
@@ -118,10 +113,6 @@ export const CreateWebhookResponseSchema: GenMessage<CreateWebhookResponse> = /*
  * @generated from message fiscal.notification.v1.ListWebhooksRequest
  */
 export type ListWebhooksRequest = Message<"fiscal.notification.v1.ListWebhooksRequest"> & {
-  /**
-   * @generated from field: string org_id = 1;
-   */
-  orgId: string;
 };
 
 /**
@@ -153,11 +144,6 @@ export const ListWebhooksResponseSchema: GenMessage<ListWebhooksResponse> = /*@_
  */
 export type DeleteWebhookRequest = Message<"fiscal.notification.v1.DeleteWebhookRequest"> & {
   /**
-   * @generated from field: string org_id = 1;
-   */
-  orgId: string;
-
-  /**
    * @generated from field: string id = 2;
    */
   id: string;
@@ -187,11 +173,6 @@ export const DeleteWebhookResponseSchema: GenMessage<DeleteWebhookResponse> = /*
  * @generated from message fiscal.notification.v1.ListDeliveriesRequest
  */
 export type ListDeliveriesRequest = Message<"fiscal.notification.v1.ListDeliveriesRequest"> & {
-  /**
-   * @generated from field: string org_id = 1;
-   */
-  orgId: string;
-
   /**
    * @generated from field: string webhook_id = 2;
    */
@@ -337,7 +318,9 @@ export const ListDeliveriesResponseSchema: GenMessage<ListDeliveriesResponse> = 
 
 /**
  * Notification subscriptions of an organisation and their delivery log. A subscription's `url` names
- * its channel by scheme: `https:`/`http:` (a webhook), `mailto:` (email), `tel:` (SMS).
+ * its channel by scheme: `https:`/`http:` (a webhook), `mailto:` (email), `tel:` (SMS). The
+ * organisation is that of the caller's verified access token (`authorization: Bearer` metadata,
+ * scope `admin`).
  *
  * @generated from service fiscal.notification.v1.NotificationService
  */

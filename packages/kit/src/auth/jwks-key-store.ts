@@ -1,4 +1,3 @@
-import { AppError } from '@fiscal/kit/errors';
 import {
   type CryptoKey,
   createLocalJWKSet,
@@ -7,6 +6,7 @@ import {
   type JWSHeaderParameters,
   errors as joseErrors,
 } from 'jose';
+import { AppError } from '../errors/index.js';
 
 export interface JwksKeyStoreOptions {
   /** The published key set, as JSON text (AuthService.GetJwks). */

@@ -1,0 +1,1 @@
+export { createTestTokenIssuer, type TestCaller, type TestTokenIssuer } from './test-token-issuer.js';
