@@ -1,6 +1,7 @@
 import { createEvent } from '@fiscal/contracts';
 import { createTestDatabase, probeService, type TestDatabase } from '@fiscal/kit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { maxSubscriptionsPerOrganisation } from '../domain/index.js';
 import { notificationMigrations } from './migrations.js';
 import { createPostgresNotificationStore, type NotificationSchema } from './postgres-notification-store.js';
 import { createSecretBox } from './secret-box.js';
@@ -64,6 +65,37 @@ describe.each(engines)('the notification store on $engine', ({ engine, available
       const untried = deliveries?.find((delivery) => delivery.id !== first!.id);
       expect(untried).toMatchObject({ attempts: 0, lastError: 'subscription disabled' });
       expect(await store.claimDue(new Date(now.getTime() + 3_600_000), 10, new Date())).toEqual([]);
+    },
+  );
+
+  it.skipIf(!available)(
+    'refuses an organisation a subscription past the limit, even when they arrive together',
+    async () => {
+      const test = await createTestDatabase<NotificationSchema>(engine, 'notification');
+      tests.push(test);
+      await test.database.migrate(notificationMigrations);
+      const store = createPostgresNotificationStore(test.database, createSecretBox(undefined));
+      const subscribe = (orgId: string, n: number) =>
+        store.createSubscription({
+          orgId,
+          channel: 'webhook',
+          url: `https://erp.example.com/hooks/${n}`,
+          events: ['fiscal.invoice.archived'],
+          secret: 'whsec_AAAA',
+        });
+      const attempts = await Promise.allSettled(
+        Array.from({ length: maxSubscriptionsPerOrganisation + 5 }, (_, n) => subscribe('org_a', n)),
+      );
+      const refused = attempts.filter((attempt) => attempt.status === 'rejected');
+      expect(refused).toHaveLength(5);
+      for (const attempt of refused)
+        expect(attempt.reason).toMatchObject({ kind: 'conflict', code: 'subscription_limit_reached' });
+      expect(await store.listSubscriptions('org_a')).toHaveLength(maxSubscriptionsPerOrganisation);
+      // Another organisation has its own room, and a deletion makes room again.
+      await expect(subscribe('org_b', 1)).resolves.toMatchObject({ orgId: 'org_b' });
+      const [first] = await store.listSubscriptions('org_a');
+      await store.deleteSubscription('org_a', first!.id);
+      await expect(subscribe('org_a', 999)).resolves.toMatchObject({ orgId: 'org_a' });
     },
   );
 });

@@ -4,13 +4,15 @@ import { handleOnce } from '@fiscal/kit/inbox';
 import { appendToOutbox } from '@fiscal/kit/outbox';
 import { type ColumnType, type Selectable, sql, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type {
-  Channel,
-  ClaimedDelivery,
-  Delivery,
-  NotificationStore,
-  Subscription,
-  SubscriptionStatus,
+import {
+  type Channel,
+  type ClaimedDelivery,
+  type Delivery,
+  maxSubscriptionsPerOrganisation,
+  type NotificationStore,
+  type Subscription,
+  SubscriptionLimitReached,
+  type SubscriptionStatus,
 } from '../domain/index.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -120,23 +122,34 @@ export function createPostgresNotificationStore(
   }
 
   return {
-    async createSubscription(subscription) {
-      const row = await db
-        .insertInto('subscriptions')
-        .values({
-          id: uuidv7(),
-          org_id: subscription.orgId,
-          channel: subscription.channel,
-          url: subscription.url,
-          events: JSON.stringify(subscription.events),
-          secret: subscription.secret === null ? null : secrets.seal(subscription.secret),
-          status: 'active',
-          created_at: new Date(),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return subscriptionOf(row);
-    },
+    createSubscription: (subscription) =>
+      database.transaction(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext(${`subscriptions:${subscription.orgId}`}))`.execute(
+          trx,
+        );
+        const held = await trx
+          .selectFrom('subscriptions')
+          .select((eb) => eb.fn.countAll<string>().as('count'))
+          .where('org_id', '=', subscription.orgId)
+          .executeTakeFirstOrThrow();
+        if (Number(held.count) >= maxSubscriptionsPerOrganisation)
+          throw new SubscriptionLimitReached(maxSubscriptionsPerOrganisation);
+        const row = await trx
+          .insertInto('subscriptions')
+          .values({
+            id: uuidv7(),
+            org_id: subscription.orgId,
+            channel: subscription.channel,
+            url: subscription.url,
+            events: JSON.stringify(subscription.events),
+            secret: subscription.secret === null ? null : secrets.seal(subscription.secret),
+            status: 'active',
+            created_at: new Date(),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return subscriptionOf(row);
+      }),
 
     async listSubscriptions(orgId) {
       const rows = await db

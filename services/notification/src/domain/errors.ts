@@ -15,3 +15,13 @@ export class InvalidCursor extends AppError {
     });
   }
 }
+
+export class SubscriptionLimitReached extends AppError {
+  constructor(limit: number) {
+    super(
+      'conflict',
+      'subscription_limit_reached',
+      `An organisation has at most ${limit} subscriptions; delete one to add another.`,
+    );
+  }
+}

@@ -6,7 +6,7 @@ export type {
   DeliveryStatus,
   NotificationPayload,
 } from './delivery.js';
-export { InvalidCursor, SubscriptionNotFound } from './errors.js';
+export { InvalidCursor, SubscriptionLimitReached, SubscriptionNotFound } from './errors.js';
 export { describeEvent } from './message-text.js';
 export type { AttemptRecord, NewSubscription, NotificationStore } from './notification-store.js';
 export { type AttemptVerdict, standardRetrySchedule, verdictAfter } from './retry-schedule.js';
@@ -14,6 +14,7 @@ export { newSigningSecret, signWebhook } from './signature.js';
 export {
   type Channel,
   checkSubscriptionRequest,
+  maxSubscriptionsPerOrganisation,
   notifiableEventTypes,
   recipientOf,
   type Subscription,

@@ -23,6 +23,10 @@ export interface AttemptRecord {
 
 /** The port over subscriptions, deliveries and their log. */
 export interface NotificationStore {
+  /**
+   * Refuses (SubscriptionLimitReached) a subscription past maxSubscriptionsPerOrganisation, counted
+   * under a lock on the organisation so concurrent creations cannot pass the limit together.
+   */
   createSubscription(subscription: NewSubscription): Promise<Subscription>;
   listSubscriptions(orgId: string): Promise<Subscription[]>;
   /** False when the organisation has no such subscription. */

@@ -27,6 +27,9 @@ export const notifiableEventTypes = [
   'auth.user.created',
 ] as const;
 
+/** Subscriptions one organisation may hold, so a client cannot grow them (and each event's fan-out) without end. */
+export const maxSubscriptionsPerOrganisation = 50;
+
 const maxUrlLength = 2_048;
 const emailPattern = /^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/;
 /** E.164: a plus, a country code and at most 15 digits in all. */
