@@ -184,6 +184,27 @@ describe('a client walks through the platform (embedded mode, real process)', ()
     expect(anonymous.status).toBe(401);
   });
 
+  it('refuses a common or blank-looking password for a new user with a 400 naming /password and why', async () => {
+    for (const password of ['Password1', 'qwertyuiop', '12345678', '          ']) {
+      const refused = await call('POST', '/api/v1/users', {
+        email: 'weak@fiscal.test',
+        password,
+        role: 'viewer',
+      });
+      expect(refused.status, password).toBe(400);
+      expect(refused.body).toMatchObject({
+        code: 'validation_failed',
+        errors: [{ field: '/password', code: 'weak_password', message: expect.any(String) }],
+      });
+    }
+    const signIn = await fetch(`${fiscal.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'weak@fiscal.test', password: 'Password1' }),
+    });
+    expect(signIn.status).toBe(401);
+  });
+
   it('locks an account after ten wrong passwords, saying the same for an email that does not exist', async () => {
     const attempt = async (email: string, password: string) => {
       const response = await fetch(`${fiscal.baseUrl}/api/v1/auth/login`, {
