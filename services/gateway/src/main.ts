@@ -23,6 +23,7 @@ import { registerInvoiceRoutes } from './api/invoice-routes.js';
 import { registerOpenApi } from './api/openapi.js';
 import { defaultAnonymousRoutePrefixes, installRateLimits } from './api/rate-limits.js';
 import { registerReportRoutes } from './api/report-routes.js';
+import { installSecurityHeaders } from './api/security-headers.js';
 import { installStaleViewHeader } from './api/stale-views.js';
 import { registerWebhookRoutes } from './api/webhook-routes.js';
 import type { CallerResolver } from './app/caller.js';
@@ -106,6 +107,7 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     anonymousRoutePrefixes: defaultAnonymousRoutePrefixes,
   });
   installStaleViewHeader(app);
+  installSecurityHeaders(app);
   const upstreamPolicy = (name: string) =>
     createPolicy({
       name,

@@ -210,6 +210,17 @@ describe('createHttpServer', () => {
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json()).toMatchObject({ status, code, type: `https://fiscal.dev/problems/${code}` });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it.each([
+    ['a JSON answer', '/pages?limit=1', 200],
+    ['an unexpected error', '/things/boom', 500],
+    ['an unknown route', '/nowhere', 404],
+  ])('tells browsers never to sniff %s', async (_case, url, status) => {
+    const response = await app.inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('tells a caller when to retry an unavailable upstream', async () => {

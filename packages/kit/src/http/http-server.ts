@@ -11,6 +11,7 @@ import { refuseControlCharacters } from './control-characters.js';
 import { httpMetrics } from './http-metrics.js';
 import { installProblemHandlers } from './problem-handler.js';
 import { pathOf, traceIdOf } from './request-facts.js';
+import { installNoSniff } from './security-headers.js';
 
 export interface HttpServerOptions {
   service: string;
@@ -74,8 +75,8 @@ export const validationOptions = {
 /**
  * A Fastify server with what every Fiscal HTTP API has: request ids, a server span per request
  * joined to the caller's trace, RED metrics per route, one access-log line per request, body
- * limits, no control characters in parameters, query values or JSON strings, and RFC 9457
- * problem+json for every error.
+ * limits, no control characters in parameters, query values or JSON strings, RFC 9457
+ * problem+json for every error, and `X-Content-Type-Options: nosniff` on every response.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const { logger, registry } = options;
@@ -145,6 +146,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   refuseControlCharacters(app);
+  installNoSniff(app);
   installProblemHandlers(app, logger);
   return app as unknown as FastifyInstance;
 }
