@@ -1,9 +1,16 @@
+import { sql } from 'kysely';
 import type { IdempotencyStore } from '../domain/invoice/index.js';
 import { fnv1a32, slotCount } from '../domain/sharding/index.js';
 import type { InvoiceShards } from './invoice-shards.js';
 
 /** How long an `Idempotency-Key` is remembered; a key used again later is a new request. */
 export const idempotencyKeyLifetimeMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Expired answers each save clears from its shard. More than one, so clearing outpaces storing and
+ * a shard holds about a day of keys however many a client invents; few, so a save stays cheap.
+ */
+export const expiredAnswersClearedPerSave = 10;
 
 /**
  * Stored answers to requests with an `Idempotency-Key`, spread over the invoice shards by the key's
@@ -40,6 +47,9 @@ export function createPostgresIdempotencyStore(
           .where('key', '=', key)
           .where('created_at', '<', oldest)
           .execute();
+        await sql`delete from idempotency_keys where (org_id, key) in (
+            select org_id, key from idempotency_keys where created_at < ${oldest}
+             limit ${expiredAnswersClearedPerSave})`.execute(trx);
         await trx
           .insertInto('idempotency_keys')
           .values({
