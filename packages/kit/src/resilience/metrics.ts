@@ -1,6 +1,14 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-export type CallOutcome = 'success' | 'failure' | 'cancelled' | 'timeout' | 'circuit_open' | 'bulkhead_full';
+export const callOutcomes = [
+  'success',
+  'failure',
+  'cancelled',
+  'timeout',
+  'circuit_open',
+  'bulkhead_full',
+] as const;
+export type CallOutcome = (typeof callOutcomes)[number];
 
 /** What the gauges read at scrape time, so they show the state now rather than at the last event. */
 export interface PolicyProbe {
@@ -16,7 +24,10 @@ export interface ResilienceMetrics {
   readonly timeouts: Counter<'policy'>;
   /** Live policies by name; a newer policy with the same name replaces the older one. */
   readonly probes: Map<string, PolicyProbe>;
-  /** Drops a retired policy's gauges, so a bounded set of policies keeps a bounded set of series. */
+  /**
+   * Drops a retired policy's series, gauges and counters: policies can be named after client input
+   * (the hosts of submitted URLs), and only a bounded set of live policies keeps /metrics bounded.
+   */
   forget(policy: string): void;
 }
 
@@ -84,6 +95,9 @@ export function resilienceMetrics(registry: Registry): ResilienceMetrics {
     forget(policy) {
       probes.delete(policy);
       for (const gauge of gauges) gauge.remove({ policy });
+      for (const outcome of callOutcomes) metrics.calls.remove({ policy, outcome });
+      for (const counter of [metrics.retries, metrics.bulkheadRejected, metrics.timeouts])
+        counter.remove({ policy });
     },
   };
   metricsByRegistry.set(registry, metrics);

@@ -42,4 +42,20 @@ describe('policy registry', () => {
     ]);
     expect(policies.forKey('a.example.com')).not.toBe(first);
   });
+
+  it('retires the counters of a retired policy too, so hosts from client input cannot grow /metrics', async () => {
+    const registry = new Registry();
+    const policies = createPolicyRegistry(
+      { name: 'fetch', registry, retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 } },
+      { maxKeys: 10 },
+    );
+    for (let n = 0; n < 500; n++) {
+      const policy = policies.forKey(`host-${n}.example.com`);
+      await rejectionOf(policy.execute(async () => Promise.reject(httpError(503))));
+    }
+    for (const name of ['resilience_calls_total', 'resilience_retries_total']) {
+      const series = (await registry.getSingleMetric(name)!.get()).values;
+      expect(new Set(series.map((value) => value.labels.policy)).size).toBeLessThanOrEqual(10);
+    }
+  });
 });
