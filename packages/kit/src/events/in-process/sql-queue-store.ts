@@ -83,29 +83,20 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
     db.selectFrom('bus_dead_letters').where('consumer_group', '=', group);
 
   /**
-   * Takes the selected dead letters of a group out of the table, inside `trx`; throws (so the
-   * transaction rolls back) when a named id is not among them. An id that is not a bigint cannot
-   * be a row's, so it is never sent to the database (where it would be a type error).
+   * The ids a selection names that can be rows' (undefined: all). An id that is not a bigint
+   * cannot be a row's, so it is never sent to the database, where it would be a type error.
    */
-  const takeDeadLetters = async (trx: Kysely<BusSchema>, group: string, selection: DeadLetterSelection) => {
-    const ids = selectedIds(selection)?.filter((id) => rowId.test(id));
-    if (ids !== undefined && ids.length === 0) {
-      requireFound(group, selection, []);
-      return [];
-    }
-    const taken = await trx
+  const namedRowIds = (selection: DeadLetterSelection) =>
+    selectedIds(selection)?.filter((id) => rowId.test(id));
+
+  /** Deletes the selected dead letters of a group, inside `trx`; none when `ids` is empty. */
+  const deleteSelected = (trx: Kysely<BusSchema>, group: string, ids: readonly string[] | undefined) =>
+    trx
       .deleteFrom('bus_dead_letters')
       .where('consumer_group', '=', group)
-      .$if(ids !== undefined, (query) => query.where('id', 'in', ids!))
-      .returning(['id', 'event_id', 'envelope'])
-      .execute();
-    requireFound(
-      group,
-      selection,
-      taken.map((letter) => String(letter.id)),
-    );
-    return taken;
-  };
+      .where((where) =>
+        ids === undefined ? where.lit(true) : ids.length > 0 ? where('id', 'in', ids) : where.lit(false),
+      );
 
   return {
     async bind(group, types) {
@@ -230,7 +221,15 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
 
     async redrive(group, selection) {
       return database.transaction(async (trx) => {
-        const letters = await takeDeadLetters(trx, group, selection);
+        const letters = await deleteSelected(trx, group, namedRowIds(selection))
+          .returning(['id', 'event_id', 'envelope'])
+          .execute();
+        // Throwing rolls the transaction back: a selection is redriven whole or not at all.
+        requireFound(
+          group,
+          selection,
+          letters.map((letter) => String(letter.id)),
+        );
         if (letters.length > 0) {
           await trx
             .insertInto('bus_messages')
@@ -249,7 +248,20 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
     },
 
     async purge(group, selection) {
-      return database.transaction(async (trx) => (await takeDeadLetters(trx, group, selection)).length);
+      return database.transaction(async (trx) => {
+        const ids = namedRowIds(selection);
+        if (ids === undefined) {
+          const result = await deleteSelected(trx, group, ids).executeTakeFirst();
+          return Number(result.numDeletedRows);
+        }
+        const purged = await deleteSelected(trx, group, ids).returning('id').execute();
+        requireFound(
+          group,
+          selection,
+          purged.map((letter) => String(letter.id)),
+        );
+        return purged.length;
+      });
     },
 
     async deadLetterDepth(group) {
