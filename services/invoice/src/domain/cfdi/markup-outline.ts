@@ -2,6 +2,8 @@
 export interface MarkupOutline {
   /** Where the first element deeper than the limit starts. */
   tooDeepAt?: number;
+  /** Where the first element past the limit on their number starts. */
+  tooManyAt?: number;
   /** Where the first non-blank text outside the root element is (the parser drops it silently). */
   textOutsideRootAt?: number;
 }
@@ -11,14 +13,21 @@ export interface MarkupOutline {
 const startTagRest = /(?:[^>"']|"[^"]*"|'[^']*')*>/y;
 const nonBlank = /\S/g;
 
+/** How far the outline lets a document go before a parser builds its tree. */
+export interface OutlineLimits {
+  maxDepth: number;
+  maxElements: number;
+}
+
 /**
- * Element depth and stray top-level text, found by scanning tags, comments, CDATA and processing
- * instructions in one linear pass: no recursion, no tree. It stops at the first element too deep, and
- * at markup it cannot follow, which the parser then reports as malformed.
+ * Element depth and count and stray top-level text, found by scanning tags, comments, CDATA and
+ * processing instructions in one linear pass: no recursion, no tree. It stops at the first element too
+ * deep or too many, and at markup it cannot follow, which the parser then reports as malformed.
  */
-export function outlineMarkup(text: string, maxDepth: number): MarkupOutline {
+export function outlineMarkup(text: string, { maxDepth, maxElements }: OutlineLimits): MarkupOutline {
   const outline: MarkupOutline = {};
   let depth = 0;
+  let elements = 0;
   let textFrom = 0;
   for (let index = text.indexOf('<'); index !== -1; index = text.indexOf('<', textFrom)) {
     if (depth === 0) noteTextOutsideRoot(text, textFrom, index, outline);
@@ -35,6 +44,7 @@ export function outlineMarkup(text: string, maxDepth: number): MarkupOutline {
       next = startTagRest.lastIndex;
       // An empty element (<x/>) is a level too, though nothing nests inside it.
       if (depth + 1 > maxDepth) return { ...outline, tooDeepAt: index };
+      if (++elements > maxElements) return { ...outline, tooManyAt: index };
       if (text[next - 2] !== '/') depth += 1;
     }
     if (next === -1) return outline;

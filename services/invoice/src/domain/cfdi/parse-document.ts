@@ -9,22 +9,28 @@ import { checkXmlSafety } from './xml-safety.js';
 export interface ReadingLimits {
   maxBytes: number;
   maxDepth: number;
+  /** A real CFDI of 5 MiB has some 40,000 elements; a hostile one of tiny elements, over a million. */
+  maxElements: number;
 }
 
-export const defaultReadingLimits: ReadingLimits = { maxBytes: 5 * 1024 * 1024, maxDepth: 64 };
+export const defaultReadingLimits: ReadingLimits = {
+  maxBytes: 5 * 1024 * 1024,
+  maxDepth: 64,
+  maxElements: 200_000,
+};
 
 export type ParsedDocument = { ok: true; root: XmlElement } | { ok: false; problem: CfdiProblem };
 
 /**
  * The document's element tree, or the one problem that stops it being read. The cheap checks (size,
- * encoding, DTD, depth) run on the text before any parser sees it.
+ * encoding, DTD, depth, element count) run on the text before any parser sees it.
  */
 export function parseDocument(document: Uint8Array | string, limits: ReadingLimits): ParsedDocument {
   const decoded = readDocumentText(document, limits.maxBytes);
   if (!decoded.ok) return decoded;
   const { text } = decoded;
-  const outline = outlineMarkup(text, limits.maxDepth);
-  const unsafe = checkXmlSafety(text, outline, limits.maxDepth);
+  const outline = outlineMarkup(text, limits);
+  const unsafe = checkXmlSafety(text, outline, limits);
   if (unsafe) return { ok: false, problem: unsafe };
 
   const validation = XMLValidator.validate(text);

@@ -15,6 +15,7 @@ export const CfdiProblemCodes = {
   unsupportedEncoding: 'unsupported_encoding',
   xmlDoctypeForbidden: 'xml_doctype_forbidden',
   xmlTooDeep: 'xml_too_deep',
+  xmlTooManyElements: 'xml_too_many_elements',
   xmlMalformed: 'xml_malformed',
   unsupportedDocument: 'unsupported_document',
   // Structure and formats (cfdv40.xsd, tdCFDI.xsd, TimbreFiscalDigitalv11.xsd).

@@ -19,6 +19,8 @@ export interface CfdiValidationOptions {
   maxBytes?: number;
   /** Default 64 element levels. */
   maxDepth?: number;
+  /** Default 200,000 elements. */
+  maxElements?: number;
   /** Verify Sello over the cadena original with the embedded Certificado (default true). */
   verifySeal?: boolean;
   /**
@@ -97,7 +99,7 @@ export function validateCfdi(
  */
 export function readCfdiMetadata(
   document: Uint8Array | string,
-  options: Pick<CfdiValidationOptions, 'maxBytes' | 'maxDepth'> = {},
+  options: Pick<CfdiValidationOptions, 'maxBytes' | 'maxDepth' | 'maxElements'> = {},
 ): { metadata: DocumentMetadata | null; problems: CfdiProblem[] } {
   const parsed = parseDocument(document, limitsOf(options));
   if (!parsed.ok) return { metadata: null, problems: [parsed.problem] };
@@ -114,9 +116,12 @@ function outcomeOf(problems: ProblemList): CfdiOutcome {
   return onlyUnverifiable ? 'unverifiable' : 'invalid';
 }
 
-function limitsOf(options: Pick<CfdiValidationOptions, 'maxBytes' | 'maxDepth'>): ReadingLimits {
+function limitsOf(
+  options: Pick<CfdiValidationOptions, 'maxBytes' | 'maxDepth' | 'maxElements'>,
+): ReadingLimits {
   return {
     maxBytes: options.maxBytes ?? defaultReadingLimits.maxBytes,
     maxDepth: options.maxDepth ?? defaultReadingLimits.maxDepth,
+    maxElements: options.maxElements ?? defaultReadingLimits.maxElements,
   };
 }

@@ -46,6 +46,18 @@ describe('reading a document safely', () => {
     expect(problem.message).toContain('64');
   });
 
+  it('refuses a document of more elements than allowed before parsing, whatever its size in bytes', () => {
+    const many = (count: number) =>
+      `<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0">${'<x/>'.repeat(count)}</cfdi:Comprobante>`;
+    const problem = rejection(many(250_000));
+    expect(problem).toMatchObject({ code: CfdiProblemCodes.xmlTooManyElements, path: '/' });
+    expect(problem.message).toContain('200000');
+    expect(rejection(many(10), { maxElements: 10 }).code).toBe(CfdiProblemCodes.xmlTooManyElements);
+    expect(validateCfdi(many(9), { maxElements: 10 }).problems[0]!.code).not.toBe(
+      CfdiProblemCodes.xmlTooManyElements,
+    );
+  });
+
   it('counts depth by elements, not by comments, CDATA or quoted ">"', () => {
     const nested = `${'<a x=">">'.repeat(3)}<!-- <b><b><b> --><![CDATA[<c><c>]]><d/>${'</a>'.repeat(3)}`;
     expect(validateCfdi(nested, { maxDepth: 4 }).problems[0]!.code).toBe(
