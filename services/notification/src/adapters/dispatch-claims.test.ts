@@ -89,7 +89,33 @@ describe('webhook sender', () => {
 
     expect(refusal).toMatchObject({ name: 'DeliveryFailure', statusCode: null });
     expect((refusal as Error).message).toMatch(/^forbidden_address/);
+    // The tenant reads the message in its delivery log: no address; the operators' log has it.
+    expect((refusal as Error).message).not.toMatch(/127\.0\.0\.1|::1|localhost/);
+    expect((refusal as { detail?: string }).detail).toMatch(/127\.0\.0\.1|::1/);
     expect(receiver.received).toEqual([]);
+  });
+
+  it("tells the tenant a network failure by its code only, the resolver's words going to the log", async () => {
+    const sender = createHttpWebhookSender({ allowHosts: ['unresolvable.invalid'] });
+    const refusal = await sender
+      .send(
+        {
+          id: 'd2',
+          subscriptionId: 's1',
+          orgId: 'org_a',
+          channel: 'webhook',
+          url: 'https://unresolvable.invalid/hooks',
+          secret: 'whsec_AAAA',
+          eventType: 'auth.user.created',
+          payload: '{}',
+          attempts: 0,
+        },
+        new AbortController().signal,
+      )
+      .catch((error: unknown) => error);
+    await sender.close();
+    expect((refusal as Error).message).toMatch(/^network: (ENOTFOUND|EAI_AGAIN|connection failed)$/);
+    expect((refusal as { detail?: string }).detail).toBeTruthy();
   });
 
   it("refuses a receiver on one of the platform's own ports on this machine, though it is allowed", async () => {

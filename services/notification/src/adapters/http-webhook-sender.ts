@@ -79,14 +79,34 @@ export function createHttpWebhookSender(options: HttpWebhookSenderOptions = {}):
   };
 }
 
+/** Socket-level codes a tenant may read: they say what went wrong, not where inside the platform. */
+const tellableNetworkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
+
 function failureOf(error: unknown): DeliveryFailure {
   if (error instanceof ForbiddenAddress) {
     return new DeliveryFailure(
-      `forbidden_address: ${error.address} is private, loopback or link-local`,
+      'forbidden_address: the receiver is at an address webhooks may not reach',
       null,
+      {
+        detail: `${error.address} is not allowed`,
+      },
     );
   }
   const code = (error as { code?: unknown } | null)?.code;
-  const reason = typeof code === 'string' ? code : (error as Error).message;
-  return new DeliveryFailure(`network: ${reason}`, null, { cause: error });
+  const tellable = typeof code === 'string' && tellableNetworkCodes.has(code) ? code : 'connection failed';
+  return new DeliveryFailure(`network: ${tellable}`, null, {
+    cause: error,
+    detail: error instanceof Error ? error.message : String(error),
+  });
 }

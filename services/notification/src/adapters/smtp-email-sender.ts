@@ -37,7 +37,15 @@ export function createSmtpEmailSender(options: SmtpEmailSenderOptions): SmtpEmai
         const responseCode = (error as { responseCode?: unknown }).responseCode;
         // SMTP 4xx says "later" (like HTTP 5xx); 5xx says "never" (like HTTP 4xx).
         const status = typeof responseCode === 'number' ? (responseCode >= 500 ? 400 : 503) : null;
-        throw new DeliveryFailure(`smtp: ${(error as Error).message}`, status, { cause: error });
+        // The mail server's words (host names, addresses) are for the operators' log only.
+        const told =
+          typeof responseCode === 'number'
+            ? `the mail server answered ${responseCode}`
+            : 'no mail server answered';
+        throw new DeliveryFailure(`smtp: ${told}`, status, {
+          cause: error,
+          detail: (error as Error).message,
+        });
       }
       return { statusCode: null };
     },

@@ -81,7 +81,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         return;
       }
       statusCode = failure instanceof DeliveryFailure ? failure.statusCode : null;
-      error = failure instanceof Error ? failure.message : String(failure);
+      error = tenantReasonOf(failure);
+      logger.info(
+        {
+          deliveryId: delivery.id,
+          subscriptionId: delivery.subscriptionId,
+          attempt,
+          error,
+          detail: detailOf(failure),
+        },
+        'delivery attempt failed',
+      );
     }
     const finished = clock();
     const verdict = verdictAfter(attempt, error === null, options.retrySchedule, finished);
@@ -156,4 +166,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await loop;
     },
   };
+}
+
+/** What the tenant's delivery log says of a failed attempt: general terms, never internal facts. */
+function tenantReasonOf(failure: unknown): string {
+  if (failure instanceof DeliveryFailure) return failure.message;
+  if (failure instanceof PolicyRejection) return failure.code;
+  return 'the delivery failed';
+}
+
+function detailOf(failure: unknown): string | undefined {
+  if (failure instanceof DeliveryFailure) return failure.detail;
+  return failure instanceof Error ? failure.message : String(failure);
 }

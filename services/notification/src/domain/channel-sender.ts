@@ -11,13 +11,19 @@ export interface ChannelSender {
  */
 export class DeliveryFailure extends Error {
   readonly status: number | undefined;
+  readonly detail: string | undefined;
 
+  /**
+   * `message` is what the tenant reads in its delivery log: general terms only. `detail` (an
+   * address, a resolver's or a mail server's words) goes to the operators' log, never to the tenant.
+   */
   constructor(
     message: string,
     readonly statusCode: number | null,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; detail?: string },
   ) {
     super(message, options);
+    this.detail = options?.detail;
     this.name = 'DeliveryFailure';
     this.status = statusCode ?? undefined;
   }
