@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,7 @@ describe('processing a document with a problem per element (PGlite shards)', () 
       objects: createMemoryObjectStore(),
       codec: defaultCodec,
       instruments: createProcessingInstruments(new Registry()),
+      logger: pino({ level: 'silent' }),
       clock,
       leaseMs: 60_000,
       maxAttempts: 3,
