@@ -19,6 +19,11 @@ export const defaultReadingLimits: ReadingLimits = {
   maxElements: 200_000,
 };
 
+// XML 1.0 (§2.2 Char) allows TAB, LF and CR of the C0 controls, none of the rest; the parser does
+// not check, and the values would reach problem messages and stored metadata. NUL is refused earlier.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const forbiddenControl = /[\u0001-\u0008\u000b\u000c\u000e-\u001f]/;
+
 export type ParsedDocument = { ok: true; root: XmlElement } | { ok: false; problem: CfdiProblem };
 
 /**
@@ -29,6 +34,11 @@ export function parseDocument(document: Uint8Array | string, limits: ReadingLimi
   const decoded = readDocumentText(document, limits.maxBytes);
   if (!decoded.ok) return decoded;
   const { text } = decoded;
+  const control = forbiddenControl.exec(text);
+  if (control)
+    return malformed(
+      `line ${lineAt(text, control.index)}: U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} is not a character XML allows`,
+    );
   const outline = outlineMarkup(text, limits);
   const unsafe = checkXmlSafety(text, outline, limits);
   if (unsafe) return { ok: false, problem: unsafe };

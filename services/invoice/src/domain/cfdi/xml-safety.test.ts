@@ -46,6 +46,15 @@ describe('reading a document safely', () => {
     expect(problem.message).toContain('64');
   });
 
+  it.each([
+    ['an attribute value', 'Rfc="EKU9003173C9"', 'Rfc="EKU9003173C9\u0001"', 'U+0001'],
+    ['text between elements', '<cfdi:Emisor', '\u001b<cfdi:Emisor', 'U+001B'],
+  ])('refuses a control character XML does not allow in %s', (_case, search, replacement, named) => {
+    const problem = rejection(replaceOnce(valid, search, replacement));
+    expect(problem.code).toBe(CfdiProblemCodes.xmlMalformed);
+    expect(problem.message).toContain(named);
+  });
+
   it('refuses a document of more elements than allowed before parsing, whatever its size in bytes', () => {
     const many = (count: number) =>
       `<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0">${'<x/>'.repeat(count)}</cfdi:Comprobante>`;
