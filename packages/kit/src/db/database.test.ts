@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../log/index.js';
 import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
 import { probeService } from '../testing/services.js';
 import { createDatabase, type Database, type NamedMigration } from './database.js';
@@ -122,6 +124,31 @@ describe.each(engines)('Database on %s', (engine, available) => {
     // The connection is usable afterwards.
     await sql`select 1`.execute(test.database.db);
   });
+
+  it.skipIf(!available)(
+    "logs a failed statement's error without the statement, its parameters or the values it quotes",
+    async () => {
+      const secret = 'whsec_c2VjcmV0LXNpZ25pbmcta2V5';
+      await accounts.open('s-1', secret, '1');
+      const failure = await accounts.open('s-2', secret, '1').catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: '23505' });
+      // The driver's error does carry the value: pg quotes it in `detail`, PGlite keeps `params`.
+      expect(JSON.stringify({ ...(failure as object) })).toContain(secret);
+      const lines: string[] = [];
+      const logger = createLogger({
+        service: 'test',
+        destination: new Writable({
+          write(chunk, _encoding, done) {
+            lines.push(String(chunk));
+            done();
+          },
+        }),
+      });
+      logger.error({ err: failure }, 'unexpected error');
+      expect(lines.join('')).toContain('23505');
+      expect(lines.join('')).not.toContain(secret);
+    },
+  );
 
   it.skipIf(!available)('keeps concurrent transactions from interleaving their effects', async () => {
     await accounts.open('counter', 'fay', '0');
