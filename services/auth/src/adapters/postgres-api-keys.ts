@@ -33,6 +33,17 @@ export async function insertApiKey(
   return toApiKey(row);
 }
 
+/** Clears the organisation's keys revoked before `before`, then counts those it still holds. */
+export async function countApiKeysKept(db: Executor, orgId: string, before: Date): Promise<number> {
+  await db.deleteFrom('api_keys').where('org_id', '=', orgId).where('revoked_at', '<', before).execute();
+  const row = await db
+    .selectFrom('api_keys')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 export async function findApiKeyBySecretHash(db: Executor, secretHash: string): Promise<ApiKey | undefined> {
   const row = await db
     .selectFrom('api_keys')

@@ -23,6 +23,20 @@ export async function findOrganization(db: Executor, id: string): Promise<Organi
   return row && toOrganization(row);
 }
 
+/**
+ * Locks the organisation's row until the transaction ends, so what it holds is counted and added to
+ * by one transaction at a time; false when there is no such organisation.
+ */
+export async function lockOrganization(db: Executor, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('organizations')
+    .select('id')
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function listOrganizations(db: Executor): Promise<Organization[]> {
   const rows = await db.selectFrom('organizations').selectAll().orderBy('created_at').orderBy('id').execute();
   return rows.map(toOrganization);
@@ -75,12 +89,11 @@ export async function listUsers(db: Executor, orgId: string | undefined): Promis
   return (await query.execute()).map(toUser);
 }
 
-export async function countUsers(db: Executor): Promise<number> {
-  const row = await db
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+/** Every user, or an organisation's. */
+export async function countUsers(db: Executor, orgId?: string): Promise<number> {
+  let query = db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('count'));
+  if (orgId) query = query.where('org_id', '=', orgId);
+  return Number((await query.executeTakeFirstOrThrow()).count);
 }
 
 export async function updateUserStatus(

@@ -1,11 +1,12 @@
 import type { FieldProblem } from '@fiscal/kit/errors';
 import {
+  countApiKeysKept,
   findApiKeyBySecretHash,
   insertApiKey,
   listApiKeys,
   revokeApiKey,
 } from '../adapters/postgres-api-keys.js';
-import { findOrganization } from '../adapters/postgres-identities.js';
+import { findOrganization, lockOrganization } from '../adapters/postgres-identities.js';
 import {
   type Actor,
   type ApiKey,
@@ -13,10 +14,13 @@ import {
   InvalidApiKey,
   InvalidInput,
   isScope,
+  maxApiKeysPerOrganisation,
+  OrganizationLimitReached,
   OrganizationNotFound,
   requireActor,
   requireGrantable,
   requireIdentityAdmin,
+  revokedApiKeyRetentionDays,
   type Scope,
 } from '../domain/index.js';
 import { type AuthContext, digestSecret, newId, randomSecret } from './auth-context.js';
@@ -41,7 +45,10 @@ export function manageApiKeysHandlers({ database, clock }: AuthContext) {
       const random = randomSecret();
       const secret = `fsk_${id}_${random}`;
       const apiKey = await database.transaction(async (trx) => {
-        if (!(await findOrganization(trx, orgId))) throw new OrganizationNotFound(orgId);
+        if (!(await lockOrganization(trx, orgId))) throw new OrganizationNotFound(orgId);
+        const retainedSince = new Date(clock().getTime() - revokedApiKeyRetentionDays * 86_400_000);
+        if ((await countApiKeysKept(trx, orgId, retainedSince)) >= maxApiKeysPerOrganisation)
+          throw new OrganizationLimitReached('API keys', maxApiKeysPerOrganisation);
         return insertApiKey(trx, {
           id,
           orgId,

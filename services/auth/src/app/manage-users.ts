@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely';
 import { recordAuthEvents } from '../adapters/auth-outbox.js';
 import type { AuthSchema } from '../adapters/auth-rows.js';
 import {
-  findOrganization,
+  countUsers,
   insertUser,
   listUsers,
+  lockOrganization,
   updateUserStatus,
 } from '../adapters/postgres-identities.js';
 import { revokeRefreshTokensOfUser } from '../adapters/postgres-refresh-tokens.js';
@@ -18,7 +19,9 @@ import {
   isEmail,
   isRole,
   isUserStatus,
+  maxUsersPerOrganisation,
   normalizeEmail,
+  OrganizationLimitReached,
   OrganizationNotFound,
   type Role,
   requireActor,
@@ -60,7 +63,9 @@ export async function insertCheckedUser(
   trx: Kysely<AuthSchema>,
   user: { orgId: string; email: string; role: Role; passwordHash: string; platformAdmin: boolean },
 ): Promise<User> {
-  if (!(await findOrganization(trx, user.orgId))) throw new OrganizationNotFound(user.orgId);
+  if (!(await lockOrganization(trx, user.orgId))) throw new OrganizationNotFound(user.orgId);
+  if ((await countUsers(trx, user.orgId)) >= maxUsersPerOrganisation)
+    throw new OrganizationLimitReached('users', maxUsersPerOrganisation);
   const created = await insertUser(trx, { id: newId('usr'), ...user });
   if (!created) throw new EmailTaken();
   await recordAuthEvents(trx, [

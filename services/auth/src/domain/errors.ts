@@ -70,6 +70,17 @@ export class ApiKeyNotFound extends AppError {
   }
 }
 
+/** The organisation holds as many users, or API keys, as it may. */
+export class OrganizationLimitReached extends AppError {
+  constructor(what: 'users' | 'API keys', limit: number) {
+    super(
+      'conflict',
+      what === 'users' ? 'user_limit_reached' : 'api_key_limit_reached',
+      `An organisation holds at most ${limit} ${what}.`,
+    );
+  }
+}
+
 export class EmailTaken extends AppError {
   constructor() {
     super('conflict', 'email_taken', 'A user with this email already exists.', {

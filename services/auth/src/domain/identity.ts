@@ -8,6 +8,15 @@ export type Scope = (typeof scopes)[number];
 export const tiers = ['free', 'pro', 'enterprise'] as const;
 export type Tier = (typeof tiers)[number];
 
+/**
+ * What one organisation may hold, so no client grows the identity tables (and the lists that show
+ * them) without end. Users are never deleted, only suspended, so every one counts; a revoked API key
+ * counts until `revokedApiKeyRetentionDays` after its revocation, when it is cleared.
+ */
+export const maxUsersPerOrganisation = 1_000;
+export const maxApiKeysPerOrganisation = 100;
+export const revokedApiKeyRetentionDays = 30;
+
 export const userStatuses = ['active', 'suspended'] as const;
 export type UserStatus = (typeof userStatuses)[number];
 
