@@ -74,4 +74,11 @@ export const authMigrations: readonly NamedMigration[] = [
         where status in ('active', 'previous')`.execute(db);
     },
   },
+  {
+    // Expired refresh tokens are cleared as new ones are issued; this finds them without a scan.
+    name: '2026-12-03-001-refresh-token-expiry',
+    async up(db) {
+      await sql`create index refresh_tokens_expiry on refresh_tokens (expires_at)`.execute(db);
+    },
+  },
 ];

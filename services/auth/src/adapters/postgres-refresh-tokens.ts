@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AuthSchema, RefreshTokensTable } from './auth-rows.js';
 
 type Executor = Kysely<AuthSchema>;
@@ -20,6 +20,18 @@ export async function insertRefreshToken(
       revoked_at: null,
     })
     .execute();
+}
+
+/**
+ * Deletes up to `limit` tokens that expired before `now`: nothing accepts them any more, and every
+ * login and refresh adds a row, so clearing a few each time keeps the table to the live ones.
+ */
+export async function deleteExpiredRefreshTokens(db: Executor, now: Date, limit: number): Promise<void> {
+  // Rows another transaction is clearing are skipped, not waited for: no lock waits, no deadlocks.
+  await sql`delete from refresh_tokens where id in (
+      select id from refresh_tokens where expires_at < ${now} limit ${limit} for update skip locked)`.execute(
+    db,
+  );
 }
 
 /** Locks the row until the transaction ends, so two refreshes with one token take turns. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuthSchema } from '../adapters/auth-rows.js';
-import { insertRefreshToken } from '../adapters/postgres-refresh-tokens.js';
+import { deleteExpiredRefreshTokens, insertRefreshToken } from '../adapters/postgres-refresh-tokens.js';
 import type { Organization, User } from '../domain/index.js';
 import type { AccessTokens } from './access-tokens.js';
 import { digestSecret, newId, randomSecret } from './auth-context.js';
@@ -14,13 +14,20 @@ export interface TokenPair {
   accessTokenId: string;
 }
 
-/** Stores a new refresh token of `familyId` (in the caller's transaction) and signs an access token. */
+/** Expired refresh tokens each issue clears: more than it adds, so the table holds the live ones. */
+export const expiredRefreshTokensClearedPerIssue = 10;
+
+/**
+ * Stores a new refresh token of `familyId` (in the caller's transaction), clearing a few expired
+ * ones, and signs an access token.
+ */
 export async function issueTokenPair(
   trx: Kysely<AuthSchema>,
   dependencies: { accessTokens: AccessTokens; refreshTtlMs: number; clock: () => Date },
   subject: { user: User; organization: Organization; familyId: string },
 ): Promise<TokenPair> {
   const refreshToken = `frt_${randomSecret()}`;
+  await deleteExpiredRefreshTokens(trx, dependencies.clock(), expiredRefreshTokensClearedPerIssue);
   await insertRefreshToken(trx, {
     id: newId('rtk'),
     tokenHash: digestSecret(refreshToken),
