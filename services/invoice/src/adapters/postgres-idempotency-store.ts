@@ -47,9 +47,10 @@ export function createPostgresIdempotencyStore(
           .where('key', '=', key)
           .where('created_at', '<', oldest)
           .execute();
+        // Rows another save is clearing are skipped, not waited for: no lock waits, no deadlocks.
         await sql`delete from idempotency_keys where (org_id, key) in (
             select org_id, key from idempotency_keys where created_at < ${oldest}
-             limit ${expiredAnswersClearedPerSave})`.execute(trx);
+             limit ${expiredAnswersClearedPerSave} for update skip locked)`.execute(trx);
         await trx
           .insertInto('idempotency_keys')
           .values({
