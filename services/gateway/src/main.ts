@@ -84,6 +84,8 @@ export const defaultBatchBodyLimitBytes = 16 * 1_048_576;
 const batchTimeoutMs = 60_000;
 const apiVersion = '1.0.0';
 const defaultReadCacheEntries = 10_000;
+// A view carries its problems (up to some 80 KB): the count alone would let the cache grow to gigabytes.
+const defaultReadCacheBytes = 64 * 1_048_576;
 
 /**
  * Composition root of the gateway: the public REST API in front of the services' gRPC APIs,
@@ -160,7 +162,12 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     {
       cache:
         dependencies.readCache ??
-        createMemoryCache({ name: 'gateway-invoice-views', registry, maxEntries: defaultReadCacheEntries }),
+        createMemoryCache({
+          name: 'gateway-invoice-views',
+          registry,
+          maxEntries: defaultReadCacheEntries,
+          maxBytes: defaultReadCacheBytes,
+        }),
       logger,
     },
   );

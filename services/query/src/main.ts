@@ -27,6 +27,8 @@ export interface QueryServiceDependencies {
 
 export const summaryCacheName = 'invoice-summaries';
 const defaultCacheEntries = 10_000;
+/** A summary carries its problems (up to some 80 KB): the count alone would let the cache reach gigabytes. */
+export const summaryCacheMaxBytes = 64 * 1_048_576;
 
 /** Composition root of the query service: the read model, its projector and the read API. */
 export async function createQueryService({
@@ -39,7 +41,13 @@ export async function createQueryService({
   const summaries = createPostgresSummaryStore(database, projectorGroup);
   const chosenCache =
     cache ??
-    (registry && createMemoryCache({ name: summaryCacheName, registry, maxEntries: defaultCacheEntries }));
+    (registry &&
+      createMemoryCache({
+        name: summaryCacheName,
+        registry,
+        maxEntries: defaultCacheEntries,
+        maxBytes: summaryCacheMaxBytes,
+      }));
   const summaryCache = chosenCache ? createSummaryCache(chosenCache) : noSummaryCache;
   const project = projectInvoiceEventHandler(summaries, summaryCache);
   let projector: Subscriber | undefined;

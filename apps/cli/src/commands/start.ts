@@ -26,7 +26,7 @@ import { listen } from '@fiscal/kit/http';
 import { createLogger } from '@fiscal/kit/log';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
-import { createQueryService, summaryCacheName } from '@fiscal/query';
+import { createQueryService, summaryCacheMaxBytes, summaryCacheName } from '@fiscal/query';
 import { startHost } from '../host.js';
 
 export const embeddedConfig = defineConfig({
@@ -121,7 +121,12 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     await createQueryService({
       database: await database('query'),
       bus,
-      cache: createMemoryCache({ name: summaryCacheName, registry, maxEntries: 50_000 }),
+      cache: createMemoryCache({
+        name: summaryCacheName,
+        registry,
+        maxEntries: 50_000,
+        maxBytes: summaryCacheMaxBytes,
+      }),
       registry,
     }),
     await createAnalyticsService({ database: await database('analytics'), bus, registry }),

@@ -28,4 +28,23 @@ describe('memory cache', () => {
     await reports.get('missing');
     expect(await registry.metrics()).toContain('cache_requests_total{cache="reports",result="miss"} 1');
   });
+
+  it('bounds the characters it holds when told to, and keeps no value over a tenth of them', async () => {
+    const cache = createMemoryCache({
+      name: 'sized',
+      registry: new Registry(),
+      maxEntries: 1_000,
+      maxBytes: 10_000,
+    });
+    const view = (n: number) => ({ id: n, problems: 'x'.repeat(900) });
+    for (let n = 0; n < 100; n++) await cache.set(`view:${n}`, view(n), 60_000);
+    let kept = 0;
+    for (let n = 0; n < 100; n++) if (await cache.get(`view:${n}`)) kept++;
+    expect(kept).toBeGreaterThan(5);
+    expect(kept).toBeLessThanOrEqual(10);
+    expect(await cache.get('view:99')).toEqual(view(99));
+
+    await cache.set('huge', 'y'.repeat(2_000), 60_000);
+    expect(await cache.get('huge')).toBeUndefined();
+  });
 });

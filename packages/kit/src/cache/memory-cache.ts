@@ -9,6 +9,11 @@ export interface MemoryCacheOptions {
   registry: Registry;
   /** The least recently used entry is evicted beyond this many, so memory stays bounded. */
   maxEntries: number;
+  /**
+   * Also evicts beyond this many characters of keys and JSON values, for caches whose values vary in
+   * size (an invoice view with its problems); a value over a tenth of it is not kept at all.
+   */
+  maxBytes?: number;
 }
 
 /**
@@ -20,7 +25,19 @@ export function createMemoryCache(options: MemoryCacheOptions): Cache {
     throw new RangeError(`cache ${options.name}: maxEntries must be a positive integer`);
   }
   const metrics = cacheMetrics(options.registry);
-  const entries = new LRUCache<string, string>({ max: options.maxEntries });
+  if (options.maxBytes !== undefined && (!Number.isInteger(options.maxBytes) || options.maxBytes < 10)) {
+    throw new RangeError(`cache ${options.name}: maxBytes must be an integer of at least 10`);
+  }
+  const entries = new LRUCache<string, string>({
+    max: options.maxEntries,
+    ...(options.maxBytes === undefined
+      ? {}
+      : {
+          maxSize: options.maxBytes,
+          maxEntrySize: Math.floor(options.maxBytes / 10),
+          sizeCalculation: (value: string, key: string) => value.length + key.length,
+        }),
+  });
   const count = (result: 'hit' | 'miss') => metrics.requests.inc({ cache: options.name, result });
 
   return {
