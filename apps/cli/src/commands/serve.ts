@@ -285,6 +285,7 @@ async function openDatabase<DB>(
     url: settings.databaseUrl,
     schema: settings.databaseSchema || service,
     applicationName: `fiscal-${service}`,
+    registry: host.registry,
     onIdleConnectionError: (error) => host.logger.warn({ err: error }, 'idle database connection lost'),
   });
   host.shutdown.register('close', name, () => database.close());

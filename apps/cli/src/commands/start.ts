@@ -76,7 +76,8 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
 
   const dataDir = resolve(settings.dataDir);
   const embedded = await openEmbeddedPostgres({ dataDir: inMemory ? undefined : join(dataDir, 'postgres') });
-  const database = <DB>(schema: string) => createDatabase<DB>({ engine: 'pglite', embedded, schema });
+  const database = <DB>(schema: string) =>
+    createDatabase<DB>({ engine: 'pglite', embedded, schema, registry });
 
   const bus = createInProcessBus({
     store: await createSqlQueueStore(await database('bus')),

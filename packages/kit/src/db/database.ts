@@ -1,7 +1,9 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import type { Registry } from 'prom-client';
 import { type EmbeddedPostgres, quoteIdentifier } from './embedded-postgres.js';
 import { PgliteDialect } from './pglite-dialect.js';
+import { statementTally } from './statement-metrics.js';
 import { tracedDialect } from './traced-dialect.js';
 
 export interface NamedMigration {
@@ -11,7 +13,7 @@ export interface NamedMigration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export type DatabaseConfig =
+export type DatabaseConfig = (
   | { engine: 'pglite'; embedded: EmbeddedPostgres; schema: string }
   | {
       engine: 'postgres';
@@ -21,7 +23,11 @@ export type DatabaseConfig =
       applicationName?: string;
       /** Errors of idle pooled connections (server restart, network); the next query reconnects. */
       onIdleConnectionError?: (error: Error) => void;
-    };
+    }
+) & {
+  /** Where `db_statements_total{database}` counts this database's statements (the process's /metrics). */
+  registry?: Registry;
+};
 
 /** A service's own database: the same SQL on PostgreSQL and on the embedded engine. */
 export interface Database<DB> {
@@ -45,7 +51,8 @@ export async function createDatabase<DB>(config: DatabaseConfig): Promise<Databa
     config.engine === 'pglite'
       ? new PgliteDialect(config.embedded, schema)
       : new PostgresDialect({ pool: createPool(config) });
-  const db = new Kysely<DB>({ dialect: tracedDialect(dialect, schema) });
+  const statements = config.registry && statementTally(config.registry, databaseNameOf(config));
+  const db = new Kysely<DB>({ dialect: tracedDialect(dialect, schema, statements) });
   try {
     await createSchema(db, schema);
   } catch (error) {
@@ -67,6 +74,12 @@ export async function createDatabase<DB>(config: DatabaseConfig): Promise<Databa
     },
     close: () => db.destroy(),
   };
+}
+
+/** The database a statement reaches: on PostgreSQL the URL's, embedded the service's schema. */
+function databaseNameOf(config: DatabaseConfig): string {
+  if (config.engine === 'pglite') return config.schema;
+  return decodeURIComponent(new URL(config.url).pathname.slice(1)) || config.schema;
 }
 
 async function createSchema<DB>(db: Kysely<DB>, schema: string): Promise<void> {

@@ -8,6 +8,7 @@ import type {
   TransactionSettings,
 } from 'kysely';
 import { inputErrorOf } from './input-errors.js';
+import type { StatementTally } from './statement-metrics.js';
 
 const tracer = trace.getTracer('fiscal-db');
 
@@ -16,9 +17,14 @@ function operationOf(sqlText: string): string {
   return /^\s*(\w+)/.exec(sqlText)?.[1]?.toLowerCase() ?? 'query';
 }
 
-function tracedConnection(connection: DatabaseConnection, schema: string): DatabaseConnection {
+function tracedConnection(
+  connection: DatabaseConnection,
+  schema: string,
+  statements: StatementTally,
+): DatabaseConnection {
   return {
     executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      statements.count++;
       const operation = operationOf(query.sql);
       // The text carries `$n` placeholders only: parameter values (amounts, RFCs) never reach a trace.
       return tracer.startActiveSpan(
@@ -52,8 +58,13 @@ function tracedConnection(connection: DatabaseConnection, schema: string): Datab
 /**
  * Wraps a dialect so every statement is a client span (DESIGN §9: spans for SQL), on both engines,
  * and a statement refused for a value it was given fails as an `invalid` AppError (input-errors.ts).
+ * Every statement, transaction control included, is counted on `statements`.
  */
-export function tracedDialect(dialect: Dialect, schema: string): Dialect {
+export function tracedDialect(
+  dialect: Dialect,
+  schema: string,
+  statements: StatementTally = { count: 0 },
+): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createQueryCompiler: () => dialect.createQueryCompiler(),
@@ -69,16 +80,24 @@ export function tracedDialect(dialect: Dialect, schema: string): Dialect {
           const connection = await driver.acquireConnection();
           let traced = wrapped.get(connection);
           if (!traced) {
-            traced = tracedConnection(connection, schema);
+            traced = tracedConnection(connection, schema, statements);
             wrapped.set(connection, traced);
             original.set(traced, connection);
           }
           return traced;
         },
-        beginTransaction: (connection, settings: TransactionSettings) =>
-          driver.beginTransaction(unwrap(connection), settings),
-        commitTransaction: (connection) => driver.commitTransaction(unwrap(connection)),
-        rollbackTransaction: (connection) => driver.rollbackTransaction(unwrap(connection)),
+        beginTransaction(connection, settings: TransactionSettings) {
+          statements.count++;
+          return driver.beginTransaction(unwrap(connection), settings);
+        },
+        commitTransaction(connection) {
+          statements.count++;
+          return driver.commitTransaction(unwrap(connection));
+        },
+        rollbackTransaction(connection) {
+          statements.count++;
+          return driver.rollbackTransaction(unwrap(connection));
+        },
         releaseConnection: (connection) => driver.releaseConnection(unwrap(connection)),
         destroy: () => driver.destroy(),
       };
