@@ -27,15 +27,42 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export interface Subscription {
+/** One event of a batch, with its delivery. */
+export interface BatchItem {
+  event: EventEnvelope;
+  delivery: Delivery;
+}
+
+interface SubscriptionOptions {
   /** Consumer group: one durable queue; the members of a group share its events. */
   group: string;
   types: readonly string[];
-  handler(event: EventEnvelope, delivery: Delivery): Promise<void>;
-  /** Handlers running at once (unacknowledged deliveries) per member. */
+  /** Unacknowledged deliveries per member: the events in handlers, batched or not. */
   prefetch?: number;
   retry?: RetryPolicy;
 }
+
+/** A handler of one event at a time; up to `prefetch` of them run at once. */
+export interface EventHandlerSubscription extends SubscriptionOptions {
+  handler(event: EventEnvelope, delivery: Delivery): Promise<void>;
+  handleBatch?: never;
+  batchSize?: never;
+}
+
+/**
+ * A handler of the events at hand together, all or nothing (one transaction, typically): the bus
+ * acknowledges them after it resolved. When it throws, the bus hands each event of the batch to it
+ * again on its own, so one poison event goes to retry and then to the dead letters while the others
+ * are acknowledged. Events of a batch are in delivery order.
+ */
+export interface BatchHandlerSubscription extends SubscriptionOptions {
+  handleBatch(batch: readonly BatchItem[]): Promise<void>;
+  /** Most events in one call (default: `prefetch`). */
+  batchSize?: number;
+  handler?: never;
+}
+
+export type Subscription = EventHandlerSubscription | BatchHandlerSubscription;
 
 export interface Subscriber {
   /** Takes no new deliveries and waits for the handlers in flight. */

@@ -1,4 +1,6 @@
 export {
+  type BatchHandlerSubscription,
+  type BatchItem,
   type DeadLetter,
   type DeadLetterSelection,
   type DeadLetters,
@@ -6,13 +8,14 @@ export {
   type Delivery,
   defaultRetryPolicy,
   type EventBus,
+  type EventHandlerSubscription,
   isPermanent,
   PermanentError,
   type RetryPolicy,
   type Subscriber,
   type Subscription,
 } from './event-bus.js';
-export { backoffDelay } from './handle-delivery.js';
+export { backoffDelay, batchSizeOf } from './handle-delivery.js';
 export {
   createInProcessBus,
   type InProcessBus,

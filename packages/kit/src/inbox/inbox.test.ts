@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/index.js';
 import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
 import { probeService } from '../testing/services.js';
-import { handleOnce, inboxMigrations } from './inbox.js';
+import { handleBatchOnce, handleOnce, inboxMigrations } from './inbox.js';
 
 interface Schema {
   effects: { event_id: string };
@@ -120,4 +120,41 @@ describe.each([
     expect(await second).toBe('processed');
     expect(await effectsOf(event.id)).toBe(1);
   });
+
+  it.skipIf(!available)(
+    'a batch applies only the events never seen, once each, whatever it repeats or was handled before',
+    async () => {
+      const [seenAlone, first, second] = [randomUUID(), randomUUID(), randomUUID()];
+      await handleOnce(database, 'batch-group', { id: seenAlone }, recordEffect(seenAlone));
+      const batch = [{ id: seenAlone }, { id: first }, { id: second }, { id: first }];
+      const applied = await handleBatchOnce(database, 'batch-group', batch, async (trx, fresh) => {
+        for (const { id } of fresh) await recordEffect(id)(trx);
+      });
+      expect(applied.map(({ id }) => id)).toEqual([first, second]);
+      const again = await handleBatchOnce(database, 'batch-group', batch, async () => {
+        throw new Error('a redelivered batch must reach no work');
+      });
+      expect(again).toEqual([]);
+      expect([await effectsOf(seenAlone), await effectsOf(first), await effectsOf(second)]).toEqual([
+        1, 1, 1,
+      ]);
+    },
+  );
+
+  it.skipIf(!available)(
+    'a batch whose work fails leaves no inbox row behind, so its retry applies it',
+    async () => {
+      const id = randomUUID();
+      await expect(
+        handleBatchOnce(database, 'batch-group', [{ id }], async () => {
+          throw new Error('effect failed');
+        }),
+      ).rejects.toThrow('effect failed');
+      const applied = await handleBatchOnce(database, 'batch-group', [{ id }], async (trx, fresh) => {
+        for (const event of fresh) await recordEffect(event.id)(trx);
+      });
+      expect(applied).toHaveLength(1);
+      expect(await effectsOf(id)).toBe(1);
+    },
+  );
 });

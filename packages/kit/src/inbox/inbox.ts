@@ -43,3 +43,36 @@ export async function handleOnce<DB>(
     return 'processed';
   });
 }
+
+/**
+ * The batch form of `handleOnce`: one transaction records every event id in the inbox, and `work`
+ * gets only the events not seen before (in their order), with that transaction, so a redelivered
+ * batch, or a batch holding events already handled one by one, has no second effect.
+ */
+export async function handleBatchOnce<DB, E extends Pick<EventEnvelope, 'id'>>(
+  database: Database<DB>,
+  group: string,
+  envelopes: readonly E[],
+  work: (trx: Transaction<DB>, fresh: readonly E[]) => Promise<void>,
+): Promise<readonly E[]> {
+  if (envelopes.length === 0) return [];
+  return database.transaction(async (trx) => {
+    const inserted = await (trx as unknown as Kysely<InboxSchema>)
+      .insertInto('inbox')
+      .values(
+        envelopes.map((envelope) => ({
+          consumer_group: group,
+          event_id: envelope.id,
+          processed_at: new Date(),
+        })),
+      )
+      .onConflict((conflict) => conflict.columns(['consumer_group', 'event_id']).doNothing())
+      .returning('event_id')
+      .execute();
+    const recorded = new Set(inserted.map((row) => row.event_id));
+    // A batch can carry the same event twice (published again before the first was handled).
+    const fresh = envelopes.filter((envelope) => recorded.delete(envelope.id));
+    if (fresh.length > 0) await work(trx, fresh);
+    return fresh;
+  });
+}

@@ -1,1 +1,1 @@
-export { handleOnce, type InboxSchema, inboxMigrations } from './inbox.js';
+export { handleBatchOnce, handleOnce, type InboxSchema, inboxMigrations } from './inbox.js';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createWakeableSleep } from '../../lifecycle/wakeable-sleep.js';
 import { defaultPrefetch, type EventBus, type Subscriber, type Subscription } from '../event-bus.js';
-import { checkEnvelopeShape, handleDelivery } from '../handle-delivery.js';
+import { batchSizeOf, checkEnvelopeShape, handleDeliveries } from '../handle-delivery.js';
 import { eventMetrics } from '../metrics.js';
 import type { LeasedMessage, QueueStore } from './queue-store.js';
 
@@ -55,52 +55,72 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
 
   function consume(subscription: Subscription): Subscriber {
     const prefetch = subscription.prefetch ?? defaultPrefetch;
+    const batchSize = Math.min(prefetch, batchSizeOf(subscription));
     const context = { subscription, metrics, logger, validate };
-    const inFlight = new Set<Promise<void>>();
+    const group = subscription.group;
+    let inFlight = 0;
+    const batches = new Set<Promise<void>>();
     let running = true;
     // A signal while the loop is busy ends its next pause, so no new message waits a whole interval.
     const pause = createWakeableSleep();
     const onSignal = () => pause.wake();
-    signals.on(subscription.group, onSignal);
+    signals.on(group, onSignal);
 
-    async function settle(message: LeasedMessage) {
-      const verdict = await handleDelivery(context, message.envelope, {
-        attempt: message.deliveries,
-        redelivered: message.deliveries > 1,
-      });
-      if (verdict.action === 'ack') await store.ack(message.group, message.id);
-      else if (verdict.action === 'retry') {
-        await store.retryLater(message.group, message.id, verdict.delayMs, verdict.error);
-        setTimeout(() => signals.emit(subscription.group), verdict.delayMs).unref();
-      } else {
-        await store.deadLetter(message.group, message.id, verdict.error);
-        await refreshDeadLetterDepth(message.group);
+    /** Handles leased messages together (one at a time for plain handlers) and records each outcome. */
+    async function settle(messages: readonly LeasedMessage[]) {
+      const verdicts = await handleDeliveries(
+        context,
+        messages.map((message) => ({
+          raw: message.envelope,
+          delivery: { attempt: message.deliveries, redelivered: message.deliveries > 1 },
+        })),
+      );
+      const acknowledged: string[] = [];
+      let deadLettered = false;
+      for (const [index, verdict] of verdicts.entries()) {
+        const message = messages[index]!;
+        if (verdict.action === 'ack') acknowledged.push(message.id);
+        else if (verdict.action === 'retry') {
+          await store.retryLater(group, message.id, verdict.delayMs, verdict.error);
+          setTimeout(() => signals.emit(group), verdict.delayMs).unref();
+        } else {
+          await store.deadLetter(group, message.id, verdict.error);
+          deadLettered = true;
+        }
       }
+      await store.ack(group, acknowledged);
+      if (deadLettered) await refreshDeadLetterDepth(group);
+    }
+
+    function start(messages: LeasedMessage[]) {
+      inFlight += messages.length;
+      const work = settle(messages).catch((error) =>
+        // The store failed to record the outcome: the lease expires and the messages come back.
+        logger.error({ err: error, group }, 'could not settle a delivery'),
+      );
+      batches.add(work);
+      void work.finally(() => {
+        batches.delete(work);
+        inFlight -= messages.length;
+        pause.wake();
+      });
     }
 
     async function loop() {
       await ready;
       while (running) {
         let leased: LeasedMessage[] = [];
-        const free = prefetch - inFlight.size;
+        const free = prefetch - inFlight;
         if (free > 0) {
           try {
-            leased = await store.lease(subscription.group, free, leaseMs);
+            leased = await store.lease(group, free, leaseMs);
           } catch (error) {
             if (!running) break;
-            logger.warn({ err: error, group: subscription.group }, 'could not read the queue; retrying');
+            logger.warn({ err: error, group }, 'could not read the queue; retrying');
           }
         }
-        for (const message of leased) {
-          const work = settle(message).catch((error) =>
-            // The store failed to record the outcome: the lease expires and the message comes back.
-            logger.error({ err: error, group: subscription.group }, 'could not settle a delivery'),
-          );
-          inFlight.add(work);
-          work.finally(() => {
-            inFlight.delete(work);
-            pause.wake();
-          });
+        for (let first = 0; first < leased.length; first += batchSize) {
+          start(leased.slice(first, first + batchSize));
         }
         if (leased.length > 0 && leased.length === free) continue;
         await pause.sleep(pollIntervalMs);
@@ -121,7 +141,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
         signals.off(subscription.group, onSignal);
         pause.wake();
         await loopDone;
-        await Promise.allSettled([...inFlight]);
+        await Promise.allSettled([...batches]);
         subscribers.delete(subscriber);
         halts.delete(halt);
       },

@@ -97,8 +97,8 @@ export function createMemoryQueueStore(): QueueStore {
       }
       return leased;
     },
-    async ack(group, id) {
-      take(group, id);
+    async ack(group, ids) {
+      for (const id of ids) take(group, id);
     },
     async retryLater(group, id, delayMs) {
       const message = queueOf(group).find((candidate) => candidate.id === id);

@@ -20,7 +20,8 @@ export interface QueueStore {
   /** Fans each event out to every group bound to its type, in one commit. Returns the groups reached. */
   enqueue(events: readonly EventEnvelope[]): Promise<Set<string>>;
   lease(group: string, limit: number, leaseMs: number): Promise<LeasedMessage[]>;
-  ack(group: string, id: string): Promise<void>;
+  /** Removes handled messages; one statement however many (a batch is acknowledged together). */
+  ack(group: string, ids: readonly string[]): Promise<void>;
   retryLater(group: string, id: string, delayMs: number, error: string): Promise<void>;
   deadLetter(group: string, id: string, error: string): Promise<void>;
   /** Makes every leased message available again (single-process stores, at start-up). */

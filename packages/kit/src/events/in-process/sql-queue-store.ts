@@ -158,8 +158,13 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
         );
     },
 
-    async ack(group, id) {
-      await db.deleteFrom('bus_messages').where('consumer_group', '=', group).where('id', '=', id).execute();
+    async ack(group, ids) {
+      if (ids.length === 0) return;
+      await db
+        .deleteFrom('bus_messages')
+        .where('consumer_group', '=', group)
+        .where('id', 'in', ids)
+        .execute();
     },
 
     async retryLater(group, id, delayMs, error) {

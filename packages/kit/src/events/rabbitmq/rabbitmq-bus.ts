@@ -20,7 +20,7 @@ import {
   type Subscription,
   selectedIds,
 } from '../event-bus.js';
-import { checkEnvelopeShape, handleDelivery } from '../handle-delivery.js';
+import { batchSizeOf, checkEnvelopeShape, handleDeliveries } from '../handle-delivery.js';
 import { eventMetrics } from '../metrics.js';
 import { declareGroup, domainOf, type GroupNames, groupNames } from './topology.js';
 
@@ -63,6 +63,8 @@ interface Consumer {
   /** The connection the consumer is attached to: setup and subscribe must not both attach it. */
   attachedTo?: ChannelModel;
   inFlight: Set<Promise<void>>;
+  /** Deliveries received and not yet handed to a handler, and the channel they came on. */
+  pending: { channel: Channel; messages: ConsumeMessage[] } | undefined;
   stopped: boolean;
 }
 
@@ -197,51 +199,78 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
     consumer.consumerTag = consumerTag;
   }
 
+  /**
+   * Deliveries are gathered until the batch is full or the socket has nothing more to hand over
+   * at once (the next turn of the event loop), then settled together; one-at-a-time handlers get
+   * batches of one.
+   */
   function onMessage(consumer: Consumer, channel: Channel, message: ConsumeMessage): void {
-    const work = settle(consumer, channel, message).catch((error) =>
-      // Not acknowledged: the broker hands the message out again (after a reconnect at the latest).
-      logger.error({ err: error, group: consumer.subscription.group }, 'could not settle a delivery'),
-    );
-    consumer.inFlight.add(work);
-    void work.finally(() => consumer.inFlight.delete(work));
+    if (consumer.pending?.channel !== channel) {
+      consumer.pending = { channel, messages: [] };
+      setImmediate(() => flush(consumer, channel));
+    }
+    consumer.pending.messages.push(message);
+    if (consumer.pending.messages.length >= batchSizeOf(consumer.subscription)) flush(consumer, channel);
   }
 
-  async function settle(consumer: Consumer, channel: Channel, message: ConsumeMessage): Promise<void> {
+  function flush(consumer: Consumer, channel: Channel): void {
+    const pending = consumer.pending;
+    if (pending?.channel !== channel || pending.messages.length === 0) return;
+    consumer.pending = undefined;
+    const size = batchSizeOf(consumer.subscription);
+    for (let first = 0; first < pending.messages.length; first += size) {
+      const batch = pending.messages.slice(first, first + size);
+      const work = settle(consumer, channel, batch).catch((error) =>
+        // Not acknowledged: the broker hands the messages out again (after a reconnect at the latest).
+        logger.error({ err: error, group: consumer.subscription.group }, 'could not settle a delivery'),
+      );
+      consumer.inFlight.add(work);
+      void work.finally(() => consumer.inFlight.delete(work));
+    }
+  }
+
+  async function settle(consumer: Consumer, channel: Channel, messages: readonly ConsumeMessage[]) {
     const { subscription, names } = consumer;
-    const headers = message.properties.headers ?? {};
-    const attempt = Number(headers[attemptHeader] ?? 1);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(message.content.toString('utf8'));
-    } catch {
-      raw = undefined;
-    }
-    const verdict = await handleDelivery({ subscription, metrics, logger, validate }, raw, {
-      attempt,
-      redelivered: message.fields.redelivered || attempt > 1,
-    });
-    if (verdict.action === 'retry') {
-      const retryQueue = names.retryQueues[Math.min(attempt, names.retryQueues.length) - 1];
-      if (retryQueue) {
-        await publishConfirmed('', retryQueue.name, message.content, {
+    const verdicts = await handleDeliveries(
+      { subscription, metrics, logger, validate },
+      messages.map((message) => {
+        const attempt = attemptOf(message);
+        let raw: unknown;
+        try {
+          raw = JSON.parse(message.content.toString('utf8'));
+        } catch {
+          raw = undefined;
+        }
+        return { raw, delivery: { attempt, redelivered: message.fields.redelivered || attempt > 1 } };
+      }),
+    );
+    for (const [index, verdict] of verdicts.entries()) {
+      const message = messages[index]!;
+      const headers = message.properties.headers ?? {};
+      const attempt = attemptOf(message);
+      if (verdict.action === 'retry') {
+        const retryQueue = names.retryQueues[Math.min(attempt, names.retryQueues.length) - 1];
+        if (retryQueue) {
+          await publishConfirmed('', retryQueue.name, message.content, {
+            ...message.properties,
+            headers: { ...headers, [attemptHeader]: attempt + 1, 'x-last-error': verdict.error },
+          });
+        }
+      } else if (verdict.action === 'dead-letter') {
+        await publishConfirmed(names.deadLetterExchange, '', message.content, {
           ...message.properties,
-          headers: { ...headers, [attemptHeader]: attempt + 1, 'x-last-error': verdict.error },
+          headers: {
+            ...headers,
+            'x-error': verdict.error,
+            'x-handler': subscription.group,
+            'x-attempts': attempt,
+            'x-failed-at': new Date().toISOString(),
+          },
         });
+        void refreshDeadLetterDepth(subscription.group);
       }
-    } else if (verdict.action === 'dead-letter') {
-      await publishConfirmed(names.deadLetterExchange, '', message.content, {
-        ...message.properties,
-        headers: {
-          ...headers,
-          'x-error': verdict.error,
-          'x-handler': subscription.group,
-          'x-attempts': attempt,
-          'x-failed-at': new Date().toISOString(),
-        },
-      });
-      void refreshDeadLetterDepth(subscription.group);
+      channel.ack(message);
     }
-    channel.ack(message);
   }
 
   async function withChannel<T>(work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
@@ -333,6 +362,7 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
         subscription,
         names: groupNames(prefix, subscription.group, subscription.retry),
         inFlight: new Set(),
+        pending: undefined,
         stopped: false,
       };
       consumers.add(consumer);
@@ -346,6 +376,8 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
           if (consumer.channel && consumer.consumerTag) {
             await consumer.channel.cancel(consumer.consumerTag).catch(() => undefined);
           }
+          // Deliveries gathered for a batch are handled too, not left unacknowledged.
+          if (consumer.pending) flush(consumer, consumer.pending.channel);
           await Promise.allSettled([...consumer.inFlight]);
           await consumer.channel?.close().catch(() => undefined);
         },
@@ -402,6 +434,8 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
           if (consumer.channel && consumer.consumerTag) {
             await consumer.channel.cancel(consumer.consumerTag).catch(() => undefined);
           }
+          // Deliveries gathered for a batch are handled too, not left unacknowledged.
+          if (consumer.pending) flush(consumer, consumer.pending.channel);
           await Promise.allSettled([...consumer.inFlight]);
         }),
       );
@@ -418,4 +452,8 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
 
     declared: () => ({ exchanges: [...declaredExchanges], queues: [...declaredQueues] }),
   };
+}
+
+function attemptOf(message: ConsumeMessage): number {
+  return Number(message.properties.headers?.[attemptHeader] ?? 1);
 }

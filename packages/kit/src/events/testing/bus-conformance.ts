@@ -440,5 +440,72 @@ export function runEventBusConformance(
       await waitUntil(() => done === 8, 15_000, 'eight handled');
       expect(peak).toBe(2);
     });
+
+    it('hands a batch handler the events at hand together, in delivery order, each acknowledged once', async () => {
+      const bus = await newBus();
+      const type = typeOf('batched');
+      const batches: string[][] = [];
+      const events = Array.from({ length: 50 }, () => envelopeOf(type));
+      // Published before the subscription, so they are all at hand when it starts.
+      const group = `batched-${unique()}`;
+      await bus.subscribe({ group, types: [type], handleBatch: async () => {} }).then((s) => s.stop());
+      await bus.publish(events);
+      await bus.subscribe({
+        group,
+        types: [type],
+        prefetch: 64,
+        batchSize: 20,
+        handleBatch: async (batch) => {
+          batches.push(batch.map((item) => item.event.id));
+        },
+      });
+      await waitUntil(() => batches.flat().length === 50, 15_000, 'fifty handled');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(batches.flat().sort()).toEqual(events.map((event) => event.id).sort());
+      expect(batches.every((batch) => batch.length <= 20)).toBe(true);
+      // Fewer calls than events: they came together.
+      expect(batches.length).toBeLessThan(10);
+      const order = new Map(events.map((event, index) => [event.id, index]));
+      for (const batch of batches) {
+        const positions = batch.map((id) => order.get(id)!);
+        expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      }
+    });
+
+    it('retries and dead-letters only the poison event of a failed batch; the others are handled once', async () => {
+      const bus = await newBus();
+      const type = typeOf('poisoned-batch');
+      const group = `poisoned-batch-${unique()}`;
+      const events = Array.from({ length: 10 }, () => envelopeOf(type));
+      const poison = events[4]!.id;
+      const committed: string[] = [];
+      await bus.subscribe({ group, types: [type], handleBatch: async () => {} }).then((s) => s.stop());
+      await bus.publish(events);
+      await bus.subscribe({
+        group,
+        types: [type],
+        prefetch: 32,
+        retry: fastRetry,
+        // All or nothing, as a transaction would be.
+        handleBatch: async (batch) => {
+          if (batch.some((item) => item.event.id === poison)) throw new Error('cannot apply this one');
+          committed.push(...batch.map((item) => item.event.id));
+        },
+      });
+      let letters: DeadLetter[] = [];
+      const deadline = Date.now() + 15_000;
+      while (letters.length === 0 && Date.now() < deadline) {
+        letters = await bus.deadLetters.list(group);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(letters.map((letter) => letter.envelope.id)).toEqual([poison]);
+      expect(letters[0]).toMatchObject({ attempts: fastRetry.maxAttempts });
+      expect([...committed].sort()).toEqual(
+        events
+          .map((event) => event.id)
+          .filter((id) => id !== poison)
+          .sort(),
+      );
+    });
   });
 }
