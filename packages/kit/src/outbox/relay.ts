@@ -43,7 +43,8 @@ export interface OutboxRelay {
 }
 
 interface RelayMetrics {
-  backlog: Gauge<'schema'>;
+  /** Counted when scraped, by each live relay of the registry. */
+  backlogProbes: Set<{ schema: string; count: () => Promise<number> }>;
   published: Counter<'schema'>;
   failures: Counter<'schema'>;
   batchSize: Histogram<'schema'>;
@@ -54,13 +55,22 @@ const metricsByRegistry = new WeakMap<Registry, RelayMetrics>();
 function relayMetrics(registry: Registry): RelayMetrics {
   let metrics = metricsByRegistry.get(registry);
   if (!metrics) {
+    const backlogProbes: RelayMetrics['backlogProbes'] = new Set();
+    new Gauge({
+      name: 'outbox_backlog',
+      help: 'Outbox events committed but not yet published',
+      labelNames: ['schema'],
+      registers: [registry],
+      async collect() {
+        for (const probe of backlogProbes) {
+          // A failed count leaves the last value: the scrape must not fail with the database.
+          const count = await probe.count().catch(() => undefined);
+          if (count !== undefined) this.set({ schema: probe.schema }, count);
+        }
+      },
+    });
     metrics = {
-      backlog: new Gauge({
-        name: 'outbox_backlog',
-        help: 'Outbox events committed but not yet published',
-        labelNames: ['schema'],
-        registers: [registry],
-      }),
+      backlogProbes,
       published: new Counter({
         name: 'outbox_published_total',
         help: 'Outbox events published to the broker',
@@ -87,7 +97,6 @@ function relayMetrics(registry: Registry): RelayMetrics {
 }
 
 const housekeepingEveryMs = 60_000;
-const backlogRefreshEveryMs = 5_000;
 const housekeepingBatchSize = 1_000;
 
 class BatchNotPublished extends Error {
@@ -120,7 +129,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pause = createWakeableSleep();
   let failures = 0;
   let lastHousekeeping = 0;
-  let lastBacklogRefresh = 0;
 
   /**
    * Claims a batch in a short transaction, publishes it with no transaction open (the broker may be
@@ -178,15 +186,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .execute();
   }
 
-  async function refreshBacklog(): Promise<void> {
-    lastBacklogRefresh = Date.now();
-    const row = await db
-      .selectFrom('outbox')
-      .select(sql<string>`count(*)`.as('count'))
-      .where('published_at', 'is', null)
-      .executeTakeFirst();
-    metrics.backlog.set(labels, Number(row?.count ?? 0));
-  }
+  const backlog = {
+    schema: database.schema,
+    async count(): Promise<number> {
+      const row = await db
+        .selectFrom('outbox')
+        .select(sql<string>`count(*)`.as('count'))
+        .where('published_at', 'is', null)
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
+    },
+  };
 
   async function housekeeping(): Promise<void> {
     if (retentionMs === Number.POSITIVE_INFINITY) return;
@@ -210,8 +220,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       try {
         published = await publishBatch();
         failures = 0;
-        // An idle relay polls often; counting the backlog on every empty poll would be wasted work.
-        if (published > 0 || Date.now() - lastBacklogRefresh >= backlogRefreshEveryMs) await refreshBacklog();
         await housekeeping();
       } catch (error) {
         failures += 1;
@@ -231,6 +239,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     start() {
       if (running) return;
       running = true;
+      // The backlog is counted when scraped, not per batch: a statement per batch for a gauge read
+      // every few seconds would be most of an idle relay's work.
+      metrics.backlogProbes.add(backlog);
       loop = (options.exclusive ? releaseClaims() : Promise.resolve()).then(run);
     },
     notify() {
@@ -241,12 +252,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         const published = await publishBatch();
         if (published === 0) break;
       }
-      await refreshBacklog();
     },
     async stop() {
       running = false;
       pause.wake();
       await loop;
+      metrics.backlogProbes.delete(backlog);
     },
   };
 }
