@@ -157,7 +157,7 @@ describe.each([
     const registry = new Registry();
     const relay = createOutboxRelay({ database, publisher, logger, registry, pollIntervalMs: 60_000 });
     relay.start();
-    // The backlog is measured after the first (empty) pass; from then on the relay is idle.
+    // Started (its backlog is counted); its next poll is a minute away, so only the notify can wake it.
     await until(async () => (await metricValue(registry, 'outbox_backlog')) !== undefined);
     await write(envelope(5));
     relay.notify();
