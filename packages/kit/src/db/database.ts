@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Registry } from 'prom-client';
 import { type EmbeddedPostgres, quoteIdentifier } from './embedded-postgres.js';
 import { PgliteDialect } from './pglite-dialect.js';
+import { preparingStatements } from './prepared-statements.js';
 import { statementTally } from './statement-metrics.js';
 import { tracedDialect } from './traced-dialect.js';
 
@@ -104,7 +105,7 @@ function createPool(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg
   });
   // Without a listener an idle connection dropped by the server would crash the process.
   pool.on('error', (error) => config.onIdleConnectionError?.(error));
-  return pool;
+  return preparingStatements(pool);
 }
 
 async function migrate<DB>(
