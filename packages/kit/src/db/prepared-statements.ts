@@ -10,6 +10,12 @@ const dataStatement = /^\s*(select|insert|update|delete|with)\b/i;
 const mostParameters = 64;
 /** Per connection; the server keeps every prepared statement until the connection ends. */
 const mostStatementsPerConnection = 500;
+/**
+ * "cached plan must not change result type": a migration changed the columns a prepared
+ * `select *` returns. That execution fails (its unit of work is retried); the statement is never
+ * used by name again on that connection.
+ */
+const planOutdated = '0A000';
 
 type QueryConfig = { name: string; text: string; values: unknown[] };
 type Query = (...args: unknown[]) => unknown;
@@ -27,6 +33,7 @@ export function preparingStatements(pool: pg.Pool): pg.Pool {
     prepared.add(client);
     const original = client.query.bind(client) as Query;
     const names = new Set<string>();
+    const outdated = new Set<string>();
     (client as unknown as { query: Query }).query = (...args: unknown[]) => {
       const [text, values] = args;
       if (
@@ -38,12 +45,20 @@ export function preparingStatements(pool: pg.Pool): pg.Pool {
         return original(...args);
       }
       const name = `fiscal_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      if (outdated.has(name)) return original(...args);
       if (!names.has(name)) {
         if (names.size >= mostStatementsPerConnection) return original(...args);
         names.add(name);
       }
       const config: QueryConfig = { name, text, values };
-      return original(config, ...args.slice(2));
+      const running = original(config, ...args.slice(2));
+      if (running instanceof Promise) {
+        return running.catch((error: unknown) => {
+          if ((error as { code?: unknown }).code === planOutdated) outdated.add(name);
+          throw error;
+        });
+      }
+      return running;
     };
   });
   return pool;
