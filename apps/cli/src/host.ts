@@ -2,7 +2,7 @@ import type { ConfigOf, commonConfig } from '@fiscal/kit/config';
 import type { DeadLetters } from '@fiscal/kit/events';
 import { createAdminServer, listen } from '@fiscal/kit/http';
 import { HealthRegistry, ShutdownOrchestrator } from '@fiscal/kit/lifecycle';
-import { createLogger } from '@fiscal/kit/log';
+import { createLogger, flushLogs } from '@fiscal/kit/log';
 import { createMetricsRegistry, startTelemetry } from '@fiscal/kit/telemetry';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -43,7 +43,12 @@ export async function startHost(
   const logger = createLogger({ service, level: settings.logLevel });
   const registry = createMetricsRegistry({ service });
   const health = new HealthRegistry();
-  const shutdown = new ShutdownOrchestrator({ logger, budgetMs: settings.shutdownTimeout });
+  const shutdown = new ShutdownOrchestrator({
+    logger,
+    budgetMs: settings.shutdownTimeout,
+    // Log lines are written asynchronously: the last ones, "shutdown complete" among them, go out first.
+    exit: (code) => void flushLogs().finally(() => process.exit(code)),
+  });
 
   let started = false;
   health.addReadiness('started', async () => {

@@ -84,6 +84,18 @@ describe('createLogger', () => {
     },
   );
 
+  it("censors the headers of a logged request and leaves the caller's objects as they were", () => {
+    const { lines, logger } = capture();
+    const request = {
+      method: 'GET',
+      headers: { authorization: 'Bearer leak', cookie: 'sid=leak', accept: '*/*' },
+    };
+    logger.info({ req: request }, 'incoming');
+    expect(JSON.stringify(lines[0])).not.toContain('leak');
+    expect(lines[0]).toMatchObject({ req: { headers: { authorization: '[redacted]', accept: '*/*' } } });
+    expect(request.headers.authorization).toBe('Bearer leak');
+  });
+
   it.each(['err', 'error', 'cause'])(
     'writes an error under %s without the statement parameters its driver attached',
     (key) => {
