@@ -1,13 +1,47 @@
-import { context, trace } from '@opentelemetry/api';
+import { context, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
+  AlwaysOffSampler,
   BasicTracerProvider,
   InMemorySpanExporter,
+  ParentBasedSampler,
   SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
+
+/** Counts the spans the kit's SQL tracer is asked for, recording or not. */
+const startedSpans = { count: 0 };
+
+function countingSqlSpans(provider: TracerProvider): TracerProvider {
+  return {
+    getTracer(name, version, options) {
+      const tracer = provider.getTracer(name, version, options);
+      if (name !== 'fiscal-db') return tracer;
+      return {
+        startSpan(...args: Parameters<Tracer['startSpan']>) {
+          startedSpans.count++;
+          return tracer.startSpan(...args);
+        },
+        startActiveSpan(...args: unknown[]) {
+          startedSpans.count++;
+          return (tracer.startActiveSpan as (...all: unknown[]) => unknown)(...args);
+        },
+      } as Tracer;
+    },
+  };
+}
+
+class SampledUnlessNamedUnsampled extends TraceIdRatioBasedSampler {
+  constructor() {
+    super(1);
+  }
+  override shouldSample(...args: Parameters<TraceIdRatioBasedSampler['shouldSample']>) {
+    return args[2] === 'unsampled' ? new AlwaysOffSampler().shouldSample() : super.shouldSample(...args);
+  }
+}
 
 describe('SQL spans', () => {
   const exporter = new InMemorySpanExporter();
@@ -16,7 +50,13 @@ describe('SQL spans', () => {
   beforeAll(async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     trace.setGlobalTracerProvider(
-      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+      countingSqlSpans(
+        new BasicTracerProvider({
+          // Traces named `unsampled` are not sampled; the rest are.
+          sampler: new ParentBasedSampler({ root: new SampledUnlessNamedUnsampled() }),
+          spanProcessors: [new SimpleSpanProcessor(exporter)],
+        }),
+      ),
     );
     test = await createTestDatabase('pglite', 'ledger');
     await sql`create table notes (body text)`.execute(test.database.db);
@@ -47,8 +87,28 @@ describe('SQL spans', () => {
 
   it('marks a failing statement as an error', async () => {
     exporter.reset();
-    await expect(sql`select * from missing_table`.execute(test.database.db)).rejects.toThrow();
+    await trace.getTracer('test').startActiveSpan('request', async (parent) => {
+      await expect(sql`select * from missing_table`.execute(test.database.db)).rejects.toThrow();
+      parent.end();
+    });
     const failed = exporter.getFinishedSpans().find((span) => span.name === 'select ledger');
     expect(failed?.status.code).toBe(2);
+  });
+
+  it('creates no span for a statement of an unsampled trace', async () => {
+    startedSpans.count = 0;
+    await trace.getTracer('test').startActiveSpan('unsampled', async (parent) => {
+      expect(parent.isRecording()).toBe(false);
+      await test.database.transaction((trx) => trx.insertInto('notes').values({ body: 'quiet' }).execute());
+      await expect(sql`select * from missing_table`.execute(test.database.db)).rejects.toThrow();
+      parent.end();
+    });
+    expect(startedSpans.count).toBe(0);
+  });
+
+  it('creates no span for a statement outside any trace, such as a background poll', async () => {
+    startedSpans.count = 0;
+    await sql`select count(*) from notes`.execute(test.database.db);
+    expect(startedSpans.count).toBe(0);
   });
 });

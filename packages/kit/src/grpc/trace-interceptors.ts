@@ -7,13 +7,16 @@ import {
 } from '@connectrpc/connect';
 import {
   context,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
   type TextMapGetter,
   type TextMapSetter,
+  TraceFlags,
   trace,
 } from '@opentelemetry/api';
 import { observeResponse } from './response-end.js';
@@ -62,14 +65,32 @@ function endSpan(span: Span, error: unknown, isFailure: (code: Code) => boolean)
 }
 
 /**
+ * A trace someone decided not to sample: it carries ids for logs and downstream calls, but no
+ * process records spans for it, so none is created for it here either.
+ */
+function isUnsampledTrace(spanContext: SpanContext | undefined): boolean {
+  return (
+    spanContext !== undefined &&
+    isSpanContextValid(spanContext) &&
+    (spanContext.traceFlags & TraceFlags.SAMPLED) === 0
+  );
+}
+
+/**
  * Client side: a CLIENT span per call, whose context travels in the `traceparent` header so the
- * callee's spans join the caller's trace.
+ * callee's spans join the caller's trace. In an unsampled trace the caller's own context travels
+ * instead, and no span is made.
  */
 export function clientTraceInterceptor(): Interceptor {
   return (next) => (request) => {
+    const active = context.active();
+    if (isUnsampledTrace(trace.getSpanContext(active))) {
+      propagation.inject(active, request.header, headerSetter);
+      return next(request);
+    }
     const { name, options } = spanStart(request, SpanKind.CLIENT);
     const span = tracer.startSpan(name, options);
-    const callContext = trace.setSpan(context.active(), span);
+    const callContext = trace.setSpan(active, span);
     propagation.inject(callContext, request.header, headerSetter);
     return context.with(callContext, () =>
       observeResponse(next(request), { onEnd: (error) => endSpan(span, error, () => true) }),
@@ -77,10 +98,16 @@ export function clientTraceInterceptor(): Interceptor {
   };
 }
 
-/** Server side: a SERVER span per call, child of the caller's span found in the request headers. */
+/**
+ * Server side: a SERVER span per call, child of the caller's span found in the request headers;
+ * a call of an unsampled trace runs in the caller's context, which its logs and calls carry on.
+ */
 export function serverTraceInterceptor(): Interceptor {
   return (next) => (request) => {
     const callerContext = propagation.extract(ROOT_CONTEXT, request.header, headerGetter);
+    if (isUnsampledTrace(trace.getSpanContext(callerContext))) {
+      return context.with(callerContext, () => next(request));
+    }
     const { name, options } = spanStart(request, SpanKind.SERVER);
     const span = tracer.startSpan(name, options, callerContext);
     return context.with(trace.setSpan(callerContext, span), () =>

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../errors/index.js';
@@ -95,6 +95,17 @@ describe.each<[string, HarnessFactory]>([
     expect(serverSpan.parentSpanContext?.spanId).toBe(clientSpan.spanContext().spanId);
     expect(serverSpan.spanContext().traceId).toBe(callerSpan.traceId);
     expect(serverSpan.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.grpc.status_code': 0 });
+  });
+
+  it('makes no span for a call of an unsampled trace and carries its context to the handler', async () => {
+    const { client } = await open();
+    const startSpan = vi.spyOn(tracing.getTracer('@fiscal/kit/grpc'), 'startSpan');
+    const caller = { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceFlags: TraceFlags.NONE };
+    const unsampled = trace.setSpanContext(context.active(), { ...caller, isRemote: true });
+    const response = await context.with(unsampled, () => client.echo({ text: 'quiet' }));
+    expect(response.traceparent).toBe(`00-${caller.traceId}-${caller.spanId}-00`);
+    expect(startSpan).not.toHaveBeenCalled();
+    startSpan.mockRestore();
   });
 
   it('fails a call past its default deadline as an unavailable timeout and aborts the handler', async () => {

@@ -67,4 +67,18 @@ describe('startTelemetry with an OTLP endpoint', () => {
     expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
     expect(collector.requests).toEqual([]);
   });
+
+  it('without an endpoint records no span, yet gives each trace ids that propagate', async () => {
+    const telemetry = startTelemetry({ service: 'invoice' });
+    let recording = true;
+    let traceparent: string | undefined;
+    await withSpan('unexported', {}, async (span) => {
+      recording = span.isRecording();
+      traceparent = currentTraceparent();
+    });
+    await telemetry.shutdown();
+    expect(recording).toBe(false);
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    expect(collector.requests).toEqual([]);
+  });
 });

@@ -12,8 +12,10 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
+  type Sampler,
   type SpanProcessor,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
@@ -22,7 +24,10 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface TelemetryOptions {
   service: string;
-  /** OTLP/HTTP collector base URL; without it spans are created (ids propagate) but not exported. */
+  /**
+   * OTLP/HTTP collector base URL. Without it (and without `spanProcessors`) no span is recorded:
+   * trace and span ids are still made and propagated, as an unsampled trace's.
+   */
   otlpEndpoint?: string | undefined;
   sampleRatio?: number;
   /** Extra processors (tests use an in-memory exporter). */
@@ -49,9 +54,15 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     );
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: url.toString() })));
   }
+  // Spans no processor would see cost as much to record as exported ones: with nowhere to send
+  // them, every trace is unsampled, and the kit's HTTP, gRPC and SQL tracing makes none.
+  const sampler: Sampler =
+    processors.length === 0
+      ? new AlwaysOffSampler()
+      : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) });
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
+    sampler,
     spanProcessors: processors,
   });
   provider.register({
