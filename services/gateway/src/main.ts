@@ -1,7 +1,7 @@
 import type { Transport } from '@connectrpc/connect';
 import { createJwksKeyStore } from '@fiscal/kit/auth';
 import { type Cache, createMemoryCache } from '@fiscal/kit/cache';
-import { createHttpServer } from '@fiscal/kit/http';
+import { type AccessLogOptions, createHttpServer } from '@fiscal/kit/http';
 import { createPolicy } from '@fiscal/kit/resilience';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -57,6 +57,8 @@ export interface GatewayDependencies {
    * `X-Forwarded-For` it sets; never set this on a gateway clients reach directly, who could forge it.
    */
   trustProxy?: boolean;
+  /** Which requests get an access-log line (`FISCAL_ACCESS_LOG_SAMPLE_RATIO`); all by default. */
+  accessLog?: AccessLogOptions;
   /** Body limit of `POST /api/v1/invoices/batch` alone: 1,000 invoices with their documents inline. */
   batchBodyLimitBytes?: number;
   /** Per-caller quotas; Redis-backed when distributed. Default: in memory, default quotas. */
@@ -100,6 +102,7 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
     registry,
     bodyLimitBytes: dependencies.bodyLimitBytes,
     trustProxy: dependencies.trustProxy,
+    accessLog: dependencies.accessLog,
   });
   // Before any route, so every route is documented and charged.
   registerOpenApi(app, { version: apiVersion, anonymousRoutePrefixes: defaultAnonymousRoutePrefixes });

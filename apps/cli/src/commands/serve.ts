@@ -31,7 +31,7 @@ import {
 import { createDatabase } from '@fiscal/kit/db';
 import { createRabbitMqBus } from '@fiscal/kit/events';
 import { createGrpcClientTransport, createGrpcServer, createInMemoryTransport } from '@fiscal/kit/grpc';
-import { listen } from '@fiscal/kit/http';
+import { accessLogConfig, listen } from '@fiscal/kit/http';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
 import { createQueryService, summaryCacheName } from '@fiscal/query';
@@ -89,6 +89,7 @@ const gatewayConfig = defineConfig({
   ...commonConfig,
   ...redisConfig,
   ...gatewayQuotaConfig,
+  ...accessLogConfig,
   httpHost: {
     env: 'FISCAL_HTTP_HOST',
     type: string(),
@@ -373,6 +374,7 @@ async function serveGateway(): Promise<undefined> {
     registry: host.registry,
     ...transports,
     trustProxy: settings.trustProxy,
+    accessLog: { sampleRatio: settings.accessLogSampleRatio },
     revocations: redisCache(host, settings, 'revoked-tokens'),
     rateLimiter: createRedisRateLimiter({
       quotas: quotasOf(settings),

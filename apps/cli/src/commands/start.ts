@@ -22,7 +22,7 @@ import { boolean, commonConfig, defineConfig, parseConfig, port, string } from '
 import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
 import { createInProcessBus, createSqlQueueStore } from '@fiscal/kit/events';
 import { createInMemoryTransport } from '@fiscal/kit/grpc';
-import { listen } from '@fiscal/kit/http';
+import { accessLogConfig, listen } from '@fiscal/kit/http';
 import { createLogger } from '@fiscal/kit/log';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
@@ -38,6 +38,7 @@ export const embeddedConfig = defineConfig({
   ...authConfig,
   ...notificationConfig,
   ...gatewayQuotaConfig,
+  ...accessLogConfig,
   httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
   httpHost: {
     env: 'FISCAL_HTTP_HOST',
@@ -185,6 +186,7 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     notificationTransport: transportFor('notification'),
     revocations,
     rateLimiter: createMemoryRateLimiter({ quotas: quotasOf(settings), registry }),
+    accessLog: { sampleRatio: settings.accessLogSampleRatio },
   });
 
   for (const module of modules) {

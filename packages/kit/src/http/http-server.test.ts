@@ -4,7 +4,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { Type } from '@sinclair/typebox';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError, type ErrorKind } from '../errors/index.js';
 import { HealthRegistry } from '../lifecycle/index.js';
 import { createLogger, extendLogContext } from '../log/index.js';
@@ -138,6 +138,23 @@ describe('createHttpServer', () => {
     expect(span?.spanContext().traceId).toBe(callerTraceId);
     expect(span?.parentSpanContext?.spanId).toBe(callerSpanId);
     expect(span?.attributes).toMatchObject({ 'http.route': '/things/:id', 'http.response.status_code': 404 });
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'request', trace_id: callerTraceId }));
+  });
+
+  it("creates no span for a request of a trace its caller did not sample, and logs the caller's trace", async () => {
+    spans.reset();
+    logLines.length = 0;
+    const startSpan = vi.spyOn(trace.getTracerProvider().getTracer('fiscal-http'), 'startSpan');
+    const callerTraceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await app.inject({
+      method: 'GET',
+      url: '/things/1',
+      headers: { traceparent: `00-${callerTraceId}-00f067aa0ba902b7-00` },
+    });
+    expect(response.statusCode).toBe(404);
+    expect(startSpan).not.toHaveBeenCalled();
+    startSpan.mockRestore();
+    expect(spans.getFinishedSpans()).toEqual([]);
     expect(logLines).toContainEqual(expect.objectContaining({ msg: 'request', trace_id: callerTraceId }));
   });
 
@@ -309,6 +326,56 @@ describe('createHttpServer', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('access-log sampling', () => {
+  const lines: Record<string, unknown>[] = [];
+  const sampledLogger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    }),
+  );
+  const draws = [0.05, 0.5, 0.09, 0.99];
+  const server = createHttpServer({
+    service: 'test',
+    logger: sampledLogger,
+    registry: new Registry(),
+    accessLog: { sampleRatio: 0.1, slowMs: 50, random: () => draws.shift() ?? 1 },
+  });
+  server.get('/fast', async () => ({ ok: true }));
+  server.get('/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    return { ok: true };
+  });
+  server.get('/failing', async () => {
+    throw new AppError('not_found', 'thing_not_found', 'No such thing.');
+  });
+  const accessLines = () => lines.filter((line) => line.msg === 'request');
+
+  afterAll(() => server.close());
+
+  it('writes a line for the sampled share of successful fast requests only', async () => {
+    lines.length = 0;
+    for (const requestId of ['drawn-0.05', 'drawn-0.5', 'drawn-0.09', 'drawn-0.99'])
+      await server.inject({ url: '/fast', headers: { 'x-request-id': requestId } });
+    expect(accessLines().map((line) => line.request_id)).toEqual(['drawn-0.05', 'drawn-0.09']);
+  });
+
+  it('always writes a line for a failed or slow request', async () => {
+    lines.length = 0;
+    await server.inject({ url: '/failing' });
+    await server.inject({ url: '/nowhere' });
+    await server.inject({ url: '/slow' });
+    expect(accessLines().map((line) => [line.route, line.status])).toEqual([
+      ['/failing', 404],
+      ['unmatched', 404],
+      ['/slow', 200],
+    ]);
   });
 });
 

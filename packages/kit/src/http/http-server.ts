@@ -2,15 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import AjvCompiler, { type BuildCompilerFromPool } from '@fastify/ajv-compiler';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { currentLogContext, type LogContext, runWithLogContext } from '../log/index.js';
+import { type AccessLogOptions, accessLogSampler } from './access-log.js';
 import { refuseControlCharacters } from './control-characters.js';
 import { httpMetrics } from './http-metrics.js';
 import { installProblemHandlers } from './problem-handler.js';
-import { pathOf, traceIdOf } from './request-facts.js';
+import { pathOf } from './request-facts.js';
 import { installNoSniff } from './security-headers.js';
 
 export interface HttpServerOptions {
@@ -20,6 +30,8 @@ export interface HttpServerOptions {
   bodyLimitBytes?: number | undefined;
   /** Trust X-Forwarded-* from a proxy in front (ingress). */
   trustProxy?: boolean;
+  /** Which requests get an access-log line; all of them by default. */
+  accessLog?: AccessLogOptions | undefined;
 }
 
 export type HttpServer = FastifyInstance;
@@ -28,7 +40,10 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** The request's server span; none when the caller's trace is not sampled. */
     span?: Span;
+    /** The trace the request belongs to, sampled or not; none when tracing is off. */
+    traceId?: string;
     /** The request's log context, kept so the access-log line names the caller handlers found. */
     logContext?: LogContext;
   }
@@ -74,7 +89,8 @@ export const validationOptions = {
 
 /**
  * A Fastify server with what every Fiscal HTTP API has: request ids, a server span per request
- * joined to the caller's trace, RED metrics per route, one access-log line per request, body
+ * joined to the caller's trace, RED metrics per route, an access-log line per request (or a sample
+ * of the successful fast ones), body
  * limits, no control characters in parameters, query values or JSON strings, RFC 9457
  * problem+json for every error, and `X-Content-Type-Options: nosniff` on every response.
  */
@@ -82,6 +98,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const { logger, registry } = options;
   const metrics = httpMetrics(registry);
   const tracer = trace.getTracer('fiscal-http');
+  const logAccess = accessLogSampler(options.accessLog);
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
@@ -94,20 +111,28 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    const parent = propagation.extract(context.active(), request.headers);
-    const span = tracer.startSpan(
-      `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
-      {
-        kind: SpanKind.SERVER,
-        // The path only: a query string may carry tokens.
-        attributes: { 'http.request.method': request.method, 'url.path': pathOf(request.url) },
-      },
-      parent,
-    );
-    request.span = span;
+    let active = propagation.extract(context.active(), request.headers);
+    const caller = trace.getSpanContext(active);
+    // A trace the caller chose not to sample gets no span here: the request runs in the caller's
+    // context, whose ids its logs and upstream calls carry on.
+    if (!caller || !isSpanContextValid(caller) || caller.traceFlags & TraceFlags.SAMPLED) {
+      const span = tracer.startSpan(
+        `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
+        {
+          kind: SpanKind.SERVER,
+          // The path only: a query string may carry tokens.
+          attributes: { 'http.request.method': request.method, 'url.path': pathOf(request.url) },
+        },
+        active,
+      );
+      request.span = span;
+      active = trace.setSpan(active, span);
+    }
+    const spanContext = trace.getSpanContext(active);
+    if (spanContext && isSpanContextValid(spanContext)) request.traceId = spanContext.traceId;
     // Continue the request inside the span and the log context, so handlers, their logs and
     // their outgoing calls all carry the same trace and request id.
-    context.with(trace.setSpan(parent, span), () =>
+    context.with(active, () =>
       runWithLogContext({ requestId: request.id }, () => {
         request.logContext = currentLogContext();
         done();
@@ -122,26 +147,28 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     metrics.requests.inc({ method: request.method, route, status });
     metrics.duration.observe({ method: request.method, route, status }, seconds);
     const span = request.span;
-    if (span) {
+    if (span?.isRecording()) {
       span.updateName(`${request.method} ${route}`);
       span.setAttribute('http.route', route);
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
-    logger.info(
-      {
-        method: request.method,
-        route,
-        status: reply.statusCode,
-        latency_ms: Math.round(reply.elapsedTime * 10) / 10,
-        request_id: request.id,
-        trace_id: traceIdOf(span),
-        tenant: request.logContext?.tenant,
-        subject: request.logContext?.subject,
-      },
-      'request',
-    );
+    if (logAccess(reply.statusCode, reply.elapsedTime)) {
+      logger.info(
+        {
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          latency_ms: Math.round(reply.elapsedTime * 10) / 10,
+          request_id: request.id,
+          trace_id: request.traceId,
+          tenant: request.logContext?.tenant,
+          subject: request.logContext?.subject,
+        },
+        'request',
+      );
+    }
     done();
   });
 

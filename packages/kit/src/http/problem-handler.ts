@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError, type FieldProblem, toProblem } from '../errors/index.js';
-import { pathOf, traceIdOf } from './request-facts.js';
+import { pathOf } from './request-facts.js';
 
 interface AjvIssue {
   instancePath: string;
@@ -104,7 +104,7 @@ export function installProblemHandlers(app: FastifyInstance, logger: Logger): vo
           method: request.method,
           route: request.routeOptions.url ?? 'unmatched',
           request_id: request.id,
-          trace_id: traceIdOf(request.span),
+          trace_id: request.traceId,
         },
         'unexpected error handling request',
       );
