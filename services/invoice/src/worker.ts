@@ -1,5 +1,5 @@
 import { InvoiceEventTypes } from '@fiscal/contracts';
-import type { EventBus, RetryPolicy, Subscriber } from '@fiscal/kit/events';
+import { backoffDelay, type EventBus, type RetryPolicy, type Subscriber } from '@fiscal/kit/events';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -8,7 +8,7 @@ import { createHttpDocumentFetcher } from './adapters/http-document-fetcher.js';
 import { createProcessingInstruments } from './adapters/prometheus-processing-instruments.js';
 import { createResilientDocumentFetcher } from './adapters/resilient-document-fetcher.js';
 import { defaultCodec } from './adapters/zlib-codecs.js';
-import { processInvoiceHandler } from './app/process-invoice.js';
+import { processInvoicesHandler } from './app/process-invoice.js';
 import { resumeLapsedClaimsHandler } from './app/resume-lapsed-claims.js';
 import type { DocumentFetcher, ObjectStore } from './domain/document/index.js';
 import type { ProcessingSettings } from './settings.js';
@@ -24,6 +24,58 @@ export function processorRetryPolicy(
     maxAttempts: settings.processingMaxAttempts,
     initialDelayMs: settings.processingRetryDelay,
     maxDelayMs: 5 * 60_000,
+  };
+}
+
+/**
+ * Invoices per batch: half the prefetch, so two batches are in flight: one claims, validates and
+ * stores while the other commits, and a slow download holds up the acknowledgements of its own
+ * batch only, not every delivery the worker has.
+ */
+export function batchSizeOf(settings: Pick<ProcessingSettings, 'workerPrefetch'>): number {
+  return Math.max(1, Math.ceil(settings.workerPrefetch / 2));
+}
+
+/**
+ * When this worker next sweeps for lapsed claims because a retry comes due: the invoices themselves
+ * keep their retry time (their claim), so these timers only bring the periodic sweep forward.
+ */
+function createRetrySchedule(sweep: () => void) {
+  const due: number[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let armedFor = Number.POSITIVE_INFINITY;
+
+  function arm() {
+    const next = due[0];
+    if (next === undefined || next >= armedFor) return;
+    clearTimeout(timer);
+    armedFor = next;
+    // A little after the claim expires: the sweep looks for claims that expired before its clock.
+    timer = setTimeout(fire, Math.max(0, next - Date.now()) + 10);
+    timer.unref();
+  }
+
+  function fire() {
+    armedFor = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    while (due.length > 0 && due[0]! <= now) due.shift();
+    sweep();
+    arm();
+  }
+
+  return {
+    add(at: Date) {
+      const time = at.getTime();
+      let index = due.length;
+      while (index > 0 && due[index - 1]! > time) index -= 1;
+      due.splice(index, 0, time);
+      arm();
+    },
+    clear() {
+      clearTimeout(timer);
+      due.length = 0;
+      armedFor = Number.POSITIVE_INFINITY;
+    },
   };
 }
 
@@ -74,7 +126,8 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
     'loaded SAT catalogs and PAC certificates',
   );
   const clock = () => new Date();
-  const process = processInvoiceHandler({
+  const retry = processorRetryPolicy(settings);
+  const processBatch = processInvoicesHandler({
     invoices: store.invoices,
     fetcher,
     objects: dependencies.objects,
@@ -86,19 +139,29 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
     maxAttempts: settings.processingMaxAttempts,
     allowUnstamped: settings.allowUnstamped,
     references,
+    // A transient failure keeps its claim for the back-off the bus would have waited; the invoice row,
+    // not a message, then carries the retry, and the lapsed-claims sweep takes it up.
+    retryDelay: (attempt) => backoffDelay(attempt, retry.initialDelayMs, retry.maxDelayMs),
   });
-  const resumeLapsedClaims = resumeLapsedClaimsHandler({ invoices: store.invoices, process, clock });
-  const retry = processorRetryPolicy(settings);
+  const resumeLapsedClaims = resumeLapsedClaimsHandler({
+    invoices: store.invoices,
+    process: processBatch,
+    clock,
+    batchSize: batchSizeOf(settings),
+  });
 
   let subscriber: Subscriber | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> = Promise.resolve();
+  let stopped = false;
   const sweepIntervalMs =
     dependencies.sweepIntervalMs ?? Math.max(1_000, Math.min(30_000, settings.processingLease / 4));
+  const retries = createRetrySchedule(() => sweep());
 
   function sweep() {
     sweeping = sweeping
       .then(async () => {
+        if (stopped) return;
         const resumed = await resumeLapsedClaims();
         if (resumed > 0) {
           logger.info({ resumed }, 'resumed invoices whose claim lapsed');
@@ -116,20 +179,33 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
         group: processorGroup,
         types: [InvoiceEventTypes.created, InvoiceEventTypes.requeued],
         prefetch: settings.workerPrefetch,
+        batchSize: batchSizeOf(settings),
         retry,
-        handler: async (event, delivery) => {
-          const key = { orgId: event.tenant, id: event.subject };
-          const result = await process(key, { finalAttempt: delivery.attempt >= retry.maxAttempts });
+        handleBatch: async (batch) => {
+          const reports = await processBatch(
+            batch.map(({ event, delivery }) => ({
+              key: { orgId: event.tenant, id: event.subject },
+              finalAttempt: delivery.attempt >= retry.maxAttempts,
+            })),
+          );
           store.notify();
-          // The claim is released; the bus redelivers after its back-off.
-          if (result === 'retry') throw new Error(`invoice ${key.id}: transient failure, will retry`);
+          for (const report of reports) if (report.result === 'retry') retries.add(report.retryAt);
+          // Only what nothing anticipated goes back to the bus: it hands each event of the batch to
+          // this handler again on its own, the decided ones are skipped and the failing one is
+          // retried with back-off, then dead-lettered if it keeps failing.
+          const errors = reports.flatMap((report) => (report.result === 'error' ? [report.error] : []));
+          if (errors.length === 1) throw errors[0];
+          if (errors.length > 1)
+            throw new AggregateError(errors, `${errors.length} invoices of the batch failed`);
         },
       });
       sweeper = setInterval(sweep, sweepIntervalMs);
       sweeper.unref();
     },
     async stop() {
+      stopped = true;
       clearInterval(sweeper);
+      retries.clear();
       await subscriber?.stop();
       await sweeping;
       await httpFetcher?.close();

@@ -1,12 +1,25 @@
-import { probeService } from '@fiscal/kit/testing';
-import { sql } from 'kysely';
+import { probeService, serviceUrls } from '@fiscal/kit/testing';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseClaim, startProcessing } from '../domain/invoice/index.js';
+import {
+  archive,
+  chain,
+  type Invoice,
+  markValidated,
+  releaseClaim,
+  startProcessing,
+} from '../domain/invoice/index.js';
 import { ShardMap, slotOfIssuer } from '../domain/sharding/index.js';
 import type { InvoiceSchema } from './invoice-rows.js';
 import { type InvoiceShards, openInvoiceShards } from './invoice-shards.js';
 import { createPostgresInvoiceRepository } from './postgres-invoice-repository.js';
-import { createTestShardDatabases, type TestShardDatabases } from './testing/invoice-shards.js';
+import {
+  createTestShardDatabases,
+  statementsByDatabase,
+  type TestShardDatabases,
+} from './testing/invoice-shards.js';
 import { issuerNumber, newInvoice } from './testing/invoices.js';
 
 const engines = [
@@ -18,10 +31,19 @@ describe.each(engines)('invoice repository on $engine shards', ({ engine, availa
   let test: TestShardDatabases;
   let shards: InvoiceShards;
   let repository: ReturnType<typeof createPostgresInvoiceRepository>;
+  const registry = new Registry();
+
+  /** Statements each shard sends while `work` runs. */
+  async function statementsPerShard(work: () => Promise<unknown>): Promise<number[]> {
+    const before = await statementsByDatabase(registry);
+    await work();
+    const after = await statementsByDatabase(registry);
+    return [...after].map(([database, count]) => count - (before.get(database) ?? 0));
+  }
 
   beforeAll(async () => {
     if (!available) return;
-    test = await createTestShardDatabases(engine, 2);
+    test = await createTestShardDatabases(engine, 2, { registry });
     shards = await openInvoiceShards(test.databases, ShardMap.even(2));
     repository = createPostgresInvoiceRepository(shards);
   });
@@ -177,6 +199,160 @@ describe.each(engines)('invoice repository on $engine shards', ({ engine, availa
     expect(keys).not.toContainEqual({ orgId: 'org-1', id: live.invoice.id });
     await repository.update(lapsed.invoice, (invoice) => releaseClaim(invoice, then));
   });
+
+  const claimAt = (now: Date) => (invoice: Invoice) => startProcessing(invoice, { now, leaseMs: 60_000 });
+
+  it.skipIf(!available)(
+    'changes many invoices with one read, one update and one outbox insert per shard, whatever their number',
+    async () => {
+      const now = new Date('2026-11-24T12:01:00Z');
+      for (const size of [4, 40]) {
+        const changes = Array.from({ length: size }, (_, n) =>
+          newInvoice({ issuer: issuerNumber(3000 + n) }),
+        );
+        await repository.addMany(changes);
+        let outcomes: Awaited<ReturnType<typeof repository.updateMany>> = [];
+        const statements = await statementsPerShard(async () => {
+          outcomes = await repository.updateMany(
+            changes.map(({ invoice }) => ({ key: invoice, change: claimAt(now) })),
+          );
+        });
+        // Each shard: begin, the read, the update, the outbox insert, commit.
+        const active = statements.filter((count) => count > 0);
+        expect(active.length).toBeGreaterThan(0);
+        expect(active.every((count) => count === 5)).toBe(true);
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(changes.map(() => 'updated'));
+        for (const { invoice } of changes) {
+          expect(await repository.findById(invoice)).toMatchObject({ status: 'processing', version: 2 });
+          const events = await eventsOf(shards.forSlot(invoice.slot).database.db, invoice.id);
+          expect(events).toEqual([
+            { type: 'fiscal.invoice.created', sequence: 1 },
+            { type: 'fiscal.invoice.processing_started', sequence: 2 },
+          ]);
+        }
+      }
+    },
+  );
+
+  it.skipIf(!available)(
+    'saves two transitions as one change, each event with the version its transition reached',
+    async () => {
+      const created = newInvoice();
+      await repository.addMany([created]);
+      const now = new Date('2026-11-24T12:01:00Z');
+      await repository.update(created.invoice, claimAt(now));
+      const document = { storageKey: 'k', codec: 'br', originalSize: 10, compressedSize: 5 };
+      const [outcome] = await repository.updateMany([
+        {
+          key: created.invoice,
+          change: (invoice) =>
+            chain(markValidated(invoice, { now, validationMs: 1 }), (validated) =>
+              archive(validated, { now, document }),
+            ),
+        },
+      ]);
+      expect(outcome).toMatchObject({ status: 'updated', invoice: { status: 'archived', version: 4 } });
+      expect(await eventsOf(shards.forSlot(created.invoice.slot).database.db, created.invoice.id)).toEqual([
+        { type: 'fiscal.invoice.created', sequence: 1 },
+        { type: 'fiscal.invoice.processing_started', sequence: 2 },
+        { type: 'fiscal.invoice.validated', sequence: 3 },
+        { type: 'fiscal.invoice.archived', sequence: 4 },
+      ]);
+      // The archive is the document of record: the inline copy is cleared with the change.
+      expect((await repository.findById(created.invoice))?.source).toEqual({ kind: 'inline', xml: '' });
+    },
+  );
+
+  it.skipIf(!available)(
+    'one refused change leaves the others to be saved; unknown and unchanged invoices are told apart',
+    async () => {
+      const [first, refused, second, untouched] = [1, 2, 3, 4].map((n) =>
+        newInvoice({ issuer: issuerNumber(4000 + n) }),
+      );
+      await repository.addMany([first!, refused!, second!, untouched!]);
+      const now = new Date('2026-11-24T12:01:00Z');
+      const outcomes = await repository.updateMany([
+        { key: first!.invoice, change: claimAt(now) },
+        {
+          key: refused!.invoice,
+          change: () => {
+            throw new Error('not this one');
+          },
+        },
+        { key: second!.invoice, change: claimAt(now) },
+        { key: untouched!.invoice, change: () => undefined },
+        { key: { orgId: 'another-org', id: first!.invoice.id }, change: claimAt(now) },
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual([
+        'updated',
+        'refused',
+        'updated',
+        'unchanged',
+        'missing',
+      ]);
+      expect((outcomes[1] as { error: Error }).error.message).toBe('not this one');
+      expect(await repository.findById(refused!.invoice)).toMatchObject({ status: 'pending', version: 1 });
+      expect(await repository.findById(second!.invoice)).toMatchObject({ status: 'processing', version: 2 });
+    },
+  );
+
+  it.skipIf(!available)('an invoice given twice is changed twice, in order', async () => {
+    const created = newInvoice();
+    await repository.addMany([created]);
+    const now = new Date('2026-11-24T12:01:00Z');
+    const outcomes = await repository.updateMany([
+      { key: created.invoice, change: claimAt(now) },
+      { key: created.invoice, change: (invoice) => releaseClaim(invoice, now) },
+    ]);
+    expect(outcomes).toMatchObject([
+      { status: 'updated', invoice: { version: 2 } },
+      { status: 'updated', invoice: { version: 3 } },
+    ]);
+  });
+
+  // One PGlite connection runs one transaction at a time: no change can slip in between a read and
+  // its update there, so a lost race is only possible on PostgreSQL.
+  it.skipIf(!available || engine !== 'postgres')(
+    'only the invoices whose version moved meanwhile are read and changed again',
+    async () => {
+      const [raced, calm] = [newInvoice(), newInvoice()];
+      await repository.addMany([raced!, calm!]);
+      const shard = shards.forSlot(raced!.invoice.slot);
+      const other = new Kysely<InvoiceSchema>({
+        dialect: new PostgresDialect({
+          pool: new pg.Pool({ connectionString: await urlOf(shard.database.db), max: 1 }),
+        }),
+      });
+      try {
+        const calls = new Map<string, number>();
+        const now = new Date('2026-11-24T12:01:00Z');
+        const counted = (invoice: Invoice) => {
+          calls.set(invoice.id, (calls.get(invoice.id) ?? 0) + 1);
+          return claimAt(now)(invoice);
+        };
+        // A concurrent writer holds the row of `raced`, changed but not committed.
+        const outcomes = await other.connection().execute(async (db) => {
+          await sql`begin`.execute(db);
+          await sql`update invoice.invoices set version = version + 1 where id = ${raced!.invoice.id}`.execute(
+            db,
+          );
+          const updating = repository.updateMany([
+            { key: raced!.invoice, change: counted },
+            { key: calm!.invoice, change: counted },
+          ]);
+          await waitForLockWait(db);
+          await sql`commit`.execute(db);
+          return updating;
+        });
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['updated', 'updated']);
+        expect(calls.get(raced!.invoice.id)).toBe(2);
+        expect(calls.get(calm!.invoice.id)).toBe(1);
+        expect(await repository.findById(raced!.invoice)).toMatchObject({ status: 'processing', version: 3 });
+      } finally {
+        await other.destroy();
+      }
+    },
+  );
 });
 
 async function countInvoices(db: import('kysely').Kysely<InvoiceSchema>, id: string) {
@@ -194,4 +370,25 @@ async function eventsOf(db: import('kysely').Kysely<InvoiceSchema>, id: string) 
     select type, (envelope->>'sequence')::int as sequence from outbox
     where envelope->>'subject' = ${id} order by id`.execute(db);
   return rows;
+}
+
+/** The connection string of a PostgreSQL test database, read from the server itself. */
+async function urlOf(db: import('kysely').Kysely<InvoiceSchema>): Promise<string> {
+  const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(db);
+  const url = new URL(serviceUrls.postgres);
+  url.pathname = `/${rows[0]!.name}`;
+  return url.toString();
+}
+
+/** Until another session of this database waits on a row lock. */
+async function waitForLockWait(db: import('kysely').Kysely<InvoiceSchema>, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await sql<{ waiting: number }>`
+      select count(*)::int as waiting from pg_stat_activity
+       where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+    if (rows[0]!.waiting > 0) return;
+    if (Date.now() > deadline) throw new Error('no session waited on the lock in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -8,13 +8,19 @@ import type {
   Invoice,
   InvoiceEvent,
   InvoiceRepository,
+  InvoiceUpdate,
+  UpdateOutcome,
 } from '../domain/invoice/index.js';
 import { InvoiceVersionConflict } from '../domain/invoice/index.js';
 import { slotOfInvoiceId, slotOfIssuer } from '../domain/sharding/index.js';
-import { fromRow, type InvoiceSchema, toRow } from './invoice-rows.js';
+import { fromRow, type InvoiceSchema, type InvoicesTable, toRow } from './invoice-rows.js';
 import type { InvoiceShard, InvoiceShards } from './invoice-shards.js';
 
+/** Rounds an invoice's update may lose to a concurrent change before it is refused. */
 const maximumUpdateAttempts = 5;
+/** Tries of a shard's transaction that PostgreSQL aborted as a deadlock or serialization failure. */
+const maximumTransactionAttempts = 3;
+const retriedTransactionErrors = new Set(['40P01', '40001']);
 
 /**
  * The invoice write store over PostgreSQL (or PGlite) shards. An invoice lives on the shard of its
@@ -125,25 +131,36 @@ export function createPostgresInvoiceRepository(shards: InvoiceShards): InvoiceR
     },
 
     async update(key, change) {
-      const slot = slotOfInvoiceId(key.id);
-      if (slot === undefined) return undefined;
-      const { database } = shards.forSlot(slot);
-      for (let attempt = 1; attempt <= maximumUpdateAttempts; attempt++) {
-        const outcome = await database.transaction(async (trx) => {
-          const row = await selectInvoices(trx)
-            .where('id', '=', key.id)
-            .where('org_id', '=', key.orgId)
-            .executeTakeFirst();
-          if (!row) return { done: true as const, invoice: undefined };
-          const current = fromRow(row);
-          const next = change(current);
-          if (!next || next.invoice === current) return { done: true as const, invoice: current };
-          const saved = await saveVersion(trx, current, next);
-          return saved ? { done: true as const, invoice: next.invoice } : { done: false as const };
-        });
-        if (outcome.done) return outcome.invoice;
-      }
-      throw new InvoiceVersionConflict(key.id);
+      const [outcome] = await repository.updateMany([{ key, change }]);
+      if (outcome?.status === 'refused') throw outcome.error;
+      return outcome?.status === 'missing' ? undefined : outcome?.invoice;
+    },
+
+    async updateMany(updates) {
+      const outcomes: UpdateOutcome[] = new Array(updates.length);
+      const byShard = new Map<InvoiceShard, number[]>();
+      updates.forEach(({ key }, position) => {
+        const slot = slotOfInvoiceId(key.id);
+        if (slot === undefined) outcomes[position] = { status: 'missing' };
+        else {
+          const shard = shards.forSlot(slot);
+          const positions = byShard.get(shard);
+          if (positions) positions.push(position);
+          else byShard.set(shard, [position]);
+        }
+      });
+      await Promise.all(
+        [...byShard].map(async ([shard, positions]) => {
+          const group = positions.map((position) => updates[position]!);
+          const results = await updateOnShard(shard, group).catch((error: unknown) =>
+            group.map((): UpdateOutcome => ({ status: 'refused', error })),
+          );
+          positions.forEach((position, index) => {
+            outcomes[position] = results[index]!;
+          });
+        }),
+      );
+      return outcomes;
     },
 
     async findLapsedClaims(now, limit) {
@@ -168,26 +185,190 @@ export function createPostgresInvoiceRepository(shards: InvoiceShards): InvoiceR
   return repository;
 }
 
-/** Writes the next state only if nobody changed the row since `current` was read. */
-async function saveVersion(
+/**
+ * Applies the updates of one shard in one transaction. A deadlock between two overlapping batches
+ * (PostgreSQL aborts one of them) redoes the whole transaction; it has saved nothing.
+ */
+async function updateOnShard(
+  shard: InvoiceShard,
+  updates: readonly InvoiceUpdate[],
+): Promise<UpdateOutcome[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await shard.database.transaction((trx) => applyUpdates(trx, updates));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= maximumTransactionAttempts || !retriedTransactionErrors.has(code ?? '')) throw error;
+    }
+  }
+}
+
+/**
+ * Reads the invoices together, applies each change, saves the new states in one statement guarded by
+ * the versions read, then appends every event in one insert. Rounds repeat only for the invoices whose
+ * version moved meanwhile, or that were given twice (the second change applies to what the first saved).
+ */
+async function applyUpdates(
   trx: Transaction<InvoiceSchema>,
-  current: Invoice,
-  next: Change,
-): Promise<boolean> {
-  const { id, org_id, slot, uuid, issuance_date, created_at, ...mutable } = toRow(next.invoice);
-  const result = await trx
-    .updateTable('invoices')
-    .set(mutable)
-    .where('id', '=', current.id)
-    .where('issuance_date', '=', current.issuanceDate)
-    .where('version', '=', current.version)
-    .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) return false;
+  updates: readonly InvoiceUpdate[],
+): Promise<UpdateOutcome[]> {
+  const outcomes: UpdateOutcome[] = new Array(updates.length);
+  const saved: Change[] = [];
+  const lostRaces = new Map<number, number>();
+  let pending = updates.map((_, position) => position);
+  while (pending.length > 0) {
+    const round: number[] = [];
+    const later: number[] = [];
+    const ids = new Set<string>();
+    for (const position of pending) {
+      const { id } = updates[position]!.key;
+      if (ids.has(id)) later.push(position);
+      else {
+        ids.add(id);
+        round.push(position);
+      }
+    }
+    const rows = await selectInvoices(trx)
+      .where('id', 'in', [...ids])
+      .execute();
+    const rowsById = new Map(rows.map((row) => [row.id, row]));
+    const writes: VersionedWrite[] = [];
+    for (const position of round) {
+      const { key, change } = updates[position]!;
+      const row = rowsById.get(key.id);
+      if (!row || row.org_id !== key.orgId) {
+        outcomes[position] = { status: 'missing' };
+        continue;
+      }
+      const current = fromRow(row);
+      let next: Change | undefined;
+      try {
+        next = change(current);
+      } catch (error) {
+        outcomes[position] = { status: 'refused', error };
+        continue;
+      }
+      if (!next || next.invoice === current) outcomes[position] = { status: 'unchanged', invoice: current };
+      else writes.push({ position, current, next });
+    }
+    const won = await saveVersions(trx, writes);
+    const again: number[] = [];
+    for (const { position, current, next } of writes) {
+      if (won.has(current.id)) {
+        outcomes[position] = { status: 'updated', invoice: next.invoice };
+        saved.push(next);
+        continue;
+      }
+      const lost = (lostRaces.get(position) ?? 0) + 1;
+      lostRaces.set(position, lost);
+      if (lost >= maximumUpdateAttempts)
+        outcomes[position] = { status: 'refused', error: new InvoiceVersionConflict(current.id) };
+      else again.push(position);
+    }
+    // In the order given, so an invoice's second update still follows its first.
+    pending = [...again, ...later].sort((a, b) => a - b);
+  }
   await appendToOutbox(
     trx,
-    next.events.map((event) => toEnvelope(next.invoice, event)),
+    saved.flatMap((change) => change.events.map((event) => toEnvelope(change.invoice, event))),
   );
-  return true;
+  return outcomes;
+}
+
+interface VersionedWrite {
+  position: number;
+  current: Invoice;
+  next: Change;
+}
+
+/**
+ * What an update may change, with its SQL type: every column but the invoice's identity (id,
+ * organisation, slot, fiscal UUID, issuance date, creation). The inline document is written apart,
+ * only when it changed: rewriting its bytes on every transition would cost as much as the rest.
+ */
+const versionedColumns = [
+  ['issuer', 'text'],
+  ['receiver', 'text'],
+  ['amount', 'numeric'],
+  ['currency', 'text'],
+  ['source_kind', 'text'],
+  ['source_url', 'text'],
+  ['checksum', 'text'],
+  ['status', 'text'],
+  ['version', 'integer'],
+  ['processing_attempts', 'integer'],
+  ['reprocessings', 'integer'],
+  ['claim_started_at', 'timestamptz'],
+  ['claim_expires_at', 'timestamptz'],
+  ['storage_key', 'text'],
+  ['codec', 'text'],
+  ['original_size', 'integer'],
+  ['compressed_size', 'integer'],
+  ['outcome_reason', 'text'],
+  ['problems', 'jsonb'],
+  ['updated_at', 'timestamptz'],
+] as const satisfies readonly (readonly [keyof InvoicesTable, string])[];
+
+type VersionedColumn = (typeof versionedColumns)[number][0];
+
+// One statement for any number of rows: the new states travel as one JSON parameter, typed by the
+// record definition, and each row is written only if its version is still the one read.
+const saveVersionsStatement = {
+  assignments: sql.raw(
+    [
+      ...versionedColumns.map(([column]) => `${column} = next.${column}`),
+      'inline_document = case when next.document_changed then next.inline_document else target.inline_document end',
+    ].join(', '),
+  ),
+  record: sql.raw(
+    [
+      'id text',
+      'issuance_date timestamptz',
+      'read_version integer',
+      'document_changed boolean',
+      'inline_document bytea',
+      ...versionedColumns.map(([column, type]) => `${column} ${type}`),
+    ].join(', '),
+  ),
+};
+
+/** Writes each next state whose row is still at the version read; the ids of those written. */
+async function saveVersions(
+  trx: Transaction<InvoiceSchema>,
+  writes: readonly VersionedWrite[],
+): Promise<Set<string>> {
+  if (writes.length === 0) return new Set();
+  const records = writes.map(({ current, next }) => versionRecord(current, next.invoice));
+  const { assignments, record } = saveVersionsStatement;
+  const { rows } = await sql<{ id: string }>`
+    update invoices as target set ${assignments}
+      from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as next(${record})
+     where target.id = next.id
+       and target.issuance_date = next.issuance_date
+       and target.version = next.read_version
+    returning target.id`.execute(trx);
+  return new Set(rows.map((row) => row.id));
+}
+
+function versionRecord(current: Invoice, next: Invoice): Record<string, unknown> {
+  const row = toRow(next);
+  const record: Record<string, unknown> = {
+    id: current.id,
+    issuance_date: current.issuanceDate,
+    read_version: current.version,
+    document_changed: !sameSource(current, next),
+    // bytea input: hex escape, so the document's bytes survive the JSON text unchanged.
+    inline_document: row.inline_document ? `\\x${Buffer.from(row.inline_document).toString('hex')}` : null,
+  };
+  for (const [column] of versionedColumns) record[column] = row[column as VersionedColumn];
+  // jsonb takes the problems as JSON, not as the text toRow writes for an insert.
+  record.problems = next.outcome?.problems ?? null;
+  return record;
+}
+
+function sameSource({ source: before }: Invoice, { source: after }: Invoice): boolean {
+  if (before.kind === 'url') return after.kind === 'url' && after.url === before.url;
+  return after.kind === 'inline' && after.xml === before.xml;
 }
 
 function selectInvoices(db: Kysely<InvoiceSchema>) {
@@ -204,7 +385,7 @@ function toEnvelope(invoice: Invoice, event: InvoiceEvent) {
     source: 'fiscal/invoice',
     subject: invoice.id,
     tenant: invoice.orgId,
-    sequence: invoice.version,
+    sequence: event.sequence ?? invoice.version,
     // biome-ignore lint/suspicious/noExplicitAny: `event` pairs each type with its own data
     data: event.data as any,
     traceparent: currentTraceparent(),

@@ -22,7 +22,7 @@ import type { DocumentFetcher, ObjectStore } from '../domain/document/index.js';
 import { type InvoiceKey, type InvoiceRepository, submissionFromDocument } from '../domain/invoice/index.js';
 import { createInvoicesHandler } from './create-invoices.js';
 import { getDocumentHandler } from './get-document.js';
-import { processInvoiceHandler } from './process-invoice.js';
+import { processInvoiceHandler, processInvoicesHandler } from './process-invoice.js';
 import { reprocessInvoiceHandler } from './reprocess-invoice.js';
 import { resumeLapsedClaimsHandler } from './resume-lapsed-claims.js';
 
@@ -87,6 +87,20 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
       references: overrides.references ?? references,
     });
   const process: ReturnType<typeof processor> = (key, options) => processor()(key, options);
+  const batchProcessor = () =>
+    processInvoicesHandler({
+      invoices,
+      fetcher,
+      objects,
+      codec: defaultCodec,
+      instruments: createProcessingInstruments(registry),
+      logger,
+      clock,
+      leaseMs: 60_000,
+      maxAttempts: 3,
+      allowUnstamped: false,
+      references,
+    });
 
   async function submit(document: { fileUrl?: string; xml?: string; checksum?: string }, changes = {}) {
     const create = createInvoicesHandler({ invoices, newId: uuidv7, clock });
@@ -441,7 +455,7 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     const dead = processor({ fetcher: hanging })(key, { finalAttempt: false });
     await waitUntil(async () => (await invoices.findById(key))?.status === 'processing');
 
-    const resume = resumeLapsedClaimsHandler({ invoices, process, clock });
+    const resume = resumeLapsedClaimsHandler({ invoices, process: batchProcessor(), clock });
     expect(await resume()).toBe(0); // the claim still holds
     now = new Date(now.getTime() + 61_000);
     expect(await resume()).toBe(1);

@@ -10,8 +10,10 @@ import {
   type ObjectStore,
 } from '../domain/document/index.js';
 import {
+  type ArchivedDocument,
   archive,
   type Change,
+  chain,
   claimRefusal,
   type DocumentProblem,
   type FailureReason,
@@ -24,6 +26,7 @@ import {
   reject,
   releaseClaim,
   startProcessing,
+  type UpdateOutcome,
 } from '../domain/invoice/index.js';
 
 export type ProcessingStep = 'claim' | 'download' | 'checksum' | 'validate' | 'compress' | 'store';
@@ -61,12 +64,33 @@ export interface ProcessInvoiceDependencies {
   allowUnstamped: boolean;
   /** What the validator checks documents against: SAT's catalogs and the PAC certificates. */
   references: { catalogs: CfdiCatalogs; certificates: CertificateStore };
+  /**
+   * The back-off after the `attempt`-th claim of an invoice failed transiently, in milliseconds: its
+   * claim keeps every processor away until then, and whoever resumes lapsed claims takes it up. 0 (the
+   * default) releases it at once, for a caller that schedules the retry itself.
+   */
+  retryDelay?: (attempt: number) => number;
 }
 
 export interface ProcessOptions {
   /** The bus will not deliver this event again: a transient failure now is final (`failed`). */
   finalAttempt: boolean;
 }
+
+/** One invoice to process, as one delivered event asks. */
+export interface ProcessingRequest extends ProcessOptions {
+  key: InvoiceKey;
+}
+
+/**
+ * What became of one request of a batch. `retry` says when the invoice may be claimed again;
+ * `error` is a failure nothing anticipated (a bug, the database): the invoice's claim was released
+ * when that was possible, and retrying is the caller's to arrange.
+ */
+export type ProcessingReport =
+  | { result: Exclude<ProcessingResult, 'retry'> }
+  | { result: 'retry'; retryAt: Date }
+  | { result: 'error'; error: unknown };
 
 /** Raised inside an update closure when our claim was taken over: the other processor decides. */
 class ClaimLost extends Error {}
@@ -87,124 +111,159 @@ class Verdict extends Error {
   }
 }
 
-/**
- * The processor: claim → download → checksum → validate → compress → store → archive. Each state
- * change is an optimistic-locked update with its event; a redelivered or duplicated event finds the
- * invoice claimed or decided and does nothing, and a crashed run's claim lapses and is taken over.
- */
-export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) {
-  const { invoices, instruments, clock } = dependencies;
+/** How one claimed invoice's run ended, before it is committed. */
+interface Run {
+  position: number;
+  /** The invoice as our claim left it: the claim's start is the token that proves it is still ours. */
+  claimed: Invoice;
+  finalAttempt: boolean;
+  /** Set when the document passed validation in this run (not when it was validated before). */
+  validationMs?: number;
+  ending:
+    | { kind: 'archive'; document: ArchivedDocument }
+    | { kind: 'verdict'; verdict: Verdict }
+    | { kind: 'error'; error: unknown };
+}
 
-  return async function process(key: InvoiceKey, options: ProcessOptions): Promise<ProcessingResult> {
-    const claimed = await instruments.step('claim', () => claim(key));
-    if (claimed === 'skipped' || claimed === 'failed') {
-      instruments.outcome(claimed);
-      return claimed;
-    }
-    const result = await run(claimed, options).catch((error: unknown) => {
-      if (error instanceof ClaimLost) return 'skipped' as const;
-      throw error;
+/**
+ * The processor, for a batch of invoices: claim them all (one transaction per shard), run each
+ * document through download → checksum → validate → compress → store at once, then commit every
+ * outcome (one transaction per shard): validated and archived together, or rejected, failed, or the
+ * claim released for a retry. A redelivered or duplicated event finds the invoice claimed or decided
+ * and does nothing; a crashed run's claim lapses and is taken over; one invoice's failure is its own.
+ */
+export function processInvoicesHandler(dependencies: ProcessInvoiceDependencies) {
+  const { invoices, instruments, clock } = dependencies;
+  const retryDelay = dependencies.retryDelay ?? (() => 0);
+
+  return async function processBatch(requests: readonly ProcessingRequest[]): Promise<ProcessingReport[]> {
+    const reports: ProcessingReport[] = new Array(requests.length);
+    // An invoice asked for twice in one batch (a duplicated event) is processed once.
+    const firstRequests = new Map<string, number>();
+    requests.forEach(({ key }, position) => {
+      if (firstRequests.has(key.id)) reports[position] = { result: 'skipped' };
+      else firstRequests.set(key.id, position);
     });
-    instruments.outcome(result);
-    return result;
+    const positions = [...firstRequests.values()];
+    const claims = await instruments.step('claim', () =>
+      invoices.updateMany(
+        positions.map((position) => ({ key: requests[position]!.key, change: claimChange })),
+      ),
+    );
+    const running: Promise<Run>[] = [];
+    claims.forEach((claim, index) => {
+      const position = positions[index]!;
+      if (claim.status === 'refused') reports[position] = { result: 'error', error: claim.error };
+      else if (claim.status !== 'updated') reports[position] = { result: 'skipped' };
+      else if (claim.invoice.status === 'failed') reports[position] = { result: 'failed' };
+      else running.push(run(position, claim.invoice, requests[position]!.finalAttempt));
+    });
+    const runs = await Promise.all(running);
+    const commits = await invoices.updateMany(
+      runs.map((ended) => ({
+        key: ended.claimed,
+        change: (current: Invoice) => conclusionOf(current, ended),
+      })),
+    );
+    commits.forEach((commit, index) => {
+      const ended = runs[index]!;
+      reports[ended.position] = reportOf(ended, commit);
+    });
+    for (const report of reports) if (report.result !== 'error') instruments.outcome(report.result);
+    return reports;
   };
 
-  async function claim(key: InvoiceKey): Promise<Invoice | 'skipped' | 'failed'> {
-    // Set by the update closure, which may run more than once: the last run's decision stands.
-    const outcome: { decision: 'claimed' | 'skipped' | 'failed' } = { decision: 'skipped' };
-    const invoice = await invoices.update(key, (current) => {
-      const now = clock();
-      outcome.decision = 'skipped';
-      if (claimRefusal(current, now)) return undefined;
-      if (current.processingAttempts >= dependencies.maxAttempts) {
-        // Every earlier claim lapsed: whatever kills the processor would kill this one too.
-        outcome.decision = 'failed';
-        return fail(current, {
-          now,
-          reason: 'processing_failed',
-          problems: [
-            {
-              code: 'processing_abandoned',
-              path: '',
-              message: `processing was abandoned ${current.processingAttempts} times (crash or timeout)`,
-            },
-          ],
-        });
-      }
-      outcome.decision = 'claimed';
-      return startProcessing(current, { now, leaseMs: dependencies.leaseMs });
-    });
-    if (!invoice) return 'skipped';
-    return outcome.decision === 'claimed' ? invoice : outcome.decision;
+  /** Claims a pending invoice or takes over a lapsed claim; fails one whose claims kept lapsing. */
+  function claimChange(current: Invoice): Change | undefined {
+    const now = clock();
+    if (claimRefusal(current, now)) return undefined;
+    if (current.processingAttempts >= dependencies.maxAttempts) {
+      // Every earlier claim lapsed: whatever kills the processor would kill this one too.
+      return fail(current, {
+        now,
+        reason: 'processing_failed',
+        problems: [
+          {
+            code: 'processing_abandoned',
+            path: '',
+            message: `processing was abandoned ${current.processingAttempts} times (crash or timeout)`,
+          },
+        ],
+      });
+    }
+    return startProcessing(current, { now, leaseMs: dependencies.leaseMs });
   }
 
-  async function run(invoice: Invoice, options: ProcessOptions): Promise<ProcessingResult> {
-    const token = invoice.claim!.startedAt;
-    const ours = (change: (current: Invoice) => Change) => (current: Invoice) => {
-      if (current.claim?.startedAt !== token) throw new ClaimLost();
-      return change(current);
-    };
-    const decide = async (verdict: Verdict): Promise<ProcessingResult> => {
-      const now = clock();
-      const { problems } = verdict;
-      if (verdict.kind === 'reject') {
-        const reason = verdict.reason as RejectionReason;
-        await invoices.update(
-          invoice,
-          ours((current) => reject(current, { now, reason, problems })),
-        );
-        return 'rejected';
-      }
-      const final = options.finalAttempt || invoice.processingAttempts >= dependencies.maxAttempts;
-      if (verdict.kind === 'fail' || final) {
-        const reason = verdict.reason as FailureReason;
-        await invoices.update(
-          invoice,
-          ours((current) => fail(current, { now, reason, problems })),
-        );
-        return 'failed';
-      }
-      await invoices.update(
-        invoice,
-        ours((current) => releaseClaim(current, now)),
-      );
-      return 'retry';
-    };
-
+  async function run(position: number, claimed: Invoice, finalAttempt: boolean): Promise<Run> {
+    const ended: Omit<Run, 'ending'> = { position, claimed, finalAttempt };
     try {
-      const document = await instruments.step('download', () => obtainDocument(invoice));
-      await instruments.step('checksum', async () => verifyChecksum(invoice, document));
-      if (invoice.status !== 'validated') {
+      const document = await instruments.step('download', () => obtainDocument(claimed));
+      await instruments.step('checksum', async () => verifyChecksum(claimed, document));
+      // A claim taken over from a validated invoice resumes after validation: its verdict stands.
+      if (claimed.status !== 'validated') {
         const startedAt = performance.now();
-        await instruments.step('validate', async () => validate(invoice, document));
-        const validationMs = performance.now() - startedAt;
-        await invoices.update(
-          invoice,
-          ours((current) => markValidated(current, { now: clock(), validationMs })),
-        );
+        await instruments.step('validate', async () => validate(claimed, document));
+        ended.validationMs = performance.now() - startedAt;
       }
       const compressed = await instruments.step('compress', () => dependencies.codec.compress(document));
-      const storageKey = storageKeyOf(invoice, dependencies.codec.name);
-      await instruments.step('store', () => store(invoice, storageKey, compressed));
-      await invoices.update(
-        invoice,
-        ours((current) =>
-          archive(current, {
-            now: clock(),
-            document: {
-              storageKey,
-              codec: dependencies.codec.name,
-              originalSize: document.byteLength,
-              compressedSize: compressed.byteLength,
-            },
-          }),
-        ),
-      );
-      return 'archived';
+      const storageKey = storageKeyOf(claimed, dependencies.codec.name);
+      await instruments.step('store', () => store(claimed, storageKey, compressed));
+      const archived: ArchivedDocument = {
+        storageKey,
+        codec: dependencies.codec.name,
+        originalSize: document.byteLength,
+        compressedSize: compressed.byteLength,
+      };
+      return { ...ended, ending: { kind: 'archive', document: archived } };
     } catch (error) {
-      if (error instanceof Verdict) return decide(error);
-      throw error;
+      if (error instanceof Verdict) return { ...ended, ending: { kind: 'verdict', verdict: error } };
+      return { ...ended, ending: { kind: 'error', error } };
     }
+  }
+
+  /**
+   * The run's outcome as one change: `validated` first when this run validated the document, so the
+   * verdict stands whatever follows, then the decision. A transient failure keeps the invoice
+   * validated and its claim until the retry; an unexpected error releases the claim at once.
+   */
+  function conclusionOf(current: Invoice, ended: Run): Change {
+    if (current.claim?.startedAt !== ended.claimed.claim?.startedAt) throw new ClaimLost();
+    const now = clock();
+    const validated =
+      ended.validationMs === undefined
+        ? { invoice: current, events: [] }
+        : markValidated(current, { now, validationMs: ended.validationMs });
+    return chain(validated, (invoice) => decisionOf(invoice, ended, now));
+  }
+
+  function decisionOf(invoice: Invoice, ended: Run, now: Date): Change {
+    const { ending } = ended;
+    if (ending.kind === 'archive') return archive(invoice, { now, document: ending.document });
+    if (ending.kind === 'error') return releaseClaim(invoice, now);
+    const { verdict } = ending;
+    const { problems } = verdict;
+    if (verdict.kind === 'reject')
+      return reject(invoice, { now, reason: verdict.reason as RejectionReason, problems });
+    const final = ended.finalAttempt || ended.claimed.processingAttempts >= dependencies.maxAttempts;
+    if (verdict.kind === 'fail' || final)
+      return fail(invoice, { now, reason: verdict.reason as FailureReason, problems });
+    const retryAt = new Date(now.getTime() + retryDelay(ended.claimed.processingAttempts));
+    return releaseClaim(invoice, now, retryAt);
+  }
+
+  function reportOf(ended: Run, commit: UpdateOutcome): ProcessingReport {
+    if (commit.status === 'refused')
+      return commit.error instanceof ClaimLost
+        ? { result: 'skipped' }
+        : { result: 'error', error: commit.error };
+    if (commit.status !== 'updated') return { result: 'skipped' };
+    const { ending } = ended;
+    if (ending.kind === 'error') return { result: 'error', error: ending.error };
+    const { invoice } = commit;
+    if (invoice.status === 'archived') return { result: 'archived' };
+    if (invoice.status === 'rejected') return { result: 'rejected' };
+    if (invoice.status === 'failed') return { result: 'failed' };
+    return { result: 'retry', retryAt: new Date(invoice.claim?.expiresAt ?? clock()) };
   }
 
   async function obtainDocument(invoice: Invoice): Promise<Uint8Array> {
@@ -299,6 +358,19 @@ export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) 
     if (verdict.outcome === 'unverifiable') throw new Verdict('fail', 'stamp_unverifiable', verdict.problems);
     throw new Verdict('reject', 'validation_failed', verdict.problems);
   }
+}
+
+/**
+ * The processor for one invoice at a time: a batch of one. An unexpected error is thrown (after the
+ * claim, if it had been taken, was released), so the caller's retry finds the invoice free.
+ */
+export function processInvoiceHandler(dependencies: ProcessInvoiceDependencies) {
+  const processBatch = processInvoicesHandler(dependencies);
+  return async function process(key: InvoiceKey, options: ProcessOptions): Promise<ProcessingResult> {
+    const [report] = await processBatch([{ key, ...options }]);
+    if (report!.result === 'error') throw report!.error;
+    return report!.result;
+  };
 }
 
 function hostOf(url: string | undefined): string | undefined {

@@ -9,9 +9,30 @@ export interface InvoiceKey {
   id: string;
 }
 
+/** One invoice's change in `updateMany`: what `update` takes, for one invoice of many. */
+export interface InvoiceUpdate {
+  key: InvoiceKey;
+  change: (invoice: Invoice) => Change | undefined;
+}
+
 /**
- * Port: the invoice write store (sharded by issuer). Every state change goes through `add` or
- * `update`, which persist the invoice and its events (outbox) in one transaction.
+ * What became of one update of `updateMany`:
+ * - `updated`: the change and its events were saved;
+ * - `unchanged`: `change` left the invoice as it was (returned undefined or the same invoice);
+ * - `missing`: no such invoice in that organisation;
+ * - `refused`: nothing saved for it: `change` threw, the optimistic lock kept losing, or its shard's
+ *   transaction failed; `error` says which.
+ */
+export type UpdateOutcome =
+  | { status: 'updated'; invoice: Invoice }
+  | { status: 'unchanged'; invoice: Invoice }
+  | { status: 'missing' }
+  | { status: 'refused'; error: unknown };
+
+/**
+ * Port: the invoice write store (sharded by issuer). Every state change goes through `addMany`,
+ * `update` or `updateMany`, which persist the invoices and their events (outbox) in one transaction
+ * per shard.
  */
 export interface InvoiceRepository {
   /**
@@ -30,6 +51,15 @@ export interface InvoiceRepository {
    * `change` returning undefined leaves the invoice as it is. Undefined when there is no such invoice.
    */
   update(key: InvoiceKey, change: (invoice: Invoice) => Change | undefined): Promise<Invoice | undefined>;
+  /**
+   * `update` for many invoices at once, as a constant number of statements per shard: one
+   * transaction per shard reads the invoices together, applies each `change`, saves the new states
+   * in one statement guarded by the versions read, and their events in one outbox insert. Only the
+   * invoices that lost the optimistic-lock race are read and changed again. One invoice's refusal
+   * leaves the others to be saved; outcomes are in the order of `updates`. An invoice given twice
+   * is changed twice, the second time from what the first saved.
+   */
+  updateMany(updates: readonly InvoiceUpdate[]): Promise<UpdateOutcome[]>;
   /** Invoices in `processing`/`validated` whose claim lapsed before `now`: work a processor abandoned. */
   findLapsedClaims(now: Date, limit: number): Promise<InvoiceKey[]>;
 }

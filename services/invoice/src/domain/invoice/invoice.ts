@@ -76,16 +76,23 @@ export interface Invoice extends InvoiceMetadata {
   updatedAt: string;
 }
 
-export type InvoiceEvent =
+export type InvoiceEvent = (
   | { type: 'fiscal.invoice.created'; data: InvoiceCreatedData }
   | { type: 'fiscal.invoice.processing_started'; data: InvoiceProcessingStartedData }
   | { type: 'fiscal.invoice.validated'; data: InvoiceValidatedData }
   | { type: 'fiscal.invoice.archived'; data: InvoiceArchivedData }
   | { type: 'fiscal.invoice.rejected'; data: InvoiceRejectedData }
   | { type: 'fiscal.invoice.failed'; data: InvoiceFailedData }
-  | { type: 'fiscal.invoice.requeued'; data: InvoiceRequeuedData };
+  | { type: 'fiscal.invoice.requeued'; data: InvoiceRequeuedData }
+) & {
+  /**
+   * The version the event brought the invoice to, which consumers order by. Absent, it is the
+   * version of the change's invoice; a change made of several transitions (chain) sets it on each.
+   */
+  sequence?: number;
+};
 
-/** A new state and the events that explain it; persisted together or not at all. */
+/** A new state and the events that explain it, in the order they happened; persisted together or not at all. */
 export interface Change {
   invoice: Invoice;
   events: InvoiceEvent[];

@@ -1,6 +1,13 @@
 import { keptProblems } from '../cfdi/index.js';
 import { InvalidTransition, ReprocessLimitReached } from './errors.js';
-import type { ArchivedDocument, Change, DocumentProblem, Invoice, InvoiceStatus } from './invoice.js';
+import type {
+  ArchivedDocument,
+  Change,
+  DocumentProblem,
+  Invoice,
+  InvoiceEvent,
+  InvoiceStatus,
+} from './invoice.js';
 
 /**
  * The processing state machine. Each function checks the transition is allowed from the current
@@ -42,10 +49,14 @@ export function startProcessing(invoice: Invoice, options: { now: Date; leaseMs:
   };
 }
 
-/** Gives the claim up at once (a transient failure the bus will retry): no event, nothing decided. */
-export function releaseClaim(invoice: Invoice, now: Date): Change {
+/**
+ * Gives the claim up after a transient failure: no event, nothing decided. Without `retryAt` any
+ * processor may take the invoice at once; with it, none before then, so the lapsed claim is the
+ * back-off before the next attempt, kept with the invoice rather than with a message.
+ */
+export function releaseClaim(invoice: Invoice, now: Date, retryAt: Date = now): Change {
   requireStatus(invoice, 'release', ['processing', 'validated']);
-  const claim = invoice.claim && { ...invoice.claim, expiresAt: now.toISOString() };
+  const claim = invoice.claim && { ...invoice.claim, expiresAt: retryAt.toISOString() };
   return { invoice: advance(invoice, now, { claim }), events: [] };
 }
 
@@ -194,6 +205,22 @@ export function requeue(invoice: Invoice, now: Date): Change {
       },
     ],
   };
+}
+
+/**
+ * Two transitions saved as one change (validated and archived in one commit): the result of `next`
+ * applied to the first's invoice, with the events of both in order, each keeping the version its
+ * own transition reached, so consumers see consecutive sequences as if they had been saved apart.
+ */
+export function chain(first: Change, next: (invoice: Invoice) => Change): Change {
+  const second = next(first.invoice);
+  return { invoice: second.invoice, events: [...sequenced(first), ...sequenced(second)] };
+}
+
+function sequenced({ invoice, events }: Change): InvoiceEvent[] {
+  return events.map((event) =>
+    event.sequence === undefined ? { ...event, sequence: invoice.version } : event,
+  );
 }
 
 function advance(invoice: Invoice, now: Date, changes: Partial<Invoice>): Invoice {
