@@ -369,6 +369,14 @@ async function serveGateway(): Promise<undefined> {
     analyticsTransport: createGrpcClientTransport({ baseUrl: settings.analyticsGrpcUrl }),
     notificationTransport: createGrpcClientTransport({ baseUrl: settings.notificationGrpcUrl }),
   };
+  const rateLimiter = createRedisRateLimiter({
+    quotas: quotasOf(settings),
+    registry: host.registry,
+    client: redisClient(host, settings, 'rate-limits'),
+    logger: host.logger,
+  });
+  // Requests a replica took from the shared quotas and did not spend go back before Redis closes.
+  host.shutdown.register('flush', 'rate-limit-budgets', () => rateLimiter.close());
   const gateway = createGatewayServer({
     logger: host.logger,
     registry: host.registry,
@@ -376,12 +384,7 @@ async function serveGateway(): Promise<undefined> {
     trustProxy: settings.trustProxy,
     accessLog: { sampleRatio: settings.accessLogSampleRatio },
     revocations: redisCache(host, settings, 'revoked-tokens'),
-    rateLimiter: createRedisRateLimiter({
-      quotas: quotasOf(settings),
-      registry: host.registry,
-      client: redisClient(host, settings, 'rate-limits'),
-      logger: host.logger,
-    }),
+    rateLimiter,
   });
   await listen(gateway, { host: settings.httpHost, port: settings.httpPort });
   host.shutdown.register('stop-accepting', 'gateway', () => gateway.close());

@@ -8,12 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { CallerResolver } from '../app/caller.js';
 import type { QuotasPerMinute } from '../app/quotas.js';
 import { createGatewayServer } from '../main.js';
 import { testCaller } from '../testing/requesters.js';
-import { createRedisRateLimiter } from './flexible-rate-limiter.js';
+import { type ClosableRateLimiter, createRedisRateLimiter } from './flexible-rate-limiter.js';
 
 const available = await probeService('redis');
 const keyPrefix = `fiscal-test:rate-limit:${randomUUID()}:`;
@@ -62,6 +62,7 @@ const read = (app: FastifyInstance) => app.inject({ method: 'GET', url: '/api/v1
 describe.skipIf(!available)('Redis rate limiter', () => {
   const clients: Redis[] = [];
   const replicas: FastifyInstance[] = [];
+  const closables: ClosableRateLimiter[] = [];
   const connect = (url = serviceUrls.redis) => {
     const client = new Redis(url, { maxRetriesPerRequest: 1 });
     clients.push(client);
@@ -75,6 +76,7 @@ describe.skipIf(!available)('Redis rate limiter', () => {
 
   afterAll(async () => {
     await Promise.all(replicas.map((app) => app.close()));
+    await Promise.all(closables.map((limiter) => limiter.close()));
     const admin = connect();
     const keys = await admin.keys(`${keyPrefix}*`);
     if (keys.length > 0) await admin.del(...keys);
@@ -102,6 +104,62 @@ describe.skipIf(!available)('Redis rate limiter', () => {
     expect(refusedBySecond.json()).toMatchObject({ code: 'rate_limited' });
     expect(refusedBySecond.headers['ratelimit-remaining']).toBe('0');
     expect(await registry.metrics()).toMatch(/gateway_rate_limiter_store_failures_total 0/);
+  });
+
+  /** Two replicas' limiters on one Redis, charging a pro caller whose quota is 500 a minute. */
+  async function twoReplicas(options: { idleReturnMs?: number } = {}) {
+    const prefix = `${keyPrefix}${randomUUID()}:`;
+    const [first, second] = [connect(), connect()];
+    await Promise.all([first.ping(), second.ping()]);
+    const limiterOf = (client: Redis) =>
+      createRedisRateLimiter({
+        quotas: { ...quotas, pro: 500 },
+        registry: new Registry(),
+        client,
+        logger,
+        keyPrefix: prefix,
+        ...options,
+      });
+    const limiters = [limiterOf(first), limiterOf(second)] as const;
+    closables.push(...limiters);
+    return { limiters, clients: [first, second] as const };
+  }
+
+  const allowedOf = async (charges: Promise<{ exceeded: boolean }>[]) =>
+    (await Promise.all(charges)).filter((usage) => !usage.exceeded).length;
+
+  it('never lets a caller past its quota, however its concurrent requests spread over the replicas', async () => {
+    const { limiters } = await twoReplicas();
+    const charges = Array.from({ length: 800 }, (_, index) =>
+      limiters[index % 3 === 0 ? 0 : 1].charge('pro', 'org_1:usr_busy'),
+    );
+    expect(await allowedOf(charges)).toBe(500);
+  });
+
+  it('asks Redis once per slice of the quota, not once per request', async () => {
+    const { limiters, clients } = await twoReplicas();
+    const sent = vi.spyOn(clients[0], 'sendCommand');
+    for (let index = 0; index < 25; index += 1) await limiters[0].charge('pro', 'org_1:usr_steady');
+    // A slice is 2 % of the quota: 10 requests of 500.
+    expect(sent.mock.calls.filter(([command]) => /^eval/.test(command.name))).toHaveLength(3);
+    sent.mockRestore();
+  });
+
+  it('refuses early by at most the slice another replica holds, until that replica gives it back', async () => {
+    const { limiters } = await twoReplicas({ idleReturnMs: 100 });
+    const caller = 'org_1:usr_moving';
+    // The first replica takes a slice of 10 and spends one; its caller then moves to the second.
+    expect((await limiters[0].charge('pro', caller)).exceeded).toBe(false);
+    const serial = async (count: number) => {
+      let allowed = 0;
+      for (let index = 0; index < count; index += 1)
+        if (!(await limiters[1].charge('pro', caller)).exceeded) allowed += 1;
+      return allowed;
+    };
+    expect(await serial(600)).toBe(490);
+    // Idle for its idle period, the first replica gives its 9 unspent requests back.
+    await vi.waitFor(async () => expect(await serial(1)).toBe(1), { timeout: 2_000, interval: 50 });
+    expect(1 + 490 + 1 + (await serial(20))).toBe(500);
   });
 
   it('counts per replica, without failing or stalling requests, while Redis is unreachable', async () => {

@@ -1,14 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { QuotaBucket, QuotasPerMinute, QuotaUsage, RateLimiter } from '../app/quotas.js';
 import { rateLimiterMetrics } from './rate-limiter-metrics.js';
+import { createQuotaBudgets } from './redis-quota-budgets.js';
 
 const windowSeconds = 60;
 const buckets: readonly QuotaBucket[] = ['free', 'pro', 'enterprise', 'anonymous'];
@@ -26,6 +22,17 @@ export interface RedisRateLimiterOptions extends MemoryRateLimiterOptions {
   keyPrefix?: string;
   /** How long a charge may wait for Redis before the replica counts it in memory instead. */
   commandTimeoutMs?: number;
+  /** The largest share of a caller's quota a replica takes from Redis at a time (0.02). */
+  budgetShare?: number;
+  /** The most requests a replica takes from Redis at a time (100). */
+  maximumBudget?: number;
+  /** A replica gives back what a caller left unspent after this long without its requests (1 s). */
+  idleReturnMs?: number;
+}
+
+/** A limiter holding resources that graceful shutdown releases. */
+export interface ClosableRateLimiter extends RateLimiter {
+  close(): Promise<void>;
 }
 
 const defaultKeyPrefix = 'fiscal:rate-limit:';
@@ -41,35 +48,34 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): Rate
 }
 
 /**
- * Distributed mode: counters in Redis, shared by the replicas. When Redis is down or slow the
- * gateway must not fail (or stall) every request on a counter, so each replica falls back to its
- * own in-memory counters, the insurance limiter: quotas still hold per replica, a little looser in
- * total, and the failures are logged (on each transition, not each request) and counted.
+ * Distributed mode: counters in Redis, shared by the replicas, charged from a local budget each
+ * replica takes from them (redis-quota-budgets.ts), so most requests cost no round trip and the
+ * quota still holds across replicas. When Redis is down or slow the gateway must not fail (or
+ * stall) every request on a counter, so each replica falls back to its own in-memory counters, the
+ * insurance limiter: quotas still hold per replica, a little looser in total, and the failures are
+ * logged (on each transition, not each request) and counted.
  */
-export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
+export function createRedisRateLimiter(options: RedisRateLimiterOptions): ClosableRateLimiter {
   const { client, logger, quotas } = options;
   const metrics = rateLimiterMetrics(options.registry);
-  const keyPrefix = options.keyPrefix ?? defaultKeyPrefix;
   const timeoutMs = options.commandTimeoutMs ?? defaultCommandTimeoutMs;
-  const shared = limitersByBucket(
-    quotas,
-    (bucket, points) =>
-      new RateLimiterRedis({
-        ...windowOf(`${keyPrefix}${bucket}`, points),
-        storeClient: client,
-        // Refuse at once while disconnected instead of queueing behind ioredis' reconnection.
-        rejectIfRedisNotReady: true,
-      }),
-  );
+  const shared = createQuotaBudgets({
+    client,
+    keyPrefix: options.keyPrefix ?? defaultKeyPrefix,
+    windowMs: windowSeconds * 1_000,
+    budgetShare: options.budgetShare,
+    maximumBudget: options.maximumBudget,
+    idleReturnMs: options.idleReturnMs,
+  });
   const insurance = limitersByBucket(
     quotas,
     (bucket, points) => new RateLimiterMemory(windowOf(bucket, points)),
   );
 
   let storeReachable = true;
-  return countingCharges(options, async (bucket, key) => {
+  const limiter = countingCharges(options, async (bucket, key) => {
     try {
-      const usage = await withDeadline(charge(shared[bucket], quotas[bucket], key), timeoutMs);
+      const usage = await withDeadline(shared.charge(bucket, key, quotas[bucket]), timeoutMs);
       if (!storeReachable) {
         storeReachable = true;
         logger.info('rate-limit store reachable again; quotas are shared by the replicas');
@@ -84,6 +90,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       return charge(insurance[bucket], quotas[bucket], key);
     }
   });
+  return { ...limiter, close: () => shared.close() };
 }
 
 function limitersByBucket(
