@@ -68,6 +68,11 @@ export interface GatewayDependencies {
    * which is enough for a fallback and spares every read a write to a shared cache.
    */
   readCache?: Cache;
+  /**
+   * How long an invoice view read from the query service answers reads of it without asking again
+   * (1 s); 0 asks every time.
+   */
+  freshViewMs?: number;
 }
 
 export interface AuthenticationSettings {
@@ -172,14 +177,24 @@ export function createGatewayServer(dependencies: GatewayDependencies): FastifyI
           maxBytes: defaultReadCacheBytes,
         }),
       logger,
+      freshForMs: dependencies.freshViewMs,
     },
   );
+  const invoiceCommands = createGrpcInvoiceCommands(dependencies.invoiceTransport, {
+    policy: invoicePolicy,
+    batchPolicy: invoiceBatchPolicy,
+    batchTimeoutMs,
+  });
   registerInvoiceRoutes(app, {
-    commands: createGrpcInvoiceCommands(dependencies.invoiceTransport, {
-      policy: invoicePolicy,
-      batchPolicy: invoiceBatchPolicy,
-      batchTimeoutMs,
-    }),
+    commands: {
+      ...invoiceCommands,
+      async reprocess(requester, id) {
+        const state = await invoiceCommands.reprocess(requester, id);
+        // The view this replica holds would hide the reprocessing from the client that asked for it.
+        queries.forget(requester.caller.orgId, id);
+        return state;
+      },
+    },
     documents: createGrpcInvoiceDocuments(dependencies.invoiceTransport, invoicePolicy),
     queries,
     batchBodyLimitBytes: dependencies.batchBodyLimitBytes ?? defaultBatchBodyLimitBytes,

@@ -1,3 +1,4 @@
+import { InvoiceService } from '@fiscal/contracts/rpc/invoice';
 import { QueryService } from '@fiscal/contracts/rpc/query';
 import { createMemoryCache } from '@fiscal/kit/cache';
 import { AppError } from '@fiscal/kit/errors';
@@ -51,9 +52,28 @@ function switchableQueries() {
   return { state, queries };
 }
 
+/** A clock the test moves; views stay fresh for a second of it. */
+const clock = { now: Date.parse(at) };
+const aSecondLater = () => {
+  clock.now += 1_000;
+};
+
 function cachedOver(queries: InvoiceQueries) {
   const cache = createMemoryCache({ name: 'views', registry: new Registry(), maxEntries: 100 });
-  return createCachedInvoiceQueries(queries, { cache, logger });
+  return createCachedInvoiceQueries(queries, { cache, logger, freshForMs: 1_000, now: () => clock.now });
+}
+
+/** Counts the reads that reach the query service. */
+function counting(queries: InvoiceQueries) {
+  const calls = { get: 0 };
+  const counted: InvoiceQueries = {
+    ...queries,
+    get: (requester, id) => {
+      calls.get += 1;
+      return queries.get(requester, id);
+    },
+  };
+  return { calls, counted };
 }
 
 describe('cached invoice queries', () => {
@@ -64,10 +84,65 @@ describe('cached invoice queries', () => {
 
     await cached.get(testRequester('org_1'), 'inv_1');
     state.views.set('org_1/inv_1', viewOf('inv_1', 'archived'));
+    aSecondLater();
     const view = await cached.get(testRequester('org_1'), 'inv_1');
 
     expect(view.status).toBe('archived');
     expect(isStale(view)).toBe(false);
+  });
+
+  it('answers reads of a view it read less than a second ago without asking the query service', async () => {
+    const { state, queries } = switchableQueries();
+    state.views.set('org_1/inv_1', viewOf('inv_1', 'pending'));
+    const { calls, counted } = counting(queries);
+    const cached = cachedOver(counted);
+
+    await cached.get(testRequester('org_1'), 'inv_1');
+    state.views.set('org_1/inv_1', viewOf('inv_1', 'archived'));
+    clock.now += 999;
+    const within = await cached.get(testRequester('org_1'), 'inv_1');
+    clock.now += 1;
+    const after = await cached.get(testRequester('org_1'), 'inv_1');
+
+    expect([within.status, after.status]).toEqual(['pending', 'archived']);
+    expect(calls.get).toBe(2);
+  });
+
+  it('asks every time for an invoice the query service does not have yet, so a 202 reads its own write', async () => {
+    const { state, queries } = switchableQueries();
+    const { calls, counted } = counting(queries);
+    const cached = cachedOver(counted);
+
+    await expect(cached.get(testRequester('org_1'), 'inv_new')).rejects.toMatchObject({
+      code: 'invoice_not_found',
+    });
+    state.views.set('org_1/inv_new', viewOf('inv_new', 'pending'));
+
+    expect((await cached.get(testRequester('org_1'), 'inv_new')).status).toBe('pending');
+    expect(calls.get).toBe(2);
+  });
+
+  it("never answers one organisation's read with another's fresh view", async () => {
+    const { state, queries } = switchableQueries();
+    state.views.set('org_1/inv_1', viewOf('inv_1'));
+    const cached = cachedOver(queries);
+    await cached.get(testRequester('org_1'), 'inv_1');
+
+    await expect(cached.get(testRequester('org_2'), 'inv_1')).rejects.toMatchObject({
+      code: 'invoice_not_found',
+    });
+  });
+
+  it('asks the query service again for an invoice it was told changed', async () => {
+    const { state, queries } = switchableQueries();
+    state.views.set('org_1/inv_1', viewOf('inv_1', 'rejected'));
+    const cached = cachedOver(queries);
+    await cached.get(testRequester('org_1'), 'inv_1');
+
+    state.views.set('org_1/inv_1', viewOf('inv_1', 'pending'));
+    cached.forget('org_1', 'inv_1');
+
+    expect((await cached.get(testRequester('org_1'), 'inv_1')).status).toBe('pending');
   });
 
   it('serves the last view read, marked stale, while the query service is unavailable', async () => {
@@ -77,6 +152,7 @@ describe('cached invoice queries', () => {
     await cached.get(testRequester('org_1'), 'inv_1');
 
     state.down = true;
+    aSecondLater();
     const view = await cached.get(testRequester('org_1'), 'inv_1');
 
     expect(view).toEqual(viewOf('inv_1'));
@@ -120,6 +196,7 @@ describe('cached invoice queries', () => {
     await cached.get(testRequester('org_1'), 'inv_1');
 
     state.views.delete('org_1/inv_1');
+    aSecondLater();
 
     await expect(cached.get(testRequester('org_1'), 'inv_1')).rejects.toMatchObject({
       code: 'invoice_not_found',
@@ -167,6 +244,8 @@ describe('GET /api/v1/invoices/:id while the query service is down', () => {
     notificationTransport: transport,
     revocations: createMemoryCache({ name: 'revocations', registry, maxEntries: 10 }),
     callers: { resolve: async () => testCaller('org_1', { role: 'viewer' }) },
+    // Every read reaches the query service, so the outage is seen at once.
+    freshViewMs: 0,
   });
   const read = (id: string) => app.inject({ method: 'GET', url: `/api/v1/invoices/${id}` });
 
@@ -196,5 +275,51 @@ describe('GET /api/v1/invoices/:id while the query service is down', () => {
     expect(remembered.headers['x-fiscal-stale']).toBe('true');
     expect(remembered.json()).toEqual(fresh.json());
     expect(elapsedMs).toBeLessThan(2_000);
+  });
+});
+
+describe('GET /api/v1/invoices/:id after a reprocessing through the same gateway', () => {
+  const registry = new Registry();
+  const invoice = { status: 'failed' };
+  const transport = createInMemoryTransport(
+    (router) => {
+      router.service(QueryService, {
+        async getInvoice({ id }) {
+          return { invoice: { id, orgId: 'org_1', status: invoice.status, createdAt: at, updatedAt: at } };
+        },
+      });
+      router.service(InvoiceService, {
+        async reprocessInvoice({ id }) {
+          invoice.status = 'pending';
+          return { invoice: { id, uuid: 'a-uuid', status: 'pending' } };
+        },
+      });
+    },
+    { logger },
+  );
+  const app = createGatewayServer({
+    logger,
+    registry,
+    invoiceTransport: transport,
+    queryTransport: transport,
+    authTransport: transport,
+    analyticsTransport: transport,
+    notificationTransport: transport,
+    revocations: createMemoryCache({ name: 'revocations', registry, maxEntries: 10 }),
+    callers: { resolve: async () => testCaller('org_1', { role: 'admin' }) },
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('shows the reprocessing at once, not the view the gateway held', async () => {
+    const read = () => app.inject({ method: 'GET', url: '/api/v1/invoices/inv_1' });
+    expect((await read()).json()).toMatchObject({ status: 'failed' });
+
+    const reprocess = await app.inject({ method: 'POST', url: '/api/v1/invoices/inv_1/reprocess' });
+
+    expect(reprocess.statusCode).toBe(202);
+    expect((await read()).json()).toMatchObject({ status: 'pending' });
   });
 });
