@@ -13,6 +13,7 @@ import type {
 } from '../domain/invoice/index.js';
 import { InvoiceVersionConflict } from '../domain/invoice/index.js';
 import { slotOfInvoiceId, slotOfIssuer } from '../domain/sharding/index.js';
+import { createGroupCommit } from './group-commit.js';
 import { fromRow, type InvoiceSchema, type InvoicesTable, toRow } from './invoice-rows.js';
 import type { InvoiceShard, InvoiceShards } from './invoice-shards.js';
 
@@ -21,6 +22,8 @@ const maximumUpdateAttempts = 5;
 /** Tries of a shard's transaction that PostgreSQL aborted as a deadlock or serialization failure. */
 const maximumTransactionAttempts = 3;
 const retriedTransactionErrors = new Set(['40P01', '40001']);
+/** New invoices written in one group: a full batch, whose rows stay within PostgreSQL's parameter limit. */
+const maximumAdditionsPerGroup = 1_000;
 
 /**
  * The invoice write store over PostgreSQL (or PGlite) shards. An invoice lives on the shard of its
@@ -28,14 +31,20 @@ const retriedTransactionErrors = new Set(['40P01', '40001']);
  * outbox events commit in one transaction on that shard.
  */
 export function createPostgresInvoiceRepository(shards: InvoiceShards): InvoiceRepository {
-  async function addToShard(shard: InvoiceShard, changes: readonly Change[]): Promise<Set<string>> {
-    await shard.ensurePartitions(changes.map((change) => change.invoice.issuanceDate));
+  /** One new invoice with its events, made in the trace of the request that created it. */
+  interface Addition {
+    change: Change;
+    envelopes: ReturnType<typeof toEnvelope>[];
+  }
+
+  async function addToShard(shard: InvoiceShard, additions: readonly Addition[]): Promise<Set<string>> {
+    await shard.ensurePartitions(additions.map(({ change }) => change.invoice.issuanceDate));
     return shard.database.transaction(async (trx) => {
       // The fiscal UUID index decides who owns each UUID; only the owners are written.
       const owned = await trx
         .insertInto('invoice_uuids')
         .values(
-          changes.map(({ invoice }) => ({
+          additions.map(({ change: { invoice } }) => ({
             org_id: invoice.orgId,
             uuid: invoice.uuid,
             invoice_id: invoice.id,
@@ -47,46 +56,94 @@ export function createPostgresInvoiceRepository(shards: InvoiceShards): InvoiceR
         .returning('invoice_id')
         .execute();
       const ownedIds = new Set(owned.map((row) => row.invoice_id));
-      const stored = changes.filter((change) => ownedIds.has(change.invoice.id));
+      const stored = additions.filter(({ change }) => ownedIds.has(change.invoice.id));
       if (stored.length > 0) {
         await trx
           .insertInto('invoices')
-          .values(stored.map((change) => toRow(change.invoice)))
+          .values(stored.map(({ change }) => toRow(change.invoice)))
           .execute();
         await appendToOutbox(
           trx,
-          stored.flatMap((change) => change.events.map((event) => toEnvelope(change.invoice, event))),
+          stored.flatMap(({ envelopes }) => envelopes),
         );
       }
       return ownedIds;
     });
   }
 
-  const repository: InvoiceRepository = {
-    async addMany(changes) {
-      const byShard = groupBy(changes, (change) => shards.forSlot(change.invoice.slot));
-      const storedIds = new Set<string>();
-      await Promise.all(
-        [...byShard].map(async ([shard, group]) => {
-          for (const id of await addToShard(shard, group)) storedIds.add(id);
-        }),
-      );
-      const lost = changes.filter((change) => !storedIds.has(change.invoice.id));
-      const holders = new Map<string, Invoice>();
-      for (const [orgId, group] of groupBy(lost, (change) => change.invoice.orgId)) {
+  /** The invoices holding these (organisation, fiscal UUID) pairs, on any shard, by `uuidKey`. */
+  async function holdersOf(invoices: readonly Invoice[]): Promise<Map<string, Invoice>> {
+    const holders = new Map<string, Invoice>();
+    await Promise.all(
+      [...groupBy(invoices, (invoice) => invoice.orgId)].map(async ([orgId, group]) => {
         const found = await repository.findByUuids(
           orgId,
-          group.map((change) => change.invoice.uuid),
+          group.map((invoice) => invoice.uuid),
         );
-        for (const [uuid, invoice] of found) holders.set(`${orgId}/${uuid}`, invoice);
-      }
-      return changes.map(({ invoice }): AddOutcome => {
+        for (const [uuid, holder] of found) holders.set(uuidKey(orgId, uuid), holder);
+      }),
+    );
+    return holders;
+  }
+
+  /**
+   * The additions of a group of `addMany` calls: one lookup of their UUIDs on every shard (a UUID's
+   * index lives on its issuer's shard, so one taken under another issuer is found only by looking)
+   * and one transaction per shard for all of them.
+   */
+  async function addGroup(calls: readonly Addition[][]): Promise<AddOutcome[][]> {
+    const additions = calls.flat();
+    const holders = await holdersOf(additions.map(({ change }) => change.invoice));
+    // The first addition of a UUID writes it; the others are answered with what it became.
+    const firstOfUuid = new Map<string, Addition>();
+    for (const addition of additions) {
+      const key = uuidKey(addition.change.invoice.orgId, addition.change.invoice.uuid);
+      if (!holders.has(key) && !firstOfUuid.has(key)) firstOfUuid.set(key, addition);
+    }
+    const writes = [...firstOfUuid.values()];
+    const storedIds = new Set<string>();
+    await Promise.all(
+      [...groupBy(writes, ({ change }) => shards.forSlot(change.invoice.slot))].map(
+        async ([shard, group]) => {
+          for (const id of await addToShard(shard, group)) storedIds.add(id);
+        },
+      ),
+    );
+    for (const { change } of writes) {
+      if (storedIds.has(change.invoice.id))
+        holders.set(uuidKey(change.invoice.orgId, change.invoice.uuid), change.invoice);
+    }
+    const lost = writes.filter(({ change }) => !storedIds.has(change.invoice.id));
+    for (const [key, holder] of await holdersOf(lost.map(({ change }) => change.invoice)))
+      holders.set(key, holder);
+    return calls.map((call) =>
+      call.map(({ change: { invoice } }): AddOutcome => {
         if (storedIds.has(invoice.id)) return { stored: true };
-        const existing = holders.get(`${invoice.orgId}/${invoice.uuid}`);
+        const existing = holders.get(uuidKey(invoice.orgId, invoice.uuid));
         // The holder was removed between the insert and the lookup: nothing an insert can win.
         if (!existing) throw new InvoiceVersionConflict(invoice.id);
         return { stored: false, existing };
-      });
+      }),
+    );
+  }
+
+  // Concurrent `addMany` calls are written together (group-commit.ts): the statements of one group.
+  const addInGroups = createGroupCommit<Addition[], AddOutcome[]>({
+    write: addGroup,
+    sizeOf: (call) => call.length,
+    limit: maximumAdditionsPerGroup,
+  });
+
+  const repository: InvoiceRepository = {
+    async addMany(changes) {
+      if (changes.length === 0) return [];
+      // Envelopes are made now, in the caller's trace: each event continues its own request's trace.
+      return addInGroups(
+        changes.map((change) => ({
+          change,
+          envelopes: change.events.map((event) => toEnvelope(change.invoice, event)),
+        })),
+      );
     },
 
     async findById({ orgId, id }) {
@@ -390,6 +447,11 @@ function toEnvelope(invoice: Invoice, event: InvoiceEvent) {
     data: event.data as any,
     traceparent: currentTraceparent(),
   });
+}
+
+/** Fiscal UUIDs are unique per organisation. */
+function uuidKey(orgId: string, uuid: string): string {
+  return `${orgId}\n${uuid}`;
 }
 
 function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {

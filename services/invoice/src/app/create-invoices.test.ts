@@ -1,4 +1,4 @@
-import { startTelemetry, type Telemetry } from '@fiscal/kit/telemetry';
+import { startTelemetry, type Telemetry, withSpan } from '@fiscal/kit/telemetry';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { v7 as uuidv7 } from 'uuid';
@@ -115,7 +115,10 @@ describe('creating invoices (PGlite shards)', () => {
       items[index] = { ...items[index]!, ...broken[n] };
     });
 
-    const outcomes = await handle({ orgId: 'org-batch', submissions: received(items) });
+    // Statements are spans only inside a recorded trace, as a request's are.
+    const outcomes = await withSpan('batch request', {}, () =>
+      handle({ orgId: 'org-batch', submissions: received(items) }),
+    );
 
     expect(outcomes).toHaveLength(1_000);
     expect(outcomes.filter((outcome) => outcome.accepted)).toHaveLength(990);

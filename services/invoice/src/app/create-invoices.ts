@@ -42,7 +42,8 @@ export interface CreateInvoicesDependencies {
  * Accepts invoices, one or a batch of up to 1,000: each submission is checked on its own (one bad
  * item does not sink the others), stored with its `fiscal.invoice.created` event in one transaction
  * per shard (accepted means durable), and a fiscal UUID submitted before is idempotent: the same
- * data returns the stored invoice, different data is a conflict.
+ * data returns the stored invoice, different data is a conflict. Concurrent calls share their
+ * statements: the repository writes them in groups.
  */
 export function createInvoicesHandler({ invoices, newId, clock }: CreateInvoicesDependencies) {
   return async function handle({ orgId, submissions }: CreateInvoices): Promise<CreateInvoiceOutcome[]> {
@@ -63,19 +64,13 @@ export function createInvoicesHandler({ invoices, newId, clock }: CreateInvoices
       }
     });
 
-    const stored = await invoices.findByUuids(
-      orgId,
-      candidates.map((candidate) => candidate.submission.uuid),
-    );
     // The first submission of a UUID in this batch speaks for it; later ones are replays or conflicts.
+    // A UUID stored before is found by `addMany`, which answers with its holder.
     const firstOfUuid = new Map<string, InvoiceSubmission>();
     const fresh: { index: number; change: Change }[] = [];
     const repeats: { index: number; submission: InvoiceSubmission }[] = [];
     for (const { index, submission } of candidates) {
-      const existing = stored.get(submission.uuid);
-      if (existing) {
-        outcomes[index] = replayOf(existing, submission);
-      } else if (firstOfUuid.has(submission.uuid)) {
+      if (firstOfUuid.has(submission.uuid)) {
         repeats.push({ index, submission });
       } else {
         firstOfUuid.set(submission.uuid, submission);
@@ -91,7 +86,7 @@ export function createInvoicesHandler({ invoices, newId, clock }: CreateInvoices
         outcomes[index] = { accepted: true, invoice: change.invoice, created: true };
         accepted.set(change.invoice.uuid, change.invoice);
       } else {
-        // A concurrent submission of the same UUID committed first: answer as if we had come second.
+        // Submitted before, or by a concurrent call that committed first: a replay or a conflict.
         outcomes[index] = replayOf(outcome.existing, firstOfUuid.get(change.invoice.uuid)!);
         accepted.set(change.invoice.uuid, outcome.existing);
       }
