@@ -1,5 +1,6 @@
 import { probeService } from '@fiscal/kit/testing';
 import { sql } from 'kysely';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InvoiceShards, openInvoiceShards } from './invoice-shards.js';
 import {
@@ -7,7 +8,11 @@ import {
   expiredAnswersClearedPerSave,
   idempotencyKeyLifetimeMs,
 } from './postgres-idempotency-store.js';
-import { createTestShardDatabases, type TestShardDatabases } from './testing/invoice-shards.js';
+import {
+  createTestShardDatabases,
+  statementsByDatabase,
+  type TestShardDatabases,
+} from './testing/invoice-shards.js';
 
 const engines = [
   { engine: 'pglite' as const, available: true },
@@ -15,12 +20,13 @@ const engines = [
 ];
 
 describe.each(engines)('idempotency store on $engine', ({ engine, available }) => {
+  const registry = new Registry();
   let test: TestShardDatabases;
   let shards: InvoiceShards;
 
   beforeAll(async () => {
     if (!available) return;
-    test = await createTestShardDatabases(engine, 1);
+    test = await createTestShardDatabases(engine, 1, { registry });
     shards = await openInvoiceShards(test.databases);
   });
   afterAll(async () => test?.dispose());
@@ -47,4 +53,24 @@ describe.each(engines)('idempotency store on $engine', ({ engine, available }) =
     expect(await store.find('org_a', 'new-0')).toEqual(answer);
     expect(await store.find('org_a', 'old-0')).toBeUndefined();
   });
+
+  it.skipIf(!available)(
+    'stores an answer in one statement, in place of an expired one under its key but never of a live one',
+    async () => {
+      let now = new Date('2026-11-26T00:00:00Z');
+      const store = createPostgresIdempotencyStore(shards, () => now);
+      const statements = async () => [...(await statementsByDatabase(registry)).values()][0] ?? 0;
+
+      const before = await statements();
+      await store.save('org_b', 'key', { fingerprint: 'first', body: { n: 1 } });
+      expect((await statements()) - before).toBe(1);
+
+      await store.save('org_b', 'key', { fingerprint: 'second', body: { n: 2 } });
+      expect(await store.find('org_b', 'key')).toEqual({ fingerprint: 'first', body: { n: 1 } });
+
+      now = new Date(now.getTime() + idempotencyKeyLifetimeMs + 1_000);
+      await store.save('org_b', 'key', { fingerprint: 'third', body: { n: 3 } });
+      expect(await store.find('org_b', 'key')).toEqual({ fingerprint: 'third', body: { n: 3 } });
+    },
+  );
 });

@@ -37,32 +37,22 @@ export function createPostgresIdempotencyStore(
     },
 
     async save(orgId, key, response) {
-      const database = databaseFor(orgId, key);
-      const oldest = new Date(clock().getTime() - idempotencyKeyLifetimeMs).toISOString();
-      await database.transaction(async (trx) => {
-        // An expired answer under the same key makes room for the new one.
-        await trx
-          .deleteFrom('idempotency_keys')
-          .where('org_id', '=', orgId)
-          .where('key', '=', key)
-          .where('created_at', '<', oldest)
-          .execute();
-        // Rows another save is clearing are skipped, not waited for: no lock waits, no deadlocks.
-        await sql`delete from idempotency_keys where (org_id, key) in (
-            select org_id, key from idempotency_keys where created_at < ${oldest}
-             limit ${expiredAnswersClearedPerSave} for update skip locked)`.execute(trx);
-        await trx
-          .insertInto('idempotency_keys')
-          .values({
-            org_id: orgId,
-            key,
-            fingerprint: response.fingerprint,
-            body: JSON.stringify(response.body),
-            created_at: clock().toISOString(),
-          })
-          .onConflict((conflict) => conflict.columns(['org_id', 'key']).doNothing())
-          .execute();
-      });
+      const now = clock();
+      const oldest = new Date(now.getTime() - idempotencyKeyLifetimeMs).toISOString();
+      // One statement, atomic without a transaction: it clears a few expired answers of the shard
+      // (rows another save is clearing are skipped, not waited for: no lock waits, no deadlocks)
+      // and stores this answer, in place of an expired one under the same key but never of a live one.
+      await sql`
+        with cleared as (
+          delete from idempotency_keys where (org_id, key) in (
+            select org_id, key from idempotency_keys
+             where created_at < ${oldest} and (org_id, key) <> (${orgId}, ${key})
+             limit ${expiredAnswersClearedPerSave} for update skip locked))
+        insert into idempotency_keys (org_id, key, fingerprint, body, created_at)
+        values (${orgId}, ${key}, ${response.fingerprint}, ${JSON.stringify(response.body)}, ${now.toISOString()})
+        on conflict (org_id, key) do update
+          set fingerprint = excluded.fingerprint, body = excluded.body, created_at = excluded.created_at
+          where idempotency_keys.created_at < ${oldest}`.execute(databaseFor(orgId, key).db);
     },
   };
 }
