@@ -10,7 +10,12 @@ import { registerQueryRpc } from './api/query-rpc.js';
 import { getInvoiceHandler } from './app/get-invoice.js';
 import { getTimelineHandler } from './app/get-timeline.js';
 import { listInvoicesHandler } from './app/list-invoices.js';
-import { projectInvoiceEventHandler, projectorGroup } from './app/project-invoice-event.js';
+import {
+  projectInvoiceEventsHandler,
+  projectorBatchSize,
+  projectorGroup,
+  projectorPrefetch,
+} from './app/project-invoice-event.js';
 import { createSummaryCache, noSummaryCache } from './app/summary-cache.js';
 import { projectedEventTypes } from './domain/invoice-summary/index.js';
 
@@ -49,7 +54,7 @@ export async function createQueryService({
         maxBytes: summaryCacheMaxBytes,
       }));
   const summaryCache = chosenCache ? createSummaryCache(chosenCache) : noSummaryCache;
-  const project = projectInvoiceEventHandler(summaries, summaryCache);
+  const project = projectInvoiceEventsHandler(summaries, summaryCache);
   let projector: Subscriber | undefined;
 
   return {
@@ -64,8 +69,10 @@ export async function createQueryService({
       projector = await bus.subscribe({
         group: projectorGroup,
         types: projectedEventTypes,
-        handler: async (event) => {
-          await project(event);
+        prefetch: projectorPrefetch,
+        batchSize: projectorBatchSize,
+        handleBatch: async (batch) => {
+          await project(batch.map((item) => item.event));
         },
       });
     },

@@ -1,14 +1,21 @@
+import type { EventEnvelope } from '@fiscal/contracts';
 import type { Database } from '@fiscal/kit/db';
-import { handleOnce } from '@fiscal/kit/inbox';
-import type { Insertable } from 'kysely';
-import type { InvoiceSummary, SummaryStore } from '../domain/invoice-summary/index.js';
+import { handleBatchOnce } from '@fiscal/kit/inbox';
+import { type Insertable, type RawBuilder, sql, type Transaction, type Updateable } from 'kysely';
+import { advances, type InvoiceSummary, type SummaryStore } from '../domain/invoice-summary/index.js';
 import { timelineEntryOf } from '../domain/timeline/index.js';
 import { listInvoices } from './postgres-invoice-list.js';
-import type { QuerySchema, SummariesTable } from './query-schema.js';
+import type { QuerySchema, SummariesTable, TimelineTable } from './query-schema.js';
 import { selectSummaries, summaryOf } from './summary-rows.js';
 
 export type { QuerySchema } from './query-schema.js';
 
+/**
+ * Summaries, search index and timelines in PostgreSQL. A batch of events costs the same statements
+ * whatever its size: the inbox rows, one read of the summaries it concerns, one upsert of those that
+ * advanced (the search document is a generated column, kept by that upsert) and one insert of the
+ * timeline entries.
+ */
 export function createPostgresSummaryStore(database: Database<QuerySchema>, group: string): SummaryStore {
   return {
     async findById(orgId, id) {
@@ -21,32 +28,103 @@ export function createPostgresSummaryStore(database: Database<QuerySchema>, grou
 
     list: (query) => listInvoices(database.db, query),
 
-    applyOnce(event, fold) {
-      return handleOnce(database, group, event, async (trx) => {
-        const row = await selectSummaries(trx).where('id', '=', event.subject).forUpdate().executeTakeFirst();
-        const next = toRow(fold(row && summaryOf(row)));
-        await trx
-          .insertInto('invoice_summaries')
-          .values(next)
-          .onConflict((conflict) => conflict.column('id').doUpdateSet(next))
-          .execute();
-        const entry = timelineEntryOf(event);
+    applyOnce(events, fold) {
+      // Concurrent batches holding the same event take its inbox row in one order, never crosswise.
+      const byId = [...events].sort((left, right) => compare(left.id, right.id));
+      return handleBatchOnce(database, group, byId, async (trx, fresh) => {
+        const eventsByInvoice = groupBySubject(fresh);
+        const ids = [...eventsByInvoice.keys()].sort(compare);
+        const rows = await selectSummaries(trx).where('id', 'in', ids).execute();
+        const held = new Map(rows.map((row) => [row.id, summaryOf(row)]));
+        const advanced: Insertable<SummariesTable>[] = [];
+        for (const id of ids) {
+          const current = held.get(id);
+          const next = fold(current, eventsByInvoice.get(id)!);
+          if (next && advances(next, current)) advanced.push(toRow(next));
+        }
+        if (advanced.length > 0) await saveSummaries(trx, advanced);
         await trx
           .insertInto('invoice_timeline')
-          .values({
-            event_id: entry.eventId,
-            invoice_id: event.subject,
-            org_id: event.tenant,
-            type: entry.type,
-            sequence: entry.sequence,
-            occurred_at: entry.occurredAt,
-            detail: JSON.stringify(entry.detail ?? null),
-          })
+          .values(fresh.map(timelineRowOf))
           // The inbox already keeps an event single; this keeps a replay that skipped it single too.
           .onConflict((conflict) => conflict.column('event_id').doNothing())
           .execute();
       });
     },
+  };
+}
+
+/**
+ * One upsert of the summaries, ordered by id so concurrent batches lock shared rows in one order.
+ * Another projector may have saved an invoice since it was read, so the row is merged, not
+ * overwritten, as `advances` allows: the newer version's state wins, and the submission data fill
+ * in once. A concurrent replica can never move a summary back.
+ */
+async function saveSummaries(
+  trx: Transaction<QuerySchema>,
+  rows: readonly Insertable<SummariesTable>[],
+): Promise<void> {
+  const newer = sql<boolean>`excluded.sequence > invoice_summaries.sequence`;
+  const submitted = sql<boolean>`invoice_summaries.uuid is null and excluded.uuid is not null`;
+  const chosen =
+    (condition: RawBuilder<boolean>) =>
+    <C extends keyof SummariesTable>(column: C) =>
+      sql<Updateable<SummariesTable>[C]>`case when ${condition} then ${sql.ref(`excluded.${column}`)}
+        else ${sql.ref(`invoice_summaries.${column}`)} end`;
+  const newest = chosen(newer);
+  const submission = chosen(submitted);
+  await trx
+    .insertInto('invoice_summaries')
+    .values([...rows])
+    .onConflict((conflict) =>
+      conflict
+        .column('id')
+        .doUpdateSet({
+          status: newest('status'),
+          outcome_reason: newest('outcome_reason'),
+          problems: newest('problems'),
+          processing_ms: newest('processing_ms'),
+          original_size: newest('original_size'),
+          compressed_size: newest('compressed_size'),
+          updated_at: newest('updated_at'),
+          sequence: sql<number>`greatest(excluded.sequence, invoice_summaries.sequence)`,
+          uuid: submission('uuid'),
+          issuer: submission('issuer'),
+          receiver: submission('receiver'),
+          amount: submission('amount'),
+          currency: submission('currency'),
+          issuance_date: submission('issuance_date'),
+          created_at: submission('created_at'),
+        })
+        .where(sql<boolean>`${newer} or (${submitted})`),
+    )
+    .execute();
+}
+
+function groupBySubject(events: readonly EventEnvelope[]): Map<string, EventEnvelope[]> {
+  const groups = new Map<string, EventEnvelope[]>();
+  for (const event of events) {
+    const group = groups.get(event.subject);
+    if (group) group.push(event);
+    else groups.set(event.subject, [event]);
+  }
+  return groups;
+}
+
+function compare(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function timelineRowOf(event: EventEnvelope): Insertable<TimelineTable> {
+  const entry = timelineEntryOf(event);
+  return {
+    event_id: entry.eventId,
+    invoice_id: event.subject,
+    org_id: event.tenant,
+    type: entry.type,
+    sequence: entry.sequence,
+    occurred_at: entry.occurredAt,
+    detail: JSON.stringify(entry.detail ?? null),
   };
 }
 

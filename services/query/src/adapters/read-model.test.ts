@@ -1,15 +1,18 @@
 import type { EventEnvelope } from '@fiscal/contracts';
 import type { Database } from '@fiscal/kit/db';
-import { createTestDatabase, probeService, type TestDatabase } from '@fiscal/kit/testing';
+import { probeService } from '@fiscal/kit/testing';
 import { type KyselyPlugin, PostgresQueryCompiler, type RootOperationNode, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getTimelineHandler } from '../app/get-timeline.js';
 import { listInvoicesHandler } from '../app/list-invoices.js';
-import { projectInvoiceEventHandler, projectorGroup } from '../app/project-invoice-event.js';
+import { projectInvoiceEventsHandler, projectorGroup } from '../app/project-invoice-event.js';
 import type { SummaryStore } from '../domain/invoice-summary/index.js';
-import { replayReadModel } from '../replay.js';
+import { replayBatchSize, replayReadModel } from '../replay.js';
+import { type CountedDatabase, createCountedDatabase } from '../testing/counted-database.js';
 import {
   type InvoiceFacts,
+  inBatches,
   invoiceFacts,
   lifeOf,
   seededRandom,
@@ -41,21 +44,22 @@ describe.each([
   ['pglite', true],
   ['postgres', postgresAvailable],
 ] as const)('the read model on %s', (engine, available) => {
-  let test: TestDatabase<QuerySchema>;
+  let test: CountedDatabase<QuerySchema>;
   let database: Database<QuerySchema>;
   let summaries: SummaryStore;
-  let project: ReturnType<typeof projectInvoiceEventHandler>;
+  let project: ReturnType<typeof projectInvoiceEventsHandler>;
+  /** One event per transaction, as the projector ran before it took batches. */
   const applyAll = async (events: readonly EventEnvelope[]) => {
-    for (const event of events) await project(event);
+    for (const event of events) await project([event]);
   };
 
   beforeAll(async () => {
     if (!available) return;
-    test = await createTestDatabase<QuerySchema>(engine, 'query');
+    test = await createCountedDatabase<QuerySchema>(engine, 'query');
     database = test.database;
     await database.migrate(queryMigrations);
     summaries = createPostgresSummaryStore(database, projectorGroup);
-    project = projectInvoiceEventHandler(summaries);
+    project = projectInvoiceEventsHandler(summaries);
   });
   afterAll(async () => {
     await test?.dispose();
@@ -93,8 +97,100 @@ describe.each([
       expect(report).toEqual({ applied: log.length, duplicates: 0, skipped: 0 });
       expect(await snapshot(database)).toEqual(live);
       // The replayed projector's inbox is whole again: a late redelivery has no second effect.
-      expect(await project(log[0]!)).toBe('duplicate');
+      expect(await project([log[0]!])).toBe(0);
     });
+
+    it.skipIf(!available)(
+      'converges on the same summaries and timelines when the shuffled, duplicated stream comes in batches of any size',
+      async () => {
+        await applyAll(log);
+        const ordered = await snapshot(database);
+
+        for (const seed of [1, 2, 3, 4]) {
+          await resetReadModel(database, projectorGroup);
+          const random = seededRandom(seed);
+          // Up to the whole stream in one batch: one invoice's events often share a batch, in any order.
+          const batches = inBatches(shuffledWithDuplicates(log, random), random, [1, 3, 17, log.length * 2]);
+          expect(batches.some((batch) => batch.length > 1)).toBe(true);
+          for (const batch of batches) await project(batch);
+          expect(await snapshot(database), `batches of seed ${seed}`).toEqual(ordered);
+        }
+      },
+    );
+
+    it.skipIf(!available)(
+      'converges when batches are applied concurrently by two projectors on the same database',
+      async () => {
+        await applyAll(log);
+        const ordered = await snapshot(database);
+        await resetReadModel(database, projectorGroup);
+
+        const replica = projectInvoiceEventsHandler(createPostgresSummaryStore(database, projectorGroup));
+        const random = seededRandom(11);
+        const batches = inBatches(shuffledWithDuplicates(log, random), random, [2, 5, 9]);
+        const inFlight = batches.map((batch, index) => (index % 2 === 0 ? project : replica)(batch));
+        // Shared events and invoices are locked in one order by every batch: no deadlock to retry.
+        const applied = await Promise.all(inFlight);
+        expect(applied.reduce((sum, count) => sum + count, 0)).toBe(log.length);
+        expect(await snapshot(database)).toEqual(ordered);
+      },
+    );
+
+    it.skipIf(!available)('a redelivered batch has no second effect', async () => {
+      const [first, second] = [log.slice(0, 20), log.slice(10, 40)];
+      expect(await project(first)).toBe(20);
+      const once = await snapshot(database);
+      expect(await project(first)).toBe(0);
+      expect(await snapshot(database)).toEqual(once);
+      // Ten seen, twenty new: only the new ones apply.
+      expect(await project(second)).toBe(20);
+      await applyAll(log.slice(40));
+      await project(log);
+      const whole = await snapshot(database);
+      await resetReadModel(database, projectorGroup);
+      await applyAll(log);
+      expect(await snapshot(database)).toEqual(whole);
+    });
+
+    it.skipIf(!available)(
+      'projects a batch of 100 events in six statements: one transaction, whatever its size',
+      async () => {
+        const many = Array.from({ length: 40 }, (_, n) => invoiceFacts(100 + n)).flatMap((invoice, n) =>
+          lifeOf(invoice, endings[n % endings.length]!),
+        );
+        const batch = many.slice(0, 100);
+        const before = await test.statements();
+        expect(await project(batch)).toBe(100);
+        // begin, inbox, read of the summaries, upsert of the summaries, timeline entries, commit.
+        expect((await test.statements()) - before).toBe(6);
+        const redelivered = await test.statements();
+        expect(await project(batch)).toBe(0);
+        // begin, inbox (every id seen), commit.
+        expect((await test.statements()) - redelivered).toBe(3);
+      },
+    );
+
+    it.skipIf(!available)(
+      'a replay of a log longer than a batch, duplicates and all, equals the live model',
+      async () => {
+        const long = Array.from({ length: 150 }, (_, n) => invoiceFacts(1_000 + n)).flatMap((invoice, n) =>
+          lifeOf(invoice, endings[n % endings.length]!),
+        );
+        expect(long.length).toBeGreaterThan(replayBatchSize);
+        await project(long);
+        const live = await snapshot(database);
+        const delivered = shuffledWithDuplicates(long, seededRandom(5));
+
+        const report = await replayReadModel({ database, events: streamOf(delivered) });
+
+        expect(report).toEqual({
+          applied: long.length,
+          duplicates: delivered.length - long.length,
+          skipped: 0,
+        });
+        expect(await snapshot(database)).toEqual(live);
+      },
+    );
 
     it.skipIf(!available)('keeps each invoice timeline in version order, with the event data', async () => {
       const invoice = facts[3]!;
@@ -116,6 +212,82 @@ describe.each([
         getTimelineHandler(createPostgresTimelineStore(database))({ orgId: 'org_b', id: invoice.id }),
       ).rejects.toMatchObject({ code: 'invoice_not_found' });
     });
+  });
+
+  describe('racing another projector', () => {
+    /** Another projector's transaction, held open on a connection of its own. */
+    async function otherProjector() {
+      const client = new pg.Client({ connectionString: test.url });
+      await client.connect();
+      await client.query('begin');
+      return client;
+    }
+    async function until(condition: () => Promise<boolean>): Promise<void> {
+      const deadline = Date.now() + 10_000;
+      while (!(await condition())) {
+        if (Date.now() > deadline) throw new Error('condition not met in time');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    /** Whether a statement of this database waits on a row another transaction holds. */
+    async function waitingOnLock(): Promise<boolean> {
+      const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
+      return rows[0]!.waiting > 0;
+    }
+
+    it.skipIf(engine !== 'postgres' || !available)(
+      'keeps the newer status another projector saved meanwhile, and fills in the submission data',
+      async () => {
+        const invoice = invoiceFacts(900);
+        const [created, processing, ...rest] = lifeOf(invoice, 'archived');
+        const other = await otherProjector();
+        try {
+          // The other projector saved a newer version of an invoice this one has not seen yet.
+          await other.query(
+            `insert into query.invoice_summaries (id, org_id, status, sequence, created_at, updated_at)
+             values ($1, 'org_a', 'processing', 2, $2, $2)`,
+            [invoice.id, processing!.time],
+          );
+          const applying = project([created!]);
+          await until(waitingOnLock);
+          await other.query('commit');
+          expect(await applying).toBe(1);
+        } finally {
+          await other.end();
+        }
+        expect(await summaries.findById('org_a', invoice.id)).toMatchObject({
+          status: 'processing',
+          sequence: 2,
+          uuid: invoice.uuid,
+          issuer: invoice.issuer,
+          amount: '1160.00',
+          createdAt: created!.time,
+        });
+
+        // A projector that read the row before another saved a newer version does not move it back.
+        await project([processing!, ...rest.slice(0, -1)]);
+        const archived = rest.at(-1)!;
+        const again = await otherProjector();
+        try {
+          await again.query(
+            `update query.invoice_summaries set status = 'pending', sequence = 10 where id = $1`,
+            [invoice.id],
+          );
+          const applying = project([archived]);
+          await until(waitingOnLock);
+          await again.query('commit');
+          expect(await applying).toBe(1);
+        } finally {
+          await again.end();
+        }
+        expect(await summaries.findById('org_a', invoice.id)).toMatchObject({
+          status: 'pending',
+          sequence: 10,
+          processingMs: null,
+        });
+      },
+    );
   });
 
   describe('listing', () => {

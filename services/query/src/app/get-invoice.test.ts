@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEvent, type InvoiceSummary, type SummaryStore } from '../domain/invoice-summary/index.js';
 import { invoiceFacts, lifeOf } from '../testing/invoice-events.js';
 import { getInvoiceHandler } from './get-invoice.js';
-import { projectInvoiceEventHandler } from './project-invoice-event.js';
+import { projectInvoiceEventsHandler } from './project-invoice-event.js';
 import { createSummaryCache } from './summary-cache.js';
 
 /** A summary store in memory that counts its reads. */
@@ -18,9 +18,12 @@ function countingStore() {
       return row?.orgId === orgId ? row : undefined;
     },
     list: async () => ({ items: [] }),
-    async applyOnce(event, fold) {
-      rows.set(event.subject, fold(rows.get(event.subject)));
-      return 'processed';
+    async applyOnce(events, fold) {
+      for (const event of events) {
+        const next = fold(rows.get(event.subject), [event]);
+        if (next) rows.set(event.subject, next);
+      }
+      return events;
     },
   };
   return store;
@@ -36,9 +39,9 @@ describe('GetInvoice, cache-aside', () => {
     const cache = createSummaryCache(
       createMemoryCache({ name: 'invoice-summaries', registry, maxEntries: 10 }),
     );
-    const project = projectInvoiceEventHandler(store, cache);
+    const project = projectInvoiceEventsHandler(store, cache);
     const getInvoice = getInvoiceHandler(store, cache);
-    await project(created!);
+    await project([created!]);
 
     expect(await getInvoice({ orgId: 'org_a', id: facts.id })).toMatchObject({ status: 'pending' });
     expect(await getInvoice({ orgId: 'org_a', id: facts.id })).toMatchObject({ status: 'pending' });
@@ -47,10 +50,10 @@ describe('GetInvoice, cache-aside', () => {
     expect(metrics).toContain('cache_requests_total{cache="invoice-summaries",result="miss"} 1');
     expect(metrics).toContain('cache_requests_total{cache="invoice-summaries",result="hit"} 1');
 
-    await project(processing!);
+    await project([processing!]);
     expect(await getInvoice({ orgId: 'org_a', id: facts.id })).toMatchObject({ status: 'processing' });
     expect(store.reads).toBe(2);
-    for (const event of rest) await project(event);
+    await project(rest);
     expect(await getInvoice({ orgId: 'org_a', id: facts.id })).toEqual(
       [created!, processing!, ...rest].reduce<InvoiceSummary | undefined>(applyEvent, undefined),
     );
@@ -61,7 +64,7 @@ describe('GetInvoice, cache-aside', () => {
     const cache = createSummaryCache(
       createMemoryCache({ name: 'invoice-summaries', registry: new Registry(), maxEntries: 10 }),
     );
-    await projectInvoiceEventHandler(store, cache)(created!);
+    await projectInvoiceEventsHandler(store, cache)([created!]);
     const getInvoice = getInvoiceHandler(store, cache);
     await getInvoice({ orgId: 'org_a', id: facts.id });
 

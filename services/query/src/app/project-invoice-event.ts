@@ -1,18 +1,36 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import { applyEvent, type SummaryStore } from '../domain/invoice-summary/index.js';
+import { AppError } from '@fiscal/kit/errors';
+import { PermanentError } from '@fiscal/kit/events';
+import { applyEvents, type SummaryStore } from '../domain/invoice-summary/index.js';
 import type { SummaryCache } from './summary-cache.js';
 
 export const projectorGroup = 'query-projector';
+/**
+ * Events projected in one transaction. The bus hands over what is at hand up to this many, so a
+ * quiet stream still goes one event at a time; 200 events cost six statements instead of 1,200.
+ */
+export const projectorBatchSize = 200;
+/** Deliveries held unacknowledged: a second batch gathers while the first commits. */
+export const projectorPrefetch = 2 * projectorBatchSize;
 
 /**
- * Consumer of every `fiscal.invoice.*` event: keeps the summaries, search index and timelines
- * current, then drops the invoice's cached summary. A duplicate drops it too: the first delivery
- * may have committed and died before it could.
+ * Consumer of every `fiscal.invoice.*` event, a batch at a time: keeps the summaries, search index
+ * and timelines current in one transaction, then drops the cached summaries of the invoices the
+ * batch names. Duplicates drop theirs too: the first delivery may have committed and died before
+ * it could. Resolves to the number of events applied (the rest were duplicates).
  */
-export function projectInvoiceEventHandler(summaries: SummaryStore, cache?: SummaryCache) {
-  return async (event: EventEnvelope): Promise<'processed' | 'duplicate'> => {
-    const outcome = await summaries.applyOnce(event, (current) => applyEvent(current, event));
-    await cache?.forget(event.subject);
-    return outcome;
+export function projectInvoiceEventsHandler(summaries: SummaryStore, cache?: SummaryCache) {
+  return async (events: readonly EventEnvelope[]): Promise<number> => {
+    let applied: readonly EventEnvelope[];
+    try {
+      applied = await summaries.applyOnce(events, applyEvents);
+    } catch (error) {
+      // A value the database refuses (a NUL in a problem's text, say) is refused on every retry.
+      if (error instanceof AppError && error.kind === 'invalid')
+        throw new PermanentError(error.message, { cause: error });
+      throw error;
+    }
+    await cache?.forget([...new Set(events.map((event) => event.subject))]);
+    return applied.length;
   };
 }

@@ -2,14 +2,14 @@ import type { Cache } from '@fiscal/kit/cache';
 import type { InvoiceSummary } from '../domain/invoice-summary/index.js';
 
 /**
- * The summaries GetInvoice has read, by invoice id. The projector drops an invoice's entry after
- * each event it applies (after the commit), so a read after that goes to the database; the TTL
+ * The summaries GetInvoice has read, by invoice id. The projector drops the entries of the invoices
+ * of each batch it applies (after the commit), so a read after that goes to the database; the TTL
  * bounds what a read racing the projector may leave behind.
  */
 export interface SummaryCache {
   get(id: string): Promise<InvoiceSummary | undefined>;
   remember(summary: InvoiceSummary): Promise<void>;
-  forget(id: string): Promise<void>;
+  forget(ids: readonly string[]): Promise<void>;
 }
 
 export const summaryCacheTtlMs = 30_000;
@@ -19,7 +19,9 @@ export function createSummaryCache(cache: Cache, ttlMs = summaryCacheTtlMs): Sum
   return {
     get: (id) => cache.get<InvoiceSummary>(keyOf(id)),
     remember: (summary) => cache.set(keyOf(summary.id), summary, ttlMs),
-    forget: (id) => cache.delete(keyOf(id)),
+    forget: async (ids) => {
+      if (ids.length > 0) await cache.delete(...ids.map(keyOf));
+    },
   };
 }
 

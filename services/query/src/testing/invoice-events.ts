@@ -53,17 +53,28 @@ export function createdEvent(facts: InvoiceFacts): EventEnvelope {
     amount: '1160.00',
     currency: 'MXN',
     issuanceDate: facts.issuanceDate,
+    source: 'inline',
+    checksum,
   });
 }
 
-/** The life of an invoice: created, then archived, or rejected, or failed and retried. */
+const checksum = 'a'.repeat(64);
+
+function processingStarted(facts: InvoiceFacts, sequence: number, attempt: number): EventEnvelope {
+  return envelope(facts, 'fiscal.invoice.processing_started', sequence, {
+    attempt,
+    leaseExpiresAt: new Date(Date.UTC(2026, 10, 24, 12, 5, sequence)).toISOString(),
+  });
+}
+
+/** The life of an invoice, as the invoice service publishes it: created, then archived, or rejected, or failed and retried. */
 export function lifeOf(
   facts: InvoiceFacts,
   ending: 'pending' | 'archived' | 'rejected' | 'retried',
 ): EventEnvelope[] {
   const events = [createdEvent(facts)];
   if (ending === 'pending') return events;
-  events.push(envelope(facts, 'fiscal.invoice.processing_started', 2, {}));
+  events.push(processingStarted(facts, 2, 1));
   if (ending === 'rejected') {
     events.push(
       envelope(facts, 'fiscal.invoice.rejected', 3, {
@@ -77,16 +88,21 @@ export function lifeOf(
     events.push(
       envelope(facts, 'fiscal.invoice.failed', 3, { reason: 'download_failed', errors: [], attempts: 5 }),
       envelope(facts, 'fiscal.invoice.requeued', 4, { previousStatus: 'failed' }),
-      envelope(facts, 'fiscal.invoice.processing_started', 5, {}),
+      processingStarted(facts, 5, 2),
     );
   }
   const last = events.at(-1)!.sequence;
-  events.push(envelope(facts, 'fiscal.invoice.validated', last + 1, { validationMs: 12 }));
+  events.push(envelope(facts, 'fiscal.invoice.validated', last + 1, { validationMs: 12, checksum }));
   events.push(
     envelope(facts, 'fiscal.invoice.archived', last + 2, {
+      issuer: facts.issuer,
+      amount: '1160.00',
+      currency: 'MXN',
       processingMs: 120,
       originalSize: 5_000,
       compressedSize: 2_400,
+      storageKey: `${facts.orgId}/${facts.issuer}/2026/11/${facts.uuid}.xml.br`,
+      archivedAt: new Date(Date.UTC(2026, 10, 24, 12, 0, last + 2)).toISOString(),
     }),
   );
   return events;
@@ -118,4 +134,19 @@ export function shuffledWithDuplicates(
     [delivered[i], delivered[j]] = [delivered[j]!, delivered[i]!];
   }
   return delivered;
+}
+
+/** The events cut into consecutive batches, each of a size drawn from `sizes`. */
+export function inBatches(
+  events: readonly EventEnvelope[],
+  random: () => number,
+  sizes: readonly number[],
+): EventEnvelope[][] {
+  const batches: EventEnvelope[][] = [];
+  for (let start = 0; start < events.length; ) {
+    const size = sizes[Math.floor(random() * sizes.length)]!;
+    batches.push(events.slice(start, start + size));
+    start += size;
+  }
+  return batches;
 }

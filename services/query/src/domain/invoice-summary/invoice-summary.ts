@@ -110,6 +110,28 @@ export function applyEvent(current: InvoiceSummary | undefined, event: EventEnve
   return next;
 }
 
+/**
+ * Folds events of one invoice into its summary, lowest version first: the state that delivery one
+ * at a time in order reaches, and which `applyEvent` makes any other order converge to.
+ */
+export function applyEvents(
+  current: InvoiceSummary | undefined,
+  events: readonly EventEnvelope[],
+): InvoiceSummary | undefined {
+  return [...events]
+    .sort((left, right) => left.sequence - right.sequence)
+    .reduce<InvoiceSummary | undefined>(applyEvent, current);
+}
+
+/**
+ * Whether `next` holds something `held` does not: a newer version, or the submission data of the
+ * created event. Nothing else can change, so a summary that does neither need not be written; and
+ * a store writing over a row another projector changed meanwhile keeps exactly these two moves.
+ */
+export function advances(next: InvoiceSummary, held: InvoiceSummary | undefined): boolean {
+  return held === undefined || next.sequence > held.sequence || (held.uuid === null && next.uuid !== null);
+}
+
 interface OutcomeData {
   reason?: string;
   errors?: InvoiceSummary['problems'];

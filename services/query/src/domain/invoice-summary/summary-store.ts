@@ -7,11 +7,17 @@ export interface SummaryStore {
   findById(orgId: string, id: string): Promise<InvoiceSummary | undefined>;
   list(query: InvoiceListQuery): Promise<InvoicePage>;
   /**
-   * Applies `fold` to the held summary of the event's invoice, saves the result and records the
-   * event on the invoice's timeline, once per event id: a redelivered event has no second effect.
+   * In one transaction, for the events never applied before (each event id once: a redelivered
+   * event has no second effect): applies `fold` to the held summary of each invoice they concern,
+   * with that invoice's events, saves the summaries that advanced and records the events on the
+   * timelines. A summary never moves back to an older version, even when another projector saved
+   * the invoice meanwhile. Returns the events applied.
    */
   applyOnce(
-    event: EventEnvelope,
-    fold: (current: InvoiceSummary | undefined) => InvoiceSummary,
-  ): Promise<'processed' | 'duplicate'>;
+    events: readonly EventEnvelope[],
+    fold: (
+      current: InvoiceSummary | undefined,
+      events: readonly EventEnvelope[],
+    ) => InvoiceSummary | undefined,
+  ): Promise<readonly EventEnvelope[]>;
 }
