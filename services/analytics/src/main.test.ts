@@ -9,6 +9,7 @@ import { createTestDatabase, probeService, type TestDatabase } from '@fiscal/kit
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyticsGroup } from './app/record-final-invoice.js';
 import { type AnalyticsSchema, createAnalyticsService } from './main.js';
 import { finalEventOf, type GeneratedInvoice } from './testing/final-invoices.js';
 
@@ -166,6 +167,40 @@ describe.each([
       await refusal(tokens.transport(service.registerRpc!, { scopes: ['invoices:read', 'invoices:write'] })),
     ).toMatchObject({ kind: 'forbidden', code: 'insufficient_scope' });
   });
+
+  it.skipIf(!available)(
+    'commits a batch around its poison event and dead-letters that event alone, at once',
+    async () => {
+      const events = Array.from({ length: 12 }, (_, index) =>
+        finalEventOf(invoice(`inv-p${index}`, { orgId: 'org_p', amount: '10.00' }), 100 + index),
+      );
+      // Published by hand, say, with an id that is no UUID: the inbox cannot record it.
+      const poison = { ...events[5]!, id: 'redriven-by-hand-5' };
+      events[5] = poison;
+
+      await bus.publish(events);
+
+      const letters = async () => bus.deadLetters.list(analyticsGroup);
+      await until(async () => (await letters()).length === 1);
+      await until(async () => {
+        const { statuses } = await (await clientOf('org_p')).getDailyReport({ date: day });
+        return statuses.reduce((sum, status) => sum + status.count, 0n) === 11n;
+      });
+      const [letter] = await letters();
+      expect(letter).toMatchObject({ envelope: { id: poison.id }, attempts: 1 });
+      expect(letter!.error).toContain('PermanentError');
+      const report = await (await clientOf('org_p')).getDailyReport({ date: day });
+      expect(report.totals).toMatchObject([{ currency: 'MXN', amount: '110.00', count: 11n }]);
+      const durations = await registry.getSingleMetric('event_handler_duration_seconds')!.get();
+      const batches = durations.values.find(
+        (value) =>
+          (value as { metricName?: string }).metricName === 'event_handler_duration_seconds_count' &&
+          value.labels.group === analyticsGroup &&
+          value.labels.type === 'batch',
+      );
+      expect(batches?.value).toBeGreaterThanOrEqual(1);
+    },
+  );
 
   it.skipIf(!available)('is ready when its database answers', async () => {
     for (const check of Object.values(service.readinessChecks ?? {}))

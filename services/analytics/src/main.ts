@@ -7,7 +7,12 @@ import { type AnalyticsSchema, createPostgresRollupStore } from './adapters/post
 import { createRollupInstruments } from './adapters/prometheus-rollup-instruments.js';
 import { registerAnalyticsRpc } from './api/analytics-rpc.js';
 import { getDailyReportHandler } from './app/get-daily-report.js';
-import { analyticsGroup, recordFinalInvoiceHandler } from './app/record-final-invoice.js';
+import {
+  analyticsBatchSize,
+  analyticsGroup,
+  analyticsPrefetch,
+  recordFinalInvoicesHandler,
+} from './app/record-final-invoice.js';
 import { finalEventTypes } from './domain/rollup/index.js';
 
 export interface AnalyticsServiceDependencies {
@@ -24,7 +29,7 @@ export async function createAnalyticsService({
 }: AnalyticsServiceDependencies): Promise<ServiceModule> {
   await database.migrate(analyticsMigrations);
   const rollups = createPostgresRollupStore(database, analyticsGroup);
-  const record = recordFinalInvoiceHandler({ rollups, instruments: createRollupInstruments(registry) });
+  const record = recordFinalInvoicesHandler({ rollups, instruments: createRollupInstruments(registry) });
   let consumer: Subscriber | undefined;
 
   return {
@@ -34,8 +39,10 @@ export async function createAnalyticsService({
       consumer = await bus.subscribe({
         group: analyticsGroup,
         types: finalEventTypes,
-        handler: async (event) => {
-          await record(event);
+        prefetch: analyticsPrefetch,
+        batchSize: analyticsBatchSize,
+        handleBatch: async (batch) => {
+          await record(batch.map((item) => item.event));
         },
       });
     },

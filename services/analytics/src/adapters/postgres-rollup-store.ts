@@ -1,8 +1,13 @@
 import type { Database } from '@fiscal/kit/db';
-import { handleOnce } from '@fiscal/kit/inbox';
+import { handleBatchOnce } from '@fiscal/kit/inbox';
 import { type ColumnType, sql } from 'kysely';
 import type { LatencyBuckets } from '../domain/latency/latency-histogram.js';
-import type { DailyRollup, FinalStatus, RollupStore } from '../domain/rollup/index.js';
+import {
+  type DailyRollup,
+  type FinalStatus,
+  type RollupStore,
+  rollupDeltasOf,
+} from '../domain/rollup/index.js';
 
 interface DailyRollupsTable {
   org_id: string;
@@ -23,42 +28,55 @@ export interface AnalyticsSchema {
   daily_rollups: DailyRollupsTable;
 }
 
+/**
+ * The daily rollups in PostgreSQL. A batch of final events costs the same statements whatever its
+ * size: the inbox rows and one upsert that adds each rollup's delta to its row.
+ */
 export function createPostgresRollupStore(database: Database<AnalyticsSchema>, group: string): RollupStore {
   return {
-    addOnce(event, invoice) {
-      return handleOnce(database, group, event, async (trx) => {
-        const bucket = invoice.latencyBucket;
-        // One statement adds to the row whoever holds it: concurrent additions to one rollup
+    async addOnce(finals) {
+      // Concurrent batches holding the same event take its inbox row in one order, never crosswise.
+      const entries = finals
+        .map((final) => ({ id: final.event.id, final }))
+        .sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
+      const fresh = await handleBatchOnce(database, group, entries, async (trx, unseen) => {
+        const deltas = rollupDeltasOf(unseen.map(({ final }) => final.invoice));
+        // One statement adds to each row whoever holds it: concurrent additions to one rollup
         // serialise on its row lock instead of racing a read-modify-write.
         await trx
           .insertInto('daily_rollups')
-          .values({
-            org_id: invoice.orgId,
-            day: invoice.day,
-            issuer: invoice.issuer,
-            currency: invoice.currency,
-            status: invoice.status,
-            invoice_count: 1,
-            total_amount: invoice.amount,
-            original_bytes: invoice.originalBytes,
-            compressed_bytes: invoice.compressedBytes,
-            latency: JSON.stringify(bucket === undefined ? {} : { [bucket]: 1 }),
-          })
+          .values(
+            deltas.map((delta) => ({
+              org_id: delta.orgId,
+              day: delta.day,
+              issuer: delta.issuer,
+              currency: delta.currency,
+              status: delta.status,
+              invoice_count: delta.count,
+              total_amount: delta.amount,
+              original_bytes: delta.originalBytes,
+              compressed_bytes: delta.compressedBytes,
+              latency: JSON.stringify(delta.latency),
+            })),
+          )
           .onConflict((conflict) =>
             conflict.columns(['org_id', 'day', 'issuer', 'currency', 'status']).doUpdateSet({
-              invoice_count: sql<number>`daily_rollups.invoice_count + 1`,
+              invoice_count: sql<number>`daily_rollups.invoice_count + excluded.invoice_count`,
               total_amount: sql<string>`daily_rollups.total_amount + excluded.total_amount`,
               original_bytes: sql<number>`daily_rollups.original_bytes + excluded.original_bytes`,
               compressed_bytes: sql<number>`daily_rollups.compressed_bytes + excluded.compressed_bytes`,
-              latency:
-                bucket === undefined
-                  ? sql<string>`daily_rollups.latency`
-                  : sql<string>`jsonb_set(daily_rollups.latency, array[${bucket}::text],
-                      to_jsonb(coalesce((daily_rollups.latency ->> ${bucket}::text)::bigint, 0) + 1))`,
+              latency: sql<string>`(
+                select coalesce(jsonb_object_agg(bucket, total), '{}'::jsonb)
+                  from (select bucket, sum(count::bigint) as total
+                          from (select * from jsonb_each_text(daily_rollups.latency)
+                                union all
+                                select * from jsonb_each_text(excluded.latency)) as counts (bucket, count)
+                         group by bucket) as merged)`,
             }),
           )
           .execute();
       });
+      return fresh.map(({ final }) => final);
     },
 
     async rollupsOfDay(orgId, day, issuer) {

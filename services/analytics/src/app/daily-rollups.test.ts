@@ -7,10 +7,11 @@ import { analyticsMigrations } from '../adapters/migrations.js';
 import { type AnalyticsSchema, createPostgresRollupStore } from '../adapters/postgres-rollup-store.js';
 import { relativeErrorBound } from '../domain/latency/latency-histogram.js';
 import type { DailyReport } from '../domain/report/index.js';
+import { type CountedDatabase, createCountedDatabase } from '../testing/counted-database.js';
 import { directReport } from '../testing/direct-report.js';
 import { finalEventOf, generateInvoices, randomSequence } from '../testing/final-invoices.js';
 import { getDailyReportHandler } from './get-daily-report.js';
-import { analyticsGroup, recordFinalInvoiceHandler } from './record-final-invoice.js';
+import { analyticsGroup, recordFinalInvoicesHandler } from './record-final-invoice.js';
 
 const days = ['2026-11-24', '2026-11-25'];
 const invoices = [
@@ -60,41 +61,51 @@ describe.each([
 ] as const)('daily rollups on %s', (engine, available) => {
   let ordered: TestDatabase<AnalyticsSchema>;
   let shuffled: TestDatabase<AnalyticsSchema>;
+  let batched: CountedDatabase<AnalyticsSchema>;
+  let recordBatches: ReturnType<typeof recordFinalInvoicesHandler>;
   const noInstruments = { applied: () => {} };
 
   beforeAll(async () => {
     if (!available) return;
-    [ordered, shuffled] = await Promise.all([
+    [ordered, shuffled, batched] = await Promise.all([
       createTestDatabase<AnalyticsSchema>(engine, 'analytics'),
       createTestDatabase<AnalyticsSchema>(engine, 'analytics'),
+      createCountedDatabase<AnalyticsSchema>(engine, 'analytics'),
     ]);
     await ordered.database.migrate(analyticsMigrations);
     await shuffled.database.migrate(analyticsMigrations);
+    await batched.database.migrate(analyticsMigrations);
 
-    const inOrder = recordFinalInvoiceHandler({
+    const inOrder = recordFinalInvoicesHandler({
       rollups: createPostgresRollupStore(ordered.database, analyticsGroup),
       instruments: noInstruments,
     });
-    for (const event of events) await inOrder(event);
+    for (const event of events) await inOrder([event]);
 
     // Eight deliveries at a time, as a consumer with a prefetch would: duplicates may race.
-    const outOfOrder = recordFinalInvoiceHandler({
+    const outOfOrder = recordFinalInvoicesHandler({
       rollups: createPostgresRollupStore(shuffled.database, analyticsGroup),
       instruments: noInstruments,
     });
     const deliveries = shuffledWithDuplicates(events, 42);
-    const outcomes: string[] = [];
+    const outcomes: number[] = [];
     for (let start = 0; start < deliveries.length; start += 8) {
       outcomes.push(
-        ...(await Promise.all(deliveries.slice(start, start + 8).map((event) => outOfOrder(event)))),
+        ...(await Promise.all(deliveries.slice(start, start + 8).map((event) => outOfOrder([event])))),
       );
     }
-    expect(outcomes.filter((outcome) => outcome === 'processed')).toHaveLength(events.length);
+    expect(outcomes.reduce((sum, applied) => sum + applied, 0)).toBe(events.length);
     expect(deliveries.length).toBeGreaterThan(events.length);
+
+    recordBatches = recordFinalInvoicesHandler({
+      rollups: createPostgresRollupStore(batched.database, analyticsGroup),
+      instruments: noInstruments,
+    });
   });
   afterAll(async () => {
     await ordered?.dispose();
     await shuffled?.dispose();
+    await batched?.dispose();
   });
 
   it.skipIf(!available)('converges to the same rollups from a shuffled stream with duplicates', async () => {
@@ -102,6 +113,52 @@ describe.each([
     expect(fromOrdered.length).toBeGreaterThan(50);
     expect(await dumpRollups(shuffled.database)).toEqual(fromOrdered);
   });
+
+  it.skipIf(!available)(
+    'converges to the same rollups when that stream comes in batches of any size, three at once',
+    async () => {
+      const deliveries = shuffledWithDuplicates(events, 7);
+      const random = randomSequence(7);
+      const sizes = [1, 7, 50, 200];
+      const batches: EventEnvelope[][] = [];
+      for (let start = 0; start < deliveries.length; ) {
+        const size = sizes[Math.floor(random() * sizes.length)]!;
+        batches.push(deliveries.slice(start, start + size));
+        start += size;
+      }
+      let applied = 0;
+      for (let start = 0; start < batches.length; start += 3) {
+        const together = await Promise.all(
+          batches.slice(start, start + 3).map((batch) => recordBatches(batch)),
+        );
+        applied += together.reduce((sum, count) => sum + count, 0);
+      }
+      expect(applied).toBe(events.length);
+      expect(await dumpRollups(batched.database)).toEqual(await dumpRollups(ordered.database));
+
+      // Redelivered, whole or in part, nothing is added twice.
+      expect(await recordBatches(deliveries.slice(0, 300))).toBe(0);
+      expect(await dumpRollups(batched.database)).toEqual(await dumpRollups(ordered.database));
+    },
+  );
+
+  it.skipIf(!available)(
+    'adds a batch of 100 final events in four statements, whatever its size',
+    async () => {
+      const more = generateInvoices('org_c', 100, { seed: 3, days });
+      const batch = more.map((invoice, index) => finalEventOf(invoice, 10_000 + index));
+      const before = await batched.statements();
+      expect(await recordBatches(batch)).toBe(100);
+      // begin, inbox, one upsert of every rollup the batch adds to, commit.
+      expect((await batched.statements()) - before).toBe(4);
+      const report = getDailyReportHandler(createPostgresRollupStore(batched.database, analyticsGroup));
+      for (const date of days)
+        expectReportToMatch(
+          await report({ orgId: 'org_c', date }),
+          directReport(more, { orgId: 'org_c', date }),
+        );
+    },
+  );
 
   it.skipIf(!available)('reports the numbers a direct computation over the invoices gives', async () => {
     const report = getDailyReportHandler(createPostgresRollupStore(shuffled.database, analyticsGroup));

@@ -6,4 +6,5 @@ export {
   unknownDimension,
   utcDayOf,
 } from './final-invoice.js';
-export type { DailyRollup, RollupStore } from './rollup-store.js';
+export { type RollupDelta, rollupDeltasOf } from './rollup-delta.js';
+export type { DailyRollup, FinalEvent, RollupStore } from './rollup-store.js';
