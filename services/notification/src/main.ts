@@ -20,7 +20,7 @@ import { createSmsSender } from './adapters/sms-sender.js';
 import { createSmtpEmailSender } from './adapters/smtp-email-sender.js';
 import { registerNotificationRpc } from './api/notification-rpc.js';
 import { createDispatcher } from './app/dispatch-deliveries.js';
-import { fanOutEventHandler } from './app/fan-out-event.js';
+import { fanOutBatchSize, fanOutEventsHandler, fanOutPrefetch } from './app/fan-out-event.js';
 import {
   createSubscriptionHandler,
   deleteSubscriptionHandler,
@@ -131,7 +131,7 @@ export async function createNotificationService({
     onDisabled: () => relay.notify(),
     metrics: createPrometheusDeliveryMetrics(registry),
   });
-  const fanOut = fanOutEventHandler(store, clock);
+  const fanOut = fanOutEventsHandler(store, clock);
   let consumer: Subscriber | undefined;
   let flushed: Promise<void> | undefined;
 
@@ -150,9 +150,11 @@ export async function createNotificationService({
       consumer = await bus.subscribe({
         group: notificationGroup,
         types: notifiableEventTypes,
-        handler: async (event) => {
-          const created = await fanOut(event);
-          if (created !== 'duplicate' && created > 0) dispatcher.notify();
+        prefetch: fanOutPrefetch,
+        batchSize: fanOutBatchSize,
+        handleBatch: async (batch) => {
+          const { deliveries } = await fanOut(batch.map((item) => item.event));
+          if (deliveries > 0) dispatcher.notify();
         },
       });
     },

@@ -1,6 +1,6 @@
 import { createEvent, type EventEnvelope } from '@fiscal/contracts';
 import type { Database } from '@fiscal/kit/db';
-import { handleOnce } from '@fiscal/kit/inbox';
+import { handleBatchOnce } from '@fiscal/kit/inbox';
 import { appendToOutbox } from '@fiscal/kit/outbox';
 import { type ColumnType, type Selectable, sql, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
@@ -121,6 +121,52 @@ export function createPostgresNotificationStore(
     return event;
   }
 
+  const fanOutBatchOnce: NotificationStore['fanOutBatchOnce'] = async (notifications, now) => {
+    // Concurrent batches holding the same event take its inbox row in one order, never crosswise.
+    const entries = notifications
+      .map((notification) => ({ id: notification.event.id, notification }))
+      .sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
+    let deliveries = 0;
+    const fresh = await handleBatchOnce(database, notificationGroup, entries, async (trx, unseen) => {
+      const events = unseen.map(({ notification }) => notification.event);
+      const subscriptions = await trx
+        .selectFrom('subscriptions')
+        .select(['id', 'org_id', 'events'])
+        .where('status', '=', 'active')
+        .where('org_id', 'in', [...new Set(events.map((event) => event.tenant))])
+        .where(sql<boolean>`events ?| ${[...new Set(events.map((event) => event.type))]}::text[]`)
+        .orderBy('id')
+        .execute();
+      const rows = unseen.flatMap(({ notification: { event, payload } }) =>
+        subscriptions
+          .filter(
+            (subscription) =>
+              subscription.org_id === event.tenant && subscription.events.includes(event.type),
+          )
+          .map((subscription) => ({
+            id: uuidv7(),
+            subscription_id: subscription.id,
+            event_id: event.id,
+            event_type: event.type,
+            payload,
+            status: 'pending' as const,
+            next_attempt_at: now,
+            created_at: now,
+            updated_at: now,
+          })),
+      );
+      if (rows.length === 0) return;
+      const inserted = await trx
+        .insertInto('deliveries')
+        .values(rows)
+        .onConflict((conflict) => conflict.columns(['subscription_id', 'event_id']).doNothing())
+        .returning('id')
+        .execute();
+      deliveries = inserted.length;
+    });
+    return { applied: fresh.length, deliveries };
+  };
+
   return {
     createSubscription: (subscription) =>
       database.transaction(async (trx) => {
@@ -201,38 +247,11 @@ export function createPostgresNotificationStore(
       return rows.map((row) => deliveryOf(row, attempts));
     },
 
+    fanOutBatchOnce,
+
     async fanOutOnce(event, payload, now) {
-      let created = 0;
-      const outcome = await handleOnce(database, notificationGroup, event, async (trx) => {
-        const subscribers = await trx
-          .selectFrom('subscriptions')
-          .select('id')
-          .where('org_id', '=', event.tenant)
-          .where('status', '=', 'active')
-          .where(sql<boolean>`events @> ${JSON.stringify([event.type])}::jsonb`)
-          .execute();
-        if (subscribers.length === 0) return;
-        const inserted = await trx
-          .insertInto('deliveries')
-          .values(
-            subscribers.map(({ id }) => ({
-              id: uuidv7(),
-              subscription_id: id,
-              event_id: event.id,
-              event_type: event.type,
-              payload,
-              status: 'pending' as const,
-              next_attempt_at: now,
-              created_at: now,
-              updated_at: now,
-            })),
-          )
-          .onConflict((conflict) => conflict.columns(['subscription_id', 'event_id']).doNothing())
-          .returning('id')
-          .execute();
-        created = inserted.length;
-      });
-      return outcome === 'duplicate' ? 'duplicate' : created;
+      const { applied, deliveries } = await fanOutBatchOnce([{ event, payload }], now);
+      return applied === 0 ? 'duplicate' : deliveries;
     },
 
     async claimDue(now, limit, leaseUntil) {

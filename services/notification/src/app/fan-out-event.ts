@@ -1,17 +1,39 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import type { NotificationPayload, NotificationStore } from '../domain/index.js';
+import { AppError } from '@fiscal/kit/errors';
+import { PermanentError } from '@fiscal/kit/events';
+import type { FanOut, NotificationPayload, NotificationStore } from '../domain/index.js';
 
 /**
- * Consumer of the notifiable events: one delivery per interested subscription, once per event. The
- * payload is fixed here so every retry of a delivery sends the same bytes under the same signature input.
+ * Events fanned out in one transaction. Each may make a delivery for each of its organisation's
+ * subscriptions (at most `maxSubscriptionsPerOrganisation`, 50), all written by one insert of nine
+ * parameters a row: 100 events stay under PostgreSQL's 65,535 parameters a statement.
  */
-export function fanOutEventHandler(store: NotificationStore, clock: () => Date) {
-  return async (event: EventEnvelope): Promise<number | 'duplicate'> => {
-    const payload: NotificationPayload = {
-      type: event.type,
-      timestamp: event.time,
-      data: event.data as Record<string, unknown>,
-    };
-    return store.fanOutOnce(event, JSON.stringify(payload), clock());
+export const fanOutBatchSize = 100;
+/** Deliveries held unacknowledged: a second batch gathers while the first commits. */
+export const fanOutPrefetch = 2 * fanOutBatchSize;
+
+/**
+ * Consumer of the notifiable events, a batch at a time: one delivery per interested subscription,
+ * once per event. The payload is fixed here so every retry of a delivery sends the same bytes
+ * under the same signature input.
+ */
+export function fanOutEventsHandler(store: NotificationStore, clock: () => Date) {
+  return async (events: readonly EventEnvelope[]): Promise<FanOut> => {
+    const notifications = events.map((event) => {
+      const payload: NotificationPayload = {
+        type: event.type,
+        timestamp: event.time,
+        data: event.data as Record<string, unknown>,
+      };
+      return { event, payload: JSON.stringify(payload) };
+    });
+    try {
+      return await store.fanOutBatchOnce(notifications, clock());
+    } catch (error) {
+      // A value the database refuses (an event id that is no UUID, say) is refused on every retry.
+      if (error instanceof AppError && error.kind === 'invalid')
+        throw new PermanentError(error.message, { cause: error });
+      throw error;
+    }
   };
 }

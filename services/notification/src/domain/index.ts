@@ -8,7 +8,13 @@ export type {
 } from './delivery.js';
 export { InvalidCursor, SubscriptionLimitReached, SubscriptionNotFound } from './errors.js';
 export { describeEvent } from './message-text.js';
-export type { AttemptRecord, NewSubscription, NotificationStore } from './notification-store.js';
+export type {
+  AttemptRecord,
+  FanOut,
+  NewSubscription,
+  Notification,
+  NotificationStore,
+} from './notification-store.js';
 export { type AttemptVerdict, standardRetrySchedule, verdictAfter } from './retry-schedule.js';
 export { newSigningSecret, signWebhook } from './signature.js';
 export {

@@ -21,6 +21,19 @@ export interface AttemptRecord {
   verdict: AttemptVerdict;
 }
 
+/** An event to fan out, with the payload each of its deliveries sends. */
+export interface Notification {
+  event: EventEnvelope;
+  payload: string;
+}
+
+export interface FanOut {
+  /** Events never seen before: the others were redelivered. */
+  applied: number;
+  /** Deliveries created for them. */
+  deliveries: number;
+}
+
 /** The port over subscriptions, deliveries and their log. */
 export interface NotificationStore {
   /**
@@ -38,9 +51,12 @@ export interface NotificationStore {
     page: { limit: number; beforeId?: string | undefined },
   ): Promise<Delivery[] | undefined>;
   /**
-   * One pending delivery per active subscription of the event's tenant that wants its type, at most
-   * once per event (inbox); the count created, or 'duplicate'.
+   * In one transaction that records every event id (inbox), for each event never seen before: one
+   * pending delivery per active subscription of the event's tenant that wants its type, at most one
+   * per subscription and event. A redelivered event has no second effect.
    */
+  fanOutBatchOnce(notifications: readonly Notification[], now: Date): Promise<FanOut>;
+  /** `fanOutBatchOnce` of one event: the deliveries created, or 'duplicate'. */
   fanOutOnce(event: EventEnvelope, payload: string, now: Date): Promise<number | 'duplicate'>;
   /**
    * Leases up to `limit` due deliveries of active subscriptions until `leaseUntil`; rows another
