@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import { AppError } from '../errors/index.js';
+import { AppError, isAppError } from '../errors/index.js';
 
 /**
  * The event bus port. Delivery is at least once; a delivery is acknowledged only after the
@@ -146,6 +146,12 @@ export class PermanentError extends Error {
   }
 }
 
+/**
+ * Whether no retry can cure the failure: a `PermanentError`, or an `invalid` AppError — a value
+ * the handler or its database refuses (a NUL in a text, a malformed id) is refused every time.
+ */
 export function isPermanent(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+  if (typeof error !== 'object' || error === null) return false;
+  if (isAppError(error)) return error.kind === 'invalid';
+  return (error as { permanent?: unknown }).permanent === true;
 }

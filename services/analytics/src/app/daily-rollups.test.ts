@@ -1,13 +1,18 @@
 import type { EventEnvelope } from '@fiscal/contracts';
 import type { Database } from '@fiscal/kit/db';
-import { createTestDatabase, probeService, type TestDatabase } from '@fiscal/kit/testing';
+import {
+  type CountedDatabase,
+  createCountedDatabase,
+  createTestDatabase,
+  probeService,
+  type TestDatabase,
+} from '@fiscal/kit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsMigrations } from '../adapters/migrations.js';
 import { type AnalyticsSchema, createPostgresRollupStore } from '../adapters/postgres-rollup-store.js';
 import { relativeErrorBound } from '../domain/latency/latency-histogram.js';
 import type { DailyReport } from '../domain/report/index.js';
-import { type CountedDatabase, createCountedDatabase } from '../testing/counted-database.js';
 import { directReport } from '../testing/direct-report.js';
 import { finalEventOf, generateInvoices, randomSequence } from '../testing/final-invoices.js';
 import { getDailyReportHandler } from './get-daily-report.js';

@@ -1,5 +1,4 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import { AppError } from '@fiscal/kit/errors';
 import { PermanentError } from '@fiscal/kit/events';
 import { type FinalEvent, finalInvoiceOf, type RollupStore } from '../domain/rollup/index.js';
 
@@ -35,15 +34,7 @@ export function recordFinalInvoicesHandler(dependencies: {
       if (!invoice) throw new PermanentError(`analytics does not roll up ${event.type} events`);
       return { event, invoice };
     });
-    let applied: readonly FinalEvent[];
-    try {
-      applied = await rollups.addOnce(finals);
-    } catch (error) {
-      // A value the database refuses (an event id that is no UUID, say) is refused on every retry.
-      if (error instanceof AppError && error.kind === 'invalid')
-        throw new PermanentError(error.message, { cause: error });
-      throw error;
-    }
+    const applied = await rollups.addOnce(finals);
     const appliedAt = clock();
     for (const { event } of applied) instruments.applied(event, appliedAt);
     return applied.length;

@@ -27,7 +27,7 @@ export function registerNotificationRpc(router: ConnectRouter, handlers: Notific
       });
       return { webhook: toWebhookMessage(subscription), secret: secret ?? '' };
     },
-    async listWebhooks(request, context) {
+    async listWebhooks(_request, context) {
       const { orgId } = rpcCallerOf(context, 'admin');
       const subscriptions = await handlers.list(orgId);
       return { webhooks: subscriptions.map(toWebhookMessage) };

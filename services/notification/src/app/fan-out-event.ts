@@ -1,6 +1,4 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import { AppError } from '@fiscal/kit/errors';
-import { PermanentError } from '@fiscal/kit/events';
 import type { FanOut, NotificationPayload, NotificationStore } from '../domain/index.js';
 
 /**
@@ -27,13 +25,6 @@ export function fanOutEventsHandler(store: NotificationStore, clock: () => Date)
       };
       return { event, payload: JSON.stringify(payload) };
     });
-    try {
-      return await store.fanOutBatchOnce(notifications, clock());
-    } catch (error) {
-      // A value the database refuses (an event id that is no UUID, say) is refused on every retry.
-      if (error instanceof AppError && error.kind === 'invalid')
-        throw new PermanentError(error.message, { cause: error });
-      throw error;
-    }
+    return store.fanOutBatchOnce(notifications, clock());
   };
 }

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@fiscal/contracts';
 import type { Database } from '@fiscal/kit/db';
-import { probeService } from '@fiscal/kit/testing';
+import { type CountedDatabase, createCountedDatabase, probeService } from '@fiscal/kit/testing';
 import { type KyselyPlugin, PostgresQueryCompiler, type RootOperationNode, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,6 @@ import { listInvoicesHandler } from '../app/list-invoices.js';
 import { projectInvoiceEventsHandler, projectorGroup } from '../app/project-invoice-event.js';
 import type { SummaryStore } from '../domain/invoice-summary/index.js';
 import { replayBatchSize, replayReadModel } from '../replay.js';
-import { type CountedDatabase, createCountedDatabase } from '../testing/counted-database.js';
 import {
   type InvoiceFacts,
   inBatches,

@@ -1,6 +1,4 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import { AppError } from '@fiscal/kit/errors';
-import { PermanentError } from '@fiscal/kit/events';
 import { applyEvents, type SummaryStore } from '../domain/invoice-summary/index.js';
 import type { SummaryCache } from './summary-cache.js';
 
@@ -21,15 +19,7 @@ export const projectorPrefetch = 2 * projectorBatchSize;
  */
 export function projectInvoiceEventsHandler(summaries: SummaryStore, cache?: SummaryCache) {
   return async (events: readonly EventEnvelope[]): Promise<number> => {
-    let applied: readonly EventEnvelope[];
-    try {
-      applied = await summaries.applyOnce(events, applyEvents);
-    } catch (error) {
-      // A value the database refuses (a NUL in a problem's text, say) is refused on every retry.
-      if (error instanceof AppError && error.kind === 'invalid')
-        throw new PermanentError(error.message, { cause: error });
-      throw error;
-    }
+    const applied = await summaries.applyOnce(events, applyEvents);
     await cache?.forget([...new Set(events.map((event) => event.subject))]);
     return applied.length;
   };

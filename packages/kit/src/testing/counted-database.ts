@@ -1,6 +1,6 @@
-import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
-import { createTestDatabase, type TestDatabase } from '@fiscal/kit/testing';
 import { Registry } from 'prom-client';
+import { createDatabase, openEmbeddedPostgres } from '../db/index.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
 
 /** A throw-away database whose statements are counted on `db_statements_total`, as a process's are. */
 export interface CountedDatabase<DB> extends TestDatabase<DB> {
