@@ -6,12 +6,12 @@ export interface AttributeFormat {
 
 /** A CFDI date and time (t_FechaH), local wall-clock time in Mexico with no zone. */
 export interface FechaH {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
 }
 
 // tdCFDI.xsd, cfdv40.xsd, Pagos20.xsd and TimbreFiscalDigitalv11.xsd: the whole value must match (XSD
@@ -147,7 +147,21 @@ export function exactly(expected: string): AttributeFormat {
   return { description: `exactly "${expected}"`, matches: (value) => value === expected };
 }
 
+// A document's dates (Fecha, FechaTimbrado, FechaPago) are each read by several checks, so the
+// readings of recent ones are kept: a few thousand at most, each a date written in 19 characters.
+const fechas = new Map<string, FechaH | undefined>();
+const fechasKept = 1_024;
+
 export function parseFechaH(value: string): FechaH | undefined {
+  const known = fechas.get(value);
+  if (known !== undefined || value.length !== 19) return known ?? readFechaH(value);
+  const fecha = readFechaH(value);
+  if (fechas.size >= fechasKept) fechas.clear();
+  fechas.set(value, fecha);
+  return fecha;
+}
+
+function readFechaH(value: string): FechaH | undefined {
   const match = patterns.fechaH.exec(value);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
@@ -161,7 +175,7 @@ export function parseFechaH(value: string): FechaH | undefined {
   // The pattern allows 2023-02-30; a real calendar does not.
   const calendarDay = new Date(Date.UTC(year, month - 1, day));
   if (calendarDay.getUTCMonth() !== month - 1) return undefined;
-  return { year, month, day, hour, minute, second };
+  return Object.freeze({ year, month, day, hour, minute, second });
 }
 
 // xs:decimal with fractionDigits: trailing zeros are not significant ("1.5000000" has one digit), and

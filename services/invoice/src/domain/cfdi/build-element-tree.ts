@@ -1,5 +1,5 @@
 import { Namespaces } from './namespaces.js';
-import { stepOf, type XmlElement } from './xml-document.js';
+import { ParsedElement, stepOf, type XmlElement } from './xml-document.js';
 
 /** fast-xml-parser's `preserveOrder` output: `{ [tag]: children, ':@': attributes }` or a text node. */
 export type OrderedNode = Record<string, unknown>;
@@ -7,21 +7,22 @@ export type OrderedNode = Record<string, unknown>;
 /** The document breaks an XML or namespace well-formedness rule the parser does not enforce. */
 export class MalformedXml extends Error {}
 
-type Scope = ReadonlyMap<string, string>;
+export type Scope = ReadonlyMap<string, string>;
 
-interface MutableElement extends XmlElement {
-  path: string;
-  children: XmlElement[];
+/** An element with its namespace resolved, before its path is known. */
+export interface ResolvedElement {
+  element: ParsedElement;
+  /** Its path step, e.g. `cfdi:Concepto`; the position among same-named siblings is added later. */
+  step: string;
+  /** The prefixes in scope inside it. */
+  scope: Scope;
 }
 
-interface Pending {
-  element: MutableElement;
-  step: string;
-  scope: Scope;
+interface Pending extends ResolvedElement {
   childNodes: readonly OrderedNode[];
 }
 
-const initialScope: Scope = new Map([['xml', Namespaces.xml]]);
+export const initialScope: Scope = new Map([['xml', Namespaces.xml]]);
 const predefinedEntities = new Map([
   ['amp', '&'],
   ['lt', '<'],
@@ -36,15 +37,37 @@ const reference = /&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z_][\w.-]*);/g;
  * this runs, but an explicit stack keeps any limit a caller sets safe from stack overflow.
  */
 export function buildElementTree(nodes: readonly OrderedNode[]): XmlElement {
-  const root = resolveElement(onlyRootElement(nodes), initialScope, '');
+  const rootNode = onlyRootElement(nodes);
+  const rootName = tagNameOf(rootNode)!;
+  const root: Pending = {
+    ...resolveElement(rootName, attributesOf(rootNode), initialScope, ''),
+    childNodes: childNodesOf(rootNode, rootName),
+  };
   root.element.path = `/${root.step}`;
   const pending = [root];
   for (let parent = pending.pop(); parent !== undefined; parent = pending.pop()) {
     const children: Pending[] = [];
     for (const node of parent.childNodes) {
-      if (tagNameOf(node) === undefined) checkCharacterData(node, parent.element.path);
-      else children.push(resolveElement(node, parent.scope, parent.element.path));
+      const tagName = tagNameOf(node);
+      if (tagName === undefined) checkCharacterData(node, parent.element.path);
+      else
+        children.push({
+          ...resolveElement(tagName, attributesOf(node), parent.scope, parent.element.path),
+          childNodes: childNodesOf(node, tagName),
+        });
     }
+    placeChildren(parent.element, children);
+    pending.push(...children);
+  }
+  return root.element;
+}
+
+/**
+ * Gives each child its path (`[n]` only where siblings share a step) and its place under `parent`,
+ * in order.
+ */
+export function placeChildren(parent: ParsedElement, children: readonly ResolvedElement[]): void {
+  if (children.length > 1) {
     const stepCounts = new Map<string, number>();
     for (const child of children) stepCounts.set(child.step, (stepCounts.get(child.step) ?? 0) + 1);
     const positions = new Map<string, number>();
@@ -52,12 +75,14 @@ export function buildElementTree(nodes: readonly OrderedNode[]): XmlElement {
       const position = (positions.get(child.step) ?? 0) + 1;
       positions.set(child.step, position);
       const index = stepCounts.get(child.step)! > 1 ? `[${position}]` : '';
-      child.element.path = `${parent.element.path}/${child.step}${index}`;
-      parent.element.children.push(child.element);
-      pending.push(child);
+      child.element.path = `${parent.path}/${child.step}${index}`;
+      parent.children.push(child.element);
     }
-  }
-  return root.element;
+  } else
+    for (const child of children) {
+      child.element.path = `${parent.path}/${child.step}`;
+      parent.children.push(child.element);
+    }
 }
 
 // Text outside the root is dropped by the parser; markup-outline finds it before this runs.
@@ -76,9 +101,24 @@ function tagNameOf(node: OrderedNode): string | undefined {
   return Object.keys(node).find((key) => key !== ':@' && key !== '#text' && key !== '#cdata');
 }
 
-function resolveElement(node: OrderedNode, parentScope: Scope, parentPath: string): Pending {
-  const tagName = tagNameOf(node)!;
-  const rawAttributes = (node[':@'] ?? {}) as Record<string, string>;
+function attributesOf(node: OrderedNode): [string, string][] {
+  return Object.entries((node[':@'] ?? {}) as Record<string, string>);
+}
+
+function childNodesOf(node: OrderedNode, tagName: string): readonly OrderedNode[] {
+  return (node[tagName] ?? []) as OrderedNode[];
+}
+
+/**
+ * An element's namespace and attributes, given its qualified name and its raw attributes in document
+ * order: the namespace declarations among them apply to it, and every other value is decoded.
+ */
+export function resolveElement(
+  tagName: string,
+  rawAttributes: readonly (readonly [string, string])[],
+  parentScope: Scope,
+  parentPath: string,
+): ResolvedElement {
   const scope = declareNamespaces(rawAttributes, parentScope, tagName);
   const [prefix, localName] = splitName(tagName);
   const namespace = prefix === '' ? (scope.get('') ?? null) : scope.get(prefix);
@@ -88,31 +128,36 @@ function resolveElement(node: OrderedNode, parentScope: Scope, parentPath: strin
     );
 
   const attributes = new Map<string, string>();
-  for (const [name, raw] of Object.entries(rawAttributes)) {
+  for (const [name, raw] of rawAttributes) {
     if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
-    const [attributePrefix] = splitName(name);
-    const where = `attribute ${name} of <${tagName}>`;
+    const colon = name.indexOf(':');
+    const attributePrefix = colon === -1 ? '' : name.slice(0, colon);
     // Prefixed attributes (xsi:schemaLocation) carry nothing CFDI reads; their prefix must still be bound.
     if (attributePrefix !== '' && !scope.has(attributePrefix))
-      throw new MalformedXml(`${where} uses an undeclared prefix "${attributePrefix}"`);
-    const value = decodeAttributeValue(raw, where);
+      throw new MalformedXml(
+        `${attributeWhere(name, tagName)} uses an undeclared prefix "${attributePrefix}"`,
+      );
+    const value = decodeAttributeValue(raw, name, tagName);
     if (attributePrefix === '') attributes.set(name, value);
   }
-  const element: MutableElement = { namespace, localName, path: '', attributes, children: [] };
-  const childNodes = (node[tagName] ?? []) as OrderedNode[];
-  return { element, step: stepOf(namespace, localName, prefix), scope, childNodes };
+  const element = new ParsedElement(namespace, localName, attributes);
+  return { element, step: stepOf(namespace, localName, prefix), scope };
 }
 
-function declareNamespaces(attributes: Record<string, string>, parentScope: Scope, tagName: string): Scope {
+function declareNamespaces(
+  attributes: readonly (readonly [string, string])[],
+  parentScope: Scope,
+  tagName: string,
+): Scope {
   let scope: Map<string, string> | undefined;
-  for (const [name, value] of Object.entries(attributes)) {
+  for (const [name, value] of attributes) {
     if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
     const prefix = name === 'xmlns' ? '' : name.slice('xmlns:'.length);
     if (prefix !== '' && value === '')
       throw new MalformedXml(`<${tagName}> declares prefix "${prefix}" with an empty namespace name`);
     scope ??= new Map(parentScope);
     if (value === '') scope.delete('');
-    else scope.set(prefix, decodeAttributeValue(value, `attribute ${name} of <${tagName}>`));
+    else scope.set(prefix, decodeAttributeValue(value, name, tagName));
   }
   return scope ?? parentScope;
 }
@@ -123,9 +168,18 @@ function splitName(name: string): [prefix: string, localName: string] {
 }
 
 /** An attribute value as XML defines it: whitespace normalised, the predefined and character references decoded. */
-function decodeAttributeValue(raw: string, where: string): string {
-  if (raw.includes('<')) throw new MalformedXml(`${where} contains "<", which must be written &lt;`);
-  return decodeReferences(raw.replace(/\r\n|[\t\n\r]/g, ' '), where);
+function decodeAttributeValue(raw: string, name: string, tagName: string): string {
+  if (raw.includes('<'))
+    throw new MalformedXml(`${attributeWhere(name, tagName)} contains "<", which must be written &lt;`);
+  const normalised = lineBreakOrTab.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw;
+  return normalised.includes('&') ? decodeReferences(normalised, attributeWhere(name, tagName)) : normalised;
+}
+
+const lineBreakOrTab = /[\t\n\r]/;
+
+/** How messages name an attribute; made only for a message, not for every attribute read. */
+function attributeWhere(name: string, tagName: string): string {
+  return `attribute ${name} of <${tagName}>`;
 }
 
 // Text is never read by the rules, but a bad reference in it still makes the document malformed.

@@ -23,6 +23,6 @@ export function checkComprobanteStructure(comprobante: XmlElement, problems: Pro
   return problems;
 }
 
-export function localTaxesIn(complemento: XmlElement): XmlElement[] {
+export function localTaxesIn(complemento: XmlElement): readonly XmlElement[] {
   return childElements(complemento, Namespaces.impuestosLocales, 'ImpuestosLocales');
 }

@@ -1,7 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { buildElementTree, MalformedXml, type OrderedNode } from './build-element-tree.js';
 import { readDocumentText } from './document-text.js';
-import { lineAt, outlineMarkup } from './markup-outline.js';
+import { lineAt, type MarkupOutline, outlineMarkup } from './markup-outline.js';
+import { readPlainElementTree } from './plain-xml-reader.js';
 import { type CfdiProblem, CfdiProblemCodes, cfdiProblem, shortened } from './problems.js';
 import type { XmlElement } from './xml-document.js';
 import { checkXmlSafety } from './xml-safety.js';
@@ -42,7 +43,24 @@ export function parseDocument(document: Uint8Array | string, limits: ReadingLimi
   const outline = outlineMarkup(text, limits);
   const unsafe = checkXmlSafety(text, outline, limits);
   if (unsafe) return { ok: false, problem: unsafe };
+  // Most documents are written plainly enough to be read without the general parser.
+  if (outline.textOutsideRootAt === undefined) {
+    const root = readPlainElementTree(text);
+    if (root) return { ok: true, root };
+  }
+  return parseWithGeneralParser(text, outline, limits);
+}
 
+/**
+ * What fast-xml-parser makes of a document that passed the cheap checks: its validator's verdict on
+ * well-formedness, then the tree its parser reads. Every document parseDocument's plain reader leaves
+ * alone comes here, and any verdict of malformed markup is this one's.
+ */
+export function parseWithGeneralParser(
+  text: string,
+  outline: MarkupOutline,
+  limits: ReadingLimits,
+): ParsedDocument {
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { line, col, msg } = validation.err;
@@ -64,7 +82,19 @@ export function parseDocument(document: Uint8Array | string, limits: ReadingLimi
   }
 }
 
+// Building a parser resolves all its options; one per depth limit serves every document.
+const parsers = new Map<number, XMLParser>();
+
 function parserFor(maxDepth: number): XMLParser {
+  let parser = parsers.get(maxDepth);
+  if (!parser) {
+    parser = createParser(maxDepth);
+    parsers.set(maxDepth, parser);
+  }
+  return parser;
+}
+
+function createParser(maxDepth: number): XMLParser {
   return new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,

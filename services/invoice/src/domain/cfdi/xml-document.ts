@@ -11,7 +11,51 @@ export interface XmlElement {
   readonly children: readonly XmlElement[];
 }
 
-export function childElements(parent: XmlElement, namespace: string, localName: string): XmlElement[] {
+/**
+ * An element of a tree parseDocument read. Such a tree is complete when the reader returns it and
+ * never changes after, so each element indexes its children by name on the first lookup: the rules
+ * look children up hundreds of times per document. (The generator's trees, which do change, are
+ * plain objects, looked up by filtering.)
+ */
+export class ParsedElement implements XmlElement {
+  path = '';
+  readonly children: XmlElement[] = [];
+  #childrenByName: Map<string, Map<string | null, XmlElement[]>> | undefined;
+
+  constructor(
+    readonly namespace: string | null,
+    readonly localName: string,
+    readonly attributes: ReadonlyMap<string, string>,
+  ) {}
+
+  childrenNamed(namespace: string, localName: string): readonly XmlElement[] {
+    if (this.children.length === 0) return noElements;
+    if (!this.#childrenByName) {
+      const index = new Map<string, Map<string | null, XmlElement[]>>();
+      for (const child of this.children) {
+        let byNamespace = index.get(child.localName);
+        if (!byNamespace) {
+          byNamespace = new Map();
+          index.set(child.localName, byNamespace);
+        }
+        const named = byNamespace.get(child.namespace);
+        if (named) named.push(child);
+        else byNamespace.set(child.namespace, [child]);
+      }
+      this.#childrenByName = index;
+    }
+    return this.#childrenByName.get(localName)?.get(namespace) ?? noElements;
+  }
+}
+
+const noElements: readonly XmlElement[] = Object.freeze([]);
+
+export function childElements(
+  parent: XmlElement,
+  namespace: string,
+  localName: string,
+): readonly XmlElement[] {
+  if (parent instanceof ParsedElement) return parent.childrenNamed(namespace, localName);
   return parent.children.filter((child) => child.namespace === namespace && child.localName === localName);
 }
 

@@ -1,20 +1,47 @@
-import { Decimal } from 'decimal.js';
 import { AttributeFormats } from '../attribute-formats.js';
 import type { CfdiProblem } from '../problems.js';
 import { attributePath, type XmlElement } from '../xml-document.js';
+import { DecimalNumber } from './decimal-number.js';
 import type { RuleCode } from './rule-codes.js';
 import { problem } from './rule-context.js';
 
 /** A number as the document wrote it: its value and how many decimals it was written with. */
 export interface WrittenNumber {
-  readonly value: Decimal;
+  readonly value: DecimalNumber;
   /** Written decimals, trailing zeros included: SAT counts them ("1.000" has 3). */
   readonly decimals: number;
   readonly text: string;
 }
 
-export const zero = new Decimal(0);
+export const zero = DecimalNumber.zero;
 const plainDecimal = /^[0-9]+(\.[0-9]+)?$/;
+
+/** A text read as a number, and whether it is a t_Importe. */
+interface Reading {
+  number: WrittenNumber | undefined;
+  importe: boolean;
+}
+
+// The rules read each amount several times (a Concepto's Importe by half a dozen of them) and the
+// same texts recur from document to document, so readings are kept: a few thousand short texts at
+// most (an amount has at most 25 characters), whatever documents come.
+const readings = new Map<string, Reading>();
+const readingsKept = 4_096;
+const longestKept = 40;
+
+function readingOf(text: string): Reading {
+  let reading = readings.get(text);
+  if (!reading) {
+    reading = {
+      number: plainDecimal.test(text) ? written(text) : undefined,
+      importe: AttributeFormats.importe.matches(text),
+    };
+    if (text.length > longestKept) return reading;
+    if (readings.size >= readingsKept) readings.clear();
+    readings.set(text, reading);
+  }
+  return reading;
+}
 
 /**
  * An amount typed t_Importe (up to 18 digits and 6 decimals, not negative); undefined when absent or
@@ -22,44 +49,47 @@ const plainDecimal = /^[0-9]+(\.[0-9]+)?$/;
  */
 export function readImporte(element: XmlElement | undefined, name: string): WrittenNumber | undefined {
   const text = element?.attributes.get(name);
-  return text !== undefined && AttributeFormats.importe.matches(text) ? written(text) : undefined;
+  if (text === undefined) return undefined;
+  const reading = readingOf(text);
+  return reading.importe ? reading.number : undefined;
 }
 
 /** Any plain non-negative decimal (Cantidad, TipoCambio, TasaOCuota, EquivalenciaDR, ...). */
 export function readDecimal(element: XmlElement | undefined, name: string): WrittenNumber | undefined {
   const text = element?.attributes.get(name);
-  return text !== undefined && plainDecimal.test(text) ? written(text) : undefined;
+  return text === undefined ? undefined : readingOf(text).number;
 }
 
 export function written(text: string): WrittenNumber {
   const point = text.indexOf('.');
-  return { value: new Decimal(text), decimals: point === -1 ? 0 : text.length - point - 1, text };
+  return { value: DecimalNumber.parse(text), decimals: point === -1 ? 0 : text.length - point - 1, text };
 }
 
 /** Half-up to `decimals`, as SAT rounds sums ("redondeo"). */
-export function roundTo(value: Decimal, decimals: number): Decimal {
-  return value.toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP);
+export function roundTo(value: DecimalNumber, decimals: number): DecimalNumber {
+  return value.toDecimalPlaces(decimals, 'half-up');
 }
 
-export function show(value: Decimal, decimals: number): string {
-  return value.toFixed(decimals, Decimal.ROUND_HALF_UP);
+export function show(value: DecimalNumber, decimals: number): string {
+  return value.toFixed(decimals, 'half-up');
 }
 
-export function sumOf(values: readonly Decimal[]): Decimal {
+export function sumOf(values: readonly DecimalNumber[]): DecimalNumber {
   return values.reduce((sum, value) => sum.plus(value), zero);
 }
 
 export interface Limits {
-  readonly lower: Decimal;
-  readonly upper: Decimal;
+  readonly lower: DecimalNumber;
+  readonly upper: DecimalNumber;
 }
 
 // Anexo 20 computes the upper limit with 10^-12 taken off each half unit, so a product that lands
 // exactly on the next unit does not widen the range.
-const epsilon = new Decimal('1e-12');
+const epsilon = new DecimalNumber(1n, 12);
 
-function halfUnit(decimals: number): Decimal {
-  return new Decimal(10).pow(-decimals).div(2);
+/** ½ × 10^-decimals: 0.5, 0.05, 0.005, ... */
+function halfUnit(decimals: number): DecimalNumber {
+  return new DecimalNumber(5n, decimals + 1);
 }
 
 /**
@@ -72,12 +102,12 @@ export function productLimits(a: WrittenNumber, b: WrittenNumber, decimals: numb
   const halfA = halfUnit(a.decimals);
   const halfB = halfUnit(b.decimals);
   return {
-    lower: a.value.minus(halfA).times(b.value.minus(halfB)).toDecimalPlaces(decimals, Decimal.ROUND_DOWN),
+    lower: a.value.minus(halfA).times(b.value.minus(halfB)).toDecimalPlaces(decimals, 'down'),
     upper: a.value
       .plus(halfA)
       .minus(epsilon)
       .times(b.value.plus(halfB).minus(epsilon))
-      .toDecimalPlaces(decimals, Decimal.ROUND_CEIL),
+      .toDecimalPlaces(decimals, 'ceil'),
   };
 }
 
@@ -86,15 +116,15 @@ export function productLimits(a: WrittenNumber, b: WrittenNumber, decimals: numb
  * written decimal; the rate is exact. (Base − ½u) × rate truncated, (Base + ½u − 10⁻¹²) × rate rounded
  * up, to the currency's decimals.
  */
-export function taxLimits(base: WrittenNumber, rate: Decimal, decimals: number): Limits {
+export function taxLimits(base: WrittenNumber, rate: DecimalNumber, decimals: number): Limits {
   const half = halfUnit(base.decimals);
   return {
-    lower: base.value.minus(half).times(rate).toDecimalPlaces(decimals, Decimal.ROUND_DOWN),
-    upper: base.value.plus(half).minus(epsilon).times(rate).toDecimalPlaces(decimals, Decimal.ROUND_CEIL),
+    lower: base.value.minus(half).times(rate).toDecimalPlaces(decimals, 'down'),
+    upper: base.value.plus(half).minus(epsilon).times(rate).toDecimalPlaces(decimals, 'ceil'),
   };
 }
 
-export function isWithin(value: Decimal, limits: Limits): boolean {
+export function isWithin(value: DecimalNumber, limits: Limits): boolean {
   return value.greaterThanOrEqualTo(limits.lower) && value.lessThanOrEqualTo(limits.upper);
 }
 
@@ -127,7 +157,7 @@ export function monedaOf(comprobante: XmlElement): string {
 }
 
 /** The attribute's amount, 0 when absent, undefined when malformed. */
-export function readImporteOrZero(element: XmlElement | undefined, name: string): Decimal | undefined {
+export function readImporteOrZero(element: XmlElement | undefined, name: string): DecimalNumber | undefined {
   if (!element?.attributes.has(name)) return zero;
   return readImporte(element, name)?.value;
 }

@@ -1,4 +1,3 @@
-import { Decimal } from 'decimal.js';
 import { localTaxesIn } from '../comprobante-structure.js';
 import type { CfdiProblem } from '../problems.js';
 import { attributePath } from '../xml-document.js';
@@ -13,6 +12,7 @@ import {
   show,
   sumOf,
 } from './amounts.js';
+import { DecimalNumber } from './decimal-number.js';
 import { RuleCodes } from './rule-codes.js';
 import {
   cfdiChild,
@@ -162,7 +162,7 @@ export const totalWithinLimitOrConfirmed: Rule = (context) => {
     problem(
       RuleCodes.totalNeedsConfirmacion,
       attributePath(comprobante, 'Total'),
-      `Total ${total.text} is above ${new Decimal(maximum).toFixed()}, the most c_TipoDeComprobante allows for ${tipoDeComprobante} without a Confirmacion`,
+      `Total ${total.text} is above ${DecimalNumber.parse(maximum).toFixed()}, the most c_TipoDeComprobante allows for ${tipoDeComprobante} without a Confirmacion`,
     ),
   ];
 };

@@ -23,10 +23,17 @@ const objetoImpWithImpuestos = '02';
 const objetoImpWithoutImpuestos = new Set(['01', '03', '04', '05']);
 
 function conceptoRule(check: (concepto: XmlElement, context: RuleContext) => CfdiProblem[]): Rule {
-  return (context) => conceptosOf(context.comprobante).flatMap((concepto) => check(concepto, context));
+  return (context) => {
+    const problems: CfdiProblem[] = [];
+    for (const concepto of conceptosOf(context.comprobante)) {
+      const found = check(concepto, context);
+      if (found.length > 0) problems.push(...found);
+    }
+    return problems;
+  };
 }
 
-function partesOf(concepto: XmlElement): XmlElement[] {
+function partesOf(concepto: XmlElement): readonly XmlElement[] {
   return cfdiChildren(concepto, 'Parte');
 }
 

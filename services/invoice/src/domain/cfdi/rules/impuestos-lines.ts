@@ -1,4 +1,3 @@
-import type { Decimal } from 'decimal.js';
 import type { CfdiProblem } from '../problems.js';
 import { quoted } from '../problems.js';
 import { attributePath, type XmlElement } from '../xml-document.js';
@@ -13,6 +12,7 @@ import {
   sumOf,
 } from './amounts.js';
 import { conceptTaxNames } from './concepto-impuestos.js';
+import type { DecimalNumber } from './decimal-number.js';
 import { conceptLines, summaryOf, typesWithoutImpuestos } from './impuestos-summary.js';
 import { type RuleCode, RuleCodes } from './rule-codes.js';
 import {
@@ -87,7 +87,10 @@ export const trasladosSummarizeConceptos: Rule = (context) => {
   if (!summary) return [];
   const { currencyDecimals, catalogs } = context;
   const currency = monedaOf(context.comprobante);
-  const conceptTraslados = conceptLines(context, 'Traslados', 'Traslado');
+  const conceptTraslados = conceptLines(context, 'Traslados', 'Traslado').map((line) => ({
+    line,
+    key: taxGroupKey(line, conceptTaxNames),
+  }));
   const seen = new Set<string>();
   return summary.traslados.flatMap((traslado) => {
     const problems: CfdiProblem[] = [];
@@ -154,7 +157,7 @@ export const trasladosSummarizeConceptos: Rule = (context) => {
         currency,
       ),
     );
-    const lines = conceptTraslados.filter((line) => taxGroupKey(line, conceptTaxNames) === key);
+    const lines = conceptTraslados.filter((keyed) => keyed.key === key).map((keyed) => keyed.line);
     problems.push(
       ...sumMismatch(traslado, 'Base', lines, currencyDecimals, RuleCodes.totalTrasladoBaseMismatch),
     );
@@ -184,15 +187,18 @@ export const conceptTaxesSummarized: Rule = (context) => {
   );
   const missing = new Map<string, XmlElement>();
   for (const line of conceptLines(context, 'Traslados', 'Traslado')) {
-    const group = `Traslado for ${describeTaxGroup(taxGroupKey(line, conceptTaxNames))}`;
-    if (!trasladoKeys.has(taxGroupKey(line, conceptTaxNames)) && !missing.has(group))
-      if (isSummarizable(context, line, 'transfer', conceptTaxNames)) missing.set(group, line);
+    const key = taxGroupKey(line, conceptTaxNames);
+    if (trasladoKeys.has(key)) continue;
+    const group = `Traslado for ${describeTaxGroup(key)}`;
+    if (!missing.has(group) && isSummarizable(context, line, 'transfer', conceptTaxNames))
+      missing.set(group, line);
   }
   for (const line of conceptLines(context, 'Retenciones', 'Retencion')) {
     const key = attributeValue(line, 'Impuesto') ?? '';
+    if (retencionKeys.has(key)) continue;
     const group = `Retencion for Impuesto ${key}`;
-    if (!retencionKeys.has(key) && !missing.has(group))
-      if (isSummarizable(context, line, 'withholding', conceptTaxNames)) missing.set(group, line);
+    if (!missing.has(group) && isSummarizable(context, line, 'withholding', conceptTaxNames))
+      missing.set(group, line);
   }
   return [...missing].map(([group, line]) =>
     problem(
@@ -219,7 +225,7 @@ function sumMismatch(
     ),
   );
   if (!amount || !parts || decimals === undefined) return [];
-  const expected: Decimal = roundTo(sumOf(parts), decimals);
+  const expected: DecimalNumber = roundTo(sumOf(parts), decimals);
   if (amount.value.equals(expected)) return [];
   return [
     problem(

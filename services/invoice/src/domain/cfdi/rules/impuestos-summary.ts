@@ -8,8 +8,8 @@ export const typesWithoutImpuestos = new Set(['T', 'P']);
 
 export interface Summary {
   impuestos: XmlElement;
-  retenciones: XmlElement[];
-  traslados: XmlElement[];
+  retenciones: readonly XmlElement[];
+  traslados: readonly XmlElement[];
 }
 
 /** The Comprobante's Impuestos of an I, E or N document, for the rules that check its sums. */

@@ -57,6 +57,9 @@ export function checkSatRules(
   problems: ProblemSink = [],
 ): ProblemSink {
   const context = ruleContextFor(comprobante, options);
-  for (const rule of satRules) for (const problem of rule(context)) problems.push(problem);
+  for (const rule of satRules) {
+    const found = rule(context);
+    for (let index = 0; index < found.length; index++) problems.push(found[index]!);
+  }
   return problems;
 }

@@ -37,7 +37,8 @@ export function ruleContextFor(comprobante: XmlElement, options: SatRuleOptions)
   const moneda = comprobante.attributes.get('Moneda');
   const issuedOn = fecha && `${fecha.year}-${pad(fecha.month)}-${pad(fecha.day)}`;
   return {
-    ...options,
+    catalogs: options.catalogs,
+    now: options.now,
     comprobante,
     fecha,
     issuedOn,
@@ -63,21 +64,31 @@ export function cfdiChild(parent: XmlElement | undefined, localName: string): Xm
   return parent ? childElements(parent, Namespaces.cfdi40, localName)[0] : undefined;
 }
 
-export function cfdiChildren(parent: XmlElement | undefined, localName: string): XmlElement[] {
+export function cfdiChildren(parent: XmlElement | undefined, localName: string): readonly XmlElement[] {
   return parent ? childElements(parent, Namespaces.cfdi40, localName) : [];
 }
 
 /** Children of children: `cfdiGrandchildren(impuestos, 'Traslados', 'Traslado')`. */
-export function cfdiGrandchildren(parent: XmlElement | undefined, middle: string, localName: string) {
-  return cfdiChildren(parent, middle).flatMap((group) => cfdiChildren(group, localName));
+export function cfdiGrandchildren(
+  parent: XmlElement | undefined,
+  middle: string,
+  localName: string,
+): readonly XmlElement[] {
+  const groups = cfdiChildren(parent, middle);
+  // Nearly always one group (one Traslados in an Impuestos): its children as they are, without a copy.
+  if (groups.length === 1) return cfdiChildren(groups[0], localName);
+  return groups.flatMap((group) => cfdiChildren(group, localName));
 }
 
-export function conceptosOf(comprobante: XmlElement): XmlElement[] {
+export function conceptosOf(comprobante: XmlElement): readonly XmlElement[] {
   return cfdiChildren(cfdiChild(comprobante, 'Conceptos'), 'Concepto');
 }
 
-export function complementsOf(comprobante: XmlElement): XmlElement[] {
-  return cfdiChildren(comprobante, 'Complemento').flatMap((complemento) => complemento.children);
+export function complementsOf(comprobante: XmlElement): readonly XmlElement[] {
+  const complementos = cfdiChildren(comprobante, 'Complemento');
+  // Nearly always one Complemento: its children as they are, without a copy.
+  if (complementos.length === 1) return complementos[0]!.children;
+  return complementos.flatMap((complemento) => complemento.children);
 }
 
 /** A value present and not empty; empty required values are the structure check's to report. */
@@ -119,16 +130,26 @@ export function checkCatalogValue<Entry extends CatalogEntry>(
 ): CatalogCheck<Entry> {
   const value = attributeValue(element, attribute);
   if (value === undefined) return { problems: [], entry: undefined };
-  const path = attributePath(element, attribute);
   const entry = catalog.get(value);
   if (!entry)
     return {
-      problems: [problem(unknownCode, path, `${attribute} ${quoted(value)} is not in ${catalog.name}`)],
+      problems: [
+        problem(
+          unknownCode,
+          attributePath(element, attribute),
+          `${attribute} ${quoted(value)} is not in ${catalog.name}`,
+        ),
+      ],
       entry: undefined,
     };
+  // Nearly every key is valid on the day: its message is only written when it is not.
+  if (context.catalogDay === undefined || validityOn(entry, context.catalogDay) === 'valid')
+    return { problems: [], entry };
   const expired = expiredMessage(context, entry, `${attribute} ${quoted(value)} of ${catalog.name}`);
   return {
-    problems: expired ? [problem(RuleCodes.catalogValueExpired, path, expired)] : [],
+    problems: expired
+      ? [problem(RuleCodes.catalogValueExpired, attributePath(element, attribute), expired)]
+      : [],
     entry,
   };
 }

@@ -1,4 +1,3 @@
-import type { Decimal } from 'decimal.js';
 import type { CfdiCatalogs, IsoDate, TasaOCuotaRule } from '../catalogs/cfdi-catalogs.js';
 import { validityOn } from '../catalogs/cfdi-catalogs.js';
 import type { CfdiProblem } from '../problems.js';
@@ -12,6 +11,7 @@ import {
   taxLimits,
   type WrittenNumber,
 } from './amounts.js';
+import { DecimalNumber } from './decimal-number.js';
 import { type RuleCode, RuleCodes } from './rule-codes.js';
 import {
   attributeValue,
@@ -164,6 +164,7 @@ function rateOf(tax: TaxLine, impuesto: string, factor: string) {
   const rate = readDecimal(line, names.tasaOCuota);
   if (!rate) return { problems: [], accepted: undefined };
   const match = matchTasaOCuota(context.catalogs, impuesto, factor, kind, rate.value, context.catalogDay);
+  if (match.status === 'valid') return { problems: [], accepted: rate };
   const path = attributePath(line, names.tasaOCuota);
   const subject = `${names.tasaOCuota} ${rate.text} for ${names.impuesto} ${impuesto} ${factor}`;
   if (match.status === 'unknown') {
@@ -205,22 +206,51 @@ export function matchTasaOCuota(
   impuesto: string,
   factor: string,
   kind: TaxKind,
-  rate: Decimal,
+  rate: DecimalNumber,
   day: IsoDate | undefined,
 ): TasaOCuotaMatch {
-  const matches = catalogs.tasaOCuota.filter(
-    (rule) =>
-      rule.impuesto === impuesto &&
-      rule.factor === factor &&
-      (kind === 'transfer' ? rule.transferred : rule.withheld) &&
-      (rule.kind === 'fixed'
-        ? rate.equals(rule.value)
-        : rate.greaterThanOrEqualTo(rule.minimum ?? 0) && rate.lessThanOrEqualTo(rule.value)),
-  );
+  const matches = rateRulesOf(catalogs.tasaOCuota, impuesto, factor)
+    .filter(
+      ({ rule, value, minimum }) =>
+        (kind === 'transfer' ? rule.transferred : rule.withheld) &&
+        (rule.kind === 'fixed'
+          ? rate.equals(value)
+          : rate.greaterThanOrEqualTo(minimum) && rate.lessThanOrEqualTo(value)),
+    )
+    .map(({ rule }) => rule);
   const [first] = matches;
   if (!first) return { status: 'unknown' };
   const valid = day === undefined ? first : matches.find((rule) => validityOn(rule, day) === 'valid');
   return valid ? { status: 'valid', rule: valid } : { status: 'expired', rule: first };
+}
+
+/** A c_TasaOCuota rule with its numbers read. */
+interface RateRule {
+  rule: TasaOCuotaRule;
+  value: DecimalNumber;
+  minimum: DecimalNumber;
+}
+
+// c_TasaOCuota's rules by Impuesto and TipoFactor, their numbers read once per catalog, not per line.
+const rateRulesByCatalog = new WeakMap<readonly TasaOCuotaRule[], Map<string, RateRule[]>>();
+
+function rateRulesOf(catalog: readonly TasaOCuotaRule[], impuesto: string, factor: string): RateRule[] {
+  let byTax = rateRulesByCatalog.get(catalog);
+  if (!byTax) {
+    byTax = new Map();
+    for (const rule of catalog) {
+      const key = `${rule.impuesto} ${rule.factor}`;
+      const rules = byTax.get(key) ?? [];
+      rules.push({
+        rule,
+        value: DecimalNumber.parse(rule.value),
+        minimum: rule.minimum === null ? DecimalNumber.zero : DecimalNumber.parse(rule.minimum),
+      });
+      byTax.set(key, rules);
+    }
+    rateRulesByCatalog.set(catalog, byTax);
+  }
+  return byTax.get(`${impuesto} ${factor}`) ?? [];
 }
 
 /** The key a tax line is summed under: Impuesto, TipoFactor and the rate as a number (none for Exento). */
@@ -288,6 +318,7 @@ export function transferRateProblems(
     rate.value,
     context.catalogDay,
   );
+  if (match.status === 'valid') return [];
   const path = attributePath(line, names.rate);
   const subject = `${names.rate} ${rate.text} for ${names.impuesto} ${group.impuesto} ${group.factor}`;
   if (match.status === 'unknown')

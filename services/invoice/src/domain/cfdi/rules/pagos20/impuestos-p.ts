@@ -1,8 +1,8 @@
-import type { Decimal } from 'decimal.js';
 import type { CfdiProblem } from '../../problems.js';
 import { quoted } from '../../problems.js';
 import { attributePath, type XmlElement } from '../../xml-document.js';
 import { readImporte, show, sumOf } from '../amounts.js';
+import type { DecimalNumber } from '../decimal-number.js';
 import { type RuleCode, RuleCodes } from '../rule-codes.js';
 import { attributeValue, checkCatalogValue, problem, type Rule, type RuleContext } from '../rule-context.js';
 import { describeTaxGroup, isSummarizable, taxGroupKey, transferRateProblems } from '../tax-lines.js';
@@ -25,7 +25,7 @@ const pagoTaxNames = { impuesto: 'ImpuestoP', tipoFactor: 'TipoFactorP', tasaOCu
 /** One DoctoRelacionado tax line with the EquivalenciaDR that converts it to MonedaP. */
 interface DoctoLine {
   line: XmlElement;
-  equivalence: Decimal | undefined;
+  equivalence: DecimalNumber | undefined;
 }
 
 function doctoLines(pago: XmlElement, group: 'TrasladosDR' | 'RetencionesDR', name: string): DoctoLine[] {
@@ -39,12 +39,12 @@ function doctoLines(pago: XmlElement, group: 'TrasladosDR' | 'RetencionesDR', na
 }
 
 /** The lines' amounts in MonedaP; undefined when one cannot be read. */
-function convertedSum(lines: readonly DoctoLine[], name: string): Decimal | undefined {
+function convertedSum(lines: readonly DoctoLine[], name: string): DecimalNumber | undefined {
   const terms = lines.map(({ line, equivalence }) => {
     const amount = readImporte(line, name);
     return amount && equivalence ? amount.value.div(equivalence) : undefined;
   });
-  return terms.every((term) => term !== undefined) ? sumOf(terms as Decimal[]) : undefined;
+  return terms.every((term) => term !== undefined) ? sumOf(terms as DecimalNumber[]) : undefined;
 }
 
 function sumProblems(

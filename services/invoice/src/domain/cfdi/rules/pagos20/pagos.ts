@@ -1,7 +1,7 @@
-import { Decimal } from 'decimal.js';
 import { Namespaces } from '../../namespaces.js';
 import { childElements, type XmlElement } from '../../xml-document.js';
 import { readDecimal, roundTo, type WrittenNumber } from '../amounts.js';
+import { DecimalNumber } from '../decimal-number.js';
 import { attributeValue, complementsOf, type RuleContext } from '../rule-context.js';
 
 /** The Pagos 2.0 complements of the document (one, when well formed). */
@@ -15,7 +15,7 @@ export function pagoChild(parent: XmlElement | undefined, localName: string): Xm
   return parent ? childElements(parent, Namespaces.pagos20, localName)[0] : undefined;
 }
 
-export function pagoChildren(parent: XmlElement | undefined, localName: string): XmlElement[] {
+export function pagoChildren(parent: XmlElement | undefined, localName: string): readonly XmlElement[] {
   return parent ? childElements(parent, Namespaces.pagos20, localName) : [];
 }
 
@@ -27,7 +27,7 @@ export function everyPago(comprobante: XmlElement): XmlElement[] {
   return pagosOf(comprobante).flatMap((pagos) => pagoChildren(pagos, 'Pago'));
 }
 
-export function doctosOf(pago: XmlElement): XmlElement[] {
+export function doctosOf(pago: XmlElement): readonly XmlElement[] {
   return pagoChildren(pago, 'DoctoRelacionado');
 }
 
@@ -37,11 +37,11 @@ export function decimalsOf(context: RuleContext, currency: string | undefined): 
 }
 
 /** TipoCambioP: given, or 1 for MXN; undefined when missing for another currency (CRP20214) or malformed. */
-export function exchangeRateOf(pago: XmlElement): Decimal | undefined {
+export function exchangeRateOf(pago: XmlElement): DecimalNumber | undefined {
   const rate = readDecimal(pago, 'TipoCambioP');
   if (rate) return rate.value;
   return attributeValue(pago, 'MonedaP') === 'MXN' && !pago.attributes.has('TipoCambioP')
-    ? new Decimal(1)
+    ? DecimalNumber.one
     : undefined;
 }
 
@@ -49,9 +49,9 @@ export function exchangeRateOf(pago: XmlElement): Decimal | undefined {
  * EquivalenciaDR: units of the document's currency per unit of the payment's; 1 when absent, and 1
  * when both currencies are the same (another value there is CRP20238's to report, not to convert by).
  */
-export function equivalenceOf(docto: XmlElement, pago: XmlElement): Decimal | undefined {
+export function equivalenceOf(docto: XmlElement, pago: XmlElement): DecimalNumber | undefined {
   const same = docto.attributes.get('MonedaDR') === pago.attributes.get('MonedaP');
-  if (same || !docto.attributes.has('EquivalenciaDR')) return new Decimal(1);
+  if (same || !docto.attributes.has('EquivalenciaDR')) return DecimalNumber.one;
   const equivalence = readDecimal(docto, 'EquivalenciaDR');
   return equivalence && !equivalence.value.isZero() ? equivalence.value : undefined;
 }
@@ -61,6 +61,6 @@ export function equivalenceOf(docto: XmlElement, pago: XmlElement): Decimal | un
  * coarser than the currency's decimals. Amounts converted with EquivalenciaDR have endless decimals, so
  * SAT's "equal to the sum" can only hold after some rounding; this one trusts the writer's precision.
  */
-export function isRoundedSum(declared: WrittenNumber, sum: Decimal, currencyDecimals: number): boolean {
+export function isRoundedSum(declared: WrittenNumber, sum: DecimalNumber, currencyDecimals: number): boolean {
   return declared.value.equals(roundTo(sum, Math.max(declared.decimals, currencyDecimals)));
 }

@@ -1,7 +1,7 @@
-import type { Decimal } from 'decimal.js';
 import type { CfdiProblem } from '../../problems.js';
 import { attributePath, type XmlElement } from '../../xml-document.js';
 import { readDecimal, readImporte, roundTo, show, sumOf, zero } from '../amounts.js';
+import type { DecimalNumber } from '../decimal-number.js';
 import { type RuleCode, RuleCodes } from '../rule-codes.js';
 import { attributeValue, problem, type Rule } from '../rule-context.js';
 import { exchangeRateOf, pagoChild, pagoChildren, pagoGrandchildren, pagosOf } from './pagos.js';
@@ -103,12 +103,12 @@ const families = [
 
 interface Contribution {
   /** Sum of amount × TipoCambioP over the lines; undefined when a term cannot be read. */
-  sum: Decimal | undefined;
+  sum: DecimalNumber | undefined;
   lines: number;
 }
 
 function contributionTo(rule: TotalRule, pagos: XmlElement): Contribution {
-  let sum: Decimal | undefined = zero;
+  let sum: DecimalNumber | undefined = zero;
   let lines = 0;
   for (const pago of pagoChildren(pagos, 'Pago')) {
     const impuestosP = pagoChild(pago, 'ImpuestosP');
@@ -119,7 +119,7 @@ function contributionTo(rule: TotalRule, pagos: XmlElement): Contribution {
     const rate = exchangeRateOf(pago);
     const amounts = matching.map((line) => readImporte(line, rule.amount)?.value);
     if (!rate || amounts.some((amount) => amount === undefined)) sum = undefined;
-    else if (sum) sum = sum.plus(sumOf(amounts as Decimal[]).times(rate));
+    else if (sum) sum = sum.plus(sumOf(amounts as DecimalNumber[]).times(rate));
   }
   return { sum, lines };
 }
@@ -173,7 +173,7 @@ export const montoTotalPagosIsSum: Rule = ({ comprobante }) =>
       const rate = exchangeRateOf(pago);
       return monto && rate ? monto.value.times(rate) : undefined;
     });
-    const sum = terms.every((term) => term !== undefined) ? sumOf(terms as Decimal[]) : undefined;
+    const sum = terms.every((term) => term !== undefined) ? sumOf(terms as DecimalNumber[]) : undefined;
     return totalProblems(totales, 'MontoTotalPagos', RuleCodes.montoTotalPagos, {
       sum,
       lines: pagosList.length,
