@@ -1,12 +1,12 @@
 import { context, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
-  AlwaysOffSampler,
   BasicTracerProvider,
   InMemorySpanExporter,
   ParentBasedSampler,
+  type Sampler,
+  SamplingDecision,
   SimpleSpanProcessor,
-  TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,14 +34,13 @@ function countingSqlSpans(provider: TracerProvider): TracerProvider {
   };
 }
 
-class SampledUnlessNamedUnsampled extends TraceIdRatioBasedSampler {
-  constructor() {
-    super(1);
-  }
-  override shouldSample(...args: Parameters<TraceIdRatioBasedSampler['shouldSample']>) {
-    return args[2] === 'unsampled' ? new AlwaysOffSampler().shouldSample() : super.shouldSample(...args);
-  }
-}
+/** Samples every trace but those whose root span is named `unsampled`. */
+const sampledUnlessNamedUnsampled: Sampler = {
+  shouldSample: (_context, _traceId, spanName) => ({
+    decision: spanName === 'unsampled' ? SamplingDecision.NOT_RECORD : SamplingDecision.RECORD_AND_SAMPLED,
+  }),
+  toString: () => 'SampledUnlessNamedUnsampled',
+};
 
 describe('SQL spans', () => {
   const exporter = new InMemorySpanExporter();
@@ -53,7 +52,7 @@ describe('SQL spans', () => {
       countingSqlSpans(
         new BasicTracerProvider({
           // Traces named `unsampled` are not sampled; the rest are.
-          sampler: new ParentBasedSampler({ root: new SampledUnlessNamedUnsampled() }),
+          sampler: new ParentBasedSampler({ root: sampledUnlessNamedUnsampled }),
           spanProcessors: [new SimpleSpanProcessor(exporter)],
         }),
       ),
