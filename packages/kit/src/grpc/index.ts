@@ -1,5 +1,6 @@
 export { fromConnectError, toConnectError } from './error-mapping.js';
 export { clientInterceptors, serverInterceptors } from './interceptors.js';
+export { itemTraceparentsHeader, itemTraceparentsOf, itemTraceparentsValue } from './item-traces.js';
 export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from './server.js';
 export {
   type ClientTransportOptions,

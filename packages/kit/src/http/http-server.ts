@@ -118,13 +118,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     if (!caller || !isSpanContextValid(caller) || caller.traceFlags & TraceFlags.SAMPLED) {
       const span = tracer.startSpan(
         `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
-        {
-          kind: SpanKind.SERVER,
-          // The path only: a query string may carry tokens.
-          attributes: { 'http.request.method': request.method, 'url.path': pathOf(request.url) },
-        },
+        { kind: SpanKind.SERVER },
         active,
       );
+      // Set on a recorded span only: an unsampled one would copy and check them for nothing.
+      if (span.isRecording()) {
+        // The path only: a query string may carry tokens.
+        span.setAttributes({ 'http.request.method': request.method, 'url.path': pathOf(request.url) });
+      }
       request.span = span;
       active = trace.setSpan(active, span);
     }

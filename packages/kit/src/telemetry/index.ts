@@ -1,8 +1,10 @@
 export { createMetricsRegistry } from './metrics.js';
 export {
+  activeTraceSampled,
   currentTraceparent,
   extractTraceContext,
   injectTraceContext,
+  runInTrace,
   type SpanOptions,
   startTelemetry,
   type Telemetry,

@@ -2,9 +2,11 @@ import {
   type Context,
   context,
   propagation,
+  ROOT_CONTEXT,
   type Span,
   type SpanKind,
   SpanStatusCode,
+  TraceFlags,
   trace,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -125,4 +127,19 @@ export function currentTraceparent(): string | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   return carrier.traceparent;
+}
+
+/** Whether the active trace is recorded somewhere; false outside any trace. */
+export function activeTraceSampled(): boolean {
+  const spanContext = trace.getSpanContext(context.active());
+  return spanContext !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0;
+}
+
+/**
+ * Runs `work` in the trace a `traceparent` names (as a remote parent), so its logs, calls and
+ * events continue that trace; without one, in no trace at all.
+ */
+export function runInTrace<T>(traceparent: string | undefined, work: () => T): T {
+  const parent = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
+  return context.with(parent, work);
 }
