@@ -1,12 +1,9 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { type Client, createClient, type Transport } from '@connectrpc/connect';
-import {
-  type CreateInvoiceResponse,
-  InvoiceService,
-  type InvoiceSubmissionSchema,
-} from '@fiscal/contracts/rpc/invoice';
+import { type Invoice, InvoiceService, type InvoiceSubmissionSchema } from '@fiscal/contracts/rpc/invoice';
 import { AppError } from '@fiscal/kit/errors';
 import type { Policy } from '@fiscal/kit/resilience';
+import { activeTraceSampled } from '@fiscal/kit/telemetry';
 import type {
   AcceptedInvoice,
   BatchItemOutcome,
@@ -14,6 +11,7 @@ import type {
   InvoiceSubmission,
 } from '../app/upstreams.js';
 import { callUpstream } from './call-upstream.js';
+import { createSubmissionCoalescer } from './coalesced-submissions.js';
 
 export interface GrpcInvoiceCommandsOptions {
   policy: Policy;
@@ -33,6 +31,7 @@ export function createGrpcInvoiceCommands(
   { policy, batchPolicy, batchTimeoutMs }: GrpcInvoiceCommandsOptions,
 ): InvoiceCommands {
   const client: Client<typeof InvoiceService> = createClient(InvoiceService, transport);
+  const coalescer = createSubmissionCoalescer({ client, policy, acceptedOf });
   return {
     async create(requester, submission, options = {}) {
       // Built outside the policy: a bug here is ours, not a failure of the upstream.
@@ -40,10 +39,13 @@ export function createGrpcInvoiceCommands(
         submission: toSubmissionMessage(submission),
         idempotencyKey: options.idempotencyKey ?? '',
       };
-      const response = await callUpstream(policy, requester, (callOptions) =>
-        client.createInvoice(request, callOptions),
-      );
-      return acceptedOf(response);
+      const sendAlone = async () =>
+        acceptedOf(
+          await callUpstream(policy, requester, (callOptions) => client.createInvoice(request, callOptions)),
+        );
+      // A keyed request is answered under its key; a sampled one keeps its own spans: both go alone.
+      if (request.idempotencyKey || activeTraceSampled()) return sendAlone();
+      return coalescer.submit(requester, request.submission, sendAlone);
     },
 
     async createBatch(requester, submissions, options = {}) {
@@ -125,7 +127,8 @@ function toSubmissionMessage(
   };
 }
 
-function acceptedOf(response: CreateInvoiceResponse): AcceptedInvoice {
+/** A single call's answer, or an accepted item of a batch's. */
+function acceptedOf(response: { invoice?: Invoice | undefined; created: boolean }): AcceptedInvoice {
   const invoice = response.invoice!;
   return { id: invoice.id, uuid: invoice.uuid, status: invoice.status, created: response.created };
 }

@@ -8,7 +8,7 @@ import {
 import { QueryService } from '@fiscal/contracts/rpc/query';
 import { type Cache, createMemoryCache } from '@fiscal/kit/cache';
 import { AppError } from '@fiscal/kit/errors';
-import { createInMemoryTransport } from '@fiscal/kit/grpc';
+import { createInMemoryTransport, itemTraceparentsHeader } from '@fiscal/kit/grpc';
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import { pino } from 'pino';
@@ -46,6 +46,8 @@ export const reusedIdempotencyKey = 'reused-key';
 export interface FakeInvoiceService {
   created: CreateInvoiceRequest[];
   batches: CreateInvoiceBatchRequest[];
+  /** Each batch call's `fiscal-item-traceparents` header, and the organisation it acted for. */
+  batchCalls: { itemTraceparents: string | null; orgId: string }[];
   reprocessed: string[];
   /** The archived original of `invoices.archived`. */
   archivedDocument: Uint8Array;
@@ -75,6 +77,8 @@ export interface GatewayHarnessOptions {
   revocations?: Cache;
   /** Default: in memory, with the default quotas. */
   rateLimiter?: RateLimiter;
+  /** How long the fake invoice service takes to answer a create, as a network and a database would. */
+  invoiceLatencyMs?: number;
 }
 
 /**
@@ -86,6 +90,7 @@ export function startGateway(options: GatewayHarnessOptions = {}): GatewayHarnes
   const service: FakeInvoiceService = {
     created: [],
     batches: [],
+    batchCalls: [],
     reprocessed: [],
     archivedDocument: options.archivedDocument ?? new TextEncoder().encode('<cfdi:Comprobante/>'),
   };
@@ -97,9 +102,10 @@ export function startGateway(options: GatewayHarnessOptions = {}): GatewayHarnes
   const app = createGatewayServer({
     logger,
     registry,
-    invoiceTransport: createInMemoryTransport((router) => registerFakeInvoiceService(router, service), {
-      logger,
-    }),
+    invoiceTransport: createInMemoryTransport(
+      (router) => registerFakeInvoiceService(router, service, options.invoiceLatencyMs ?? 0),
+      { logger },
+    ),
     queryTransport: createInMemoryTransport(registerFakeQueryService, { logger }),
     authTransport: createInMemoryTransport((router) => auth.register(router), { logger }),
     // Reports and webhooks have route tests of their own, against their real services.
@@ -115,20 +121,32 @@ export function startGateway(options: GatewayHarnessOptions = {}): GatewayHarnes
   return { app, service, auth, revocations, clock };
 }
 
-function registerFakeInvoiceService(router: ConnectRouter, service: FakeInvoiceService): void {
+function registerFakeInvoiceService(
+  router: ConnectRouter,
+  service: FakeInvoiceService,
+  latencyMs: number,
+): void {
+  const latency = () => new Promise((resolve) => setTimeout(resolve, latencyMs));
   router.service(InvoiceService, {
     async createInvoice(request) {
       service.created.push(request);
+      await latency();
       if (request.idempotencyKey === reusedIdempotencyKey)
         throw new AppError('conflict', 'idempotency_key_reused', 'The key was used with another request.');
       const submission = request.submission!;
+      if (submission.amount === refusedAmount) throw refusedAmountError();
       return {
         invoice: invoiceOf(`inv_${service.created.length}`, submission),
         created: true,
       };
     },
-    async createInvoiceBatch(request) {
+    async createInvoiceBatch(request, context) {
       service.batches.push(request);
+      service.batchCalls.push({
+        itemTraceparents: context.requestHeader.get(itemTraceparentsHeader),
+        orgId: callerOrganisation(context),
+      });
+      await latency();
       if (request.idempotencyKey === reusedIdempotencyKey)
         throw new AppError('conflict', 'idempotency_key_reused', 'The key was used with another request.');
       const results = request.submissions.map((submission, index) =>
@@ -234,6 +252,12 @@ function invoiceOf(id: string, submission: InvoiceSubmission) {
     uuid: submission.metadataFromDocument ? uuidInDocument : submission.uuid,
     status: 'pending',
   };
+}
+
+function refusedAmountError(): AppError {
+  return new AppError('invalid', 'validation_failed', 'The invoice has invalid fields.', {
+    errors: [{ field: '/amount', code: 'invalid_decimal', message: 'must be a positive decimal' }],
+  });
 }
 
 function notFound(id: string): AppError {

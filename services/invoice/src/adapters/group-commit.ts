@@ -1,4 +1,4 @@
-import { AsyncResource } from 'node:async_hooks';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface GroupCommitOptions<Call, Result> {
   /** Writes the calls of one group together; one result per call, in order. */
@@ -12,7 +12,7 @@ export interface GroupCommitOptions<Call, Result> {
 interface Waiting<Call, Result> {
   call: Call;
   /** Runs work in the caller's async context (its trace, its log context). */
-  inCallerContext<T>(work: () => T): T;
+  inCallerContext: <T>(work: () => T) => T;
   resolve(result: Result): void;
   reject(error: unknown): void;
 }
@@ -63,7 +63,7 @@ export function createGroupCommit<Call, Result>(
 
   return (call) =>
     new Promise<Result>((resolve, reject) => {
-      waiting.push({ call, resolve, reject, inCallerContext: AsyncResource.bind((work) => work()) });
+      waiting.push({ call, resolve, reject, inCallerContext: AsyncLocalStorage.snapshot() });
       if (writing) return;
       writing = true;
       setImmediate(() => void writeWaiting());

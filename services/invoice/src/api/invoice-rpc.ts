@@ -10,6 +10,8 @@ import {
 } from '@fiscal/contracts/rpc/invoice';
 import { rpcCallerOf } from '@fiscal/kit/auth';
 import { AppError } from '@fiscal/kit/errors';
+import { itemTraceparentsOf } from '@fiscal/kit/grpc';
+import { runInTrace } from '@fiscal/kit/telemetry';
 import type { CreateInvoiceOutcome, ReceivedSubmission } from '../app/create-invoices.js';
 import type { ArchivedOriginal } from '../app/get-document.js';
 import {
@@ -69,6 +71,24 @@ export function registerInvoiceRpc(router: ConnectRouter, handlers: InvoiceRpcHa
 
     async createInvoiceBatch(request, context) {
       const { orgId } = rpcCallerOf(context, 'invoices:write');
+      const traceparents = itemTraceparentsOf(context.requestHeader, request.submissions.length);
+      if (traceparents && !request.idempotencyKey) {
+        // Single submissions of several requests the gateway sent together: each is created in its
+        // own request's trace, as its own call would have been; the repository writes them in one group.
+        const answers = await Promise.all(
+          request.submissions.map((submission, index) =>
+            runInTrace(traceparents[index], () =>
+              handlers.createInvoices({
+                orgId,
+                submissions: [fromSubmissionMessage(submission)],
+                idempotencyKey: undefined,
+                operation: 'create',
+              }),
+            ),
+          ),
+        );
+        return { results: answers.map(([answer], index) => toBatchItemResult({ ...answer!, index })) };
+      }
       const answers = await handlers.createInvoices({
         orgId,
         submissions: request.submissions.map(fromSubmissionMessage),
