@@ -54,8 +54,8 @@ describe('the plain XML reader', () => {
   it('reads every fixture and generated document as the general parser does', () => {
     const read = fixtures.filter((name) => expectSameReading(fixtureText(name).replace(/^\uFEFF/, '')));
     for (const { xml } of generated) expect(expectSameReading(xml)).toBe(true);
-    // Most real documents are plain: the general parser is the exception.
-    expect(read.length).toBeGreaterThan(fixtures.length / 2);
+    // Real documents are plain: the general parser is the exception.
+    expect(read.length).toBeGreaterThan((fixtures.length * 3) / 4);
   });
 
   it('reads every mutated document as the general parser does, or steps aside', () => {
@@ -77,12 +77,18 @@ describe('the plain XML reader', () => {
     ['siblings of one name', `<a xmlns="urn:x"><b/><c/><b/></a>`],
     ['text between elements', `<a xmlns="urn:x">  text  <b>more</b>\n</a>`],
     ['names with dots and dashes', `<a.b-c xmlns="urn:x" d.e-f="1"/>`],
+    ['names with Latin letters', `<a xmlns="urn:x" Año="2021" Antigüedad="P78W"/>`],
+    [
+      'comments',
+      `<?xml version="1.0"?>\n<!-- before --><a xmlns="urn:x"><!-- <b/> & > --><c/></a>\n<!--after-->`,
+    ],
   ])('reads %s as the general parser does', (_case, text) => {
     expect(expectSameReading(text)).toBe(true);
   });
 
   it.each([
-    ['a comment', `<a xmlns="urn:x"><!-- c --></a>`],
+    ['a comment holding --', `<a xmlns="urn:x"><!-- c -- d --></a>`],
+    ['an unclosed comment', `<a xmlns="urn:x"><!-- c </a>`],
     ['CDATA', `<a xmlns="urn:x"><![CDATA[x]]></a>`],
     ['a processing instruction', `<a xmlns="urn:x"><?pi x?></a>`],
     ['a reference in text', `<a xmlns="urn:x">&amp;</a>`],
@@ -99,7 +105,7 @@ describe('the plain XML reader', () => {
     ['an unclosed element', `<a xmlns="urn:x"><b>`],
     ['two roots', `<a xmlns="urn:x"/><b xmlns="urn:x"/>`],
     ['text before the root', `x<a xmlns="urn:x"/>`],
-    ['a name outside ASCII', `<año xmlns="urn:x"/>`],
+    ['a name with letters outside Latin', `<a xmlns="urn:x" данные="1"/>`],
     ['a name JavaScript objects reserve', `<a xmlns="urn:x" toString="1"/>`],
     ['a late declaration', `<a xmlns="urn:x"/><?xml version="1.0"?>`],
     ['a declaration of another kind', `<?xml-stylesheet href="x"?><a xmlns="urn:x"/>`],

@@ -40,8 +40,8 @@ interface Family {
  * The element tree of a document written the plain way CFDI are written (an optional XML declaration,
  * then elements with quoted attributes, whitespace between them), read in one pass over the text
  * instead of by fast-xml-parser's validator, its parser and buildElementTree, which together cost
- * several times as much. Undefined as soon as the document strays from that form: a comment, CDATA,
- * a processing instruction, a reference in text, a name outside ASCII, `>` in a value, anything
+ * several times as much (comments are skipped). Undefined as soon as the document strays from that
+ * form: CDATA, a processing instruction, a reference in text, an unusual name, `>` in a value, anything
  * malformed; parseDocument then reads it with the general parser, which keeps the verdict and its
  * messages. Namespaces, attribute values and paths go through the same code as buildElementTree's,
  * and plain-xml-reader.test.ts checks that both build the same tree wherever this one reads.
@@ -68,7 +68,12 @@ function read(text: string): XmlElement | undefined {
 
   while (at < length) {
     if (text.charCodeAt(at) !== lessThan) return undefined;
-    if (text.charCodeAt(at + 1) === slash) {
+    if (text.startsWith('<!--', at)) {
+      // A comment, which neither reader keeps; one holding `--` (not XML) is left to the parser.
+      const end = text.indexOf('--', at + 4);
+      if (end === -1 || text.charCodeAt(end + 2) !== greaterThan) return undefined;
+      at = end + 3;
+    } else if (text.charCodeAt(at + 1) === slash) {
       const closing = open.pop();
       if (!closing) return undefined;
       const nameEnd = at + 2 + closing.tagName.length;
@@ -155,7 +160,11 @@ function skipDeclaration(text: string): number {
   return declaration ? declaration[0].length : -1;
 }
 
-/** Where a name starting at `at` ends: ASCII letters, digits, `_ . -`, and at most one `prefix:`. */
+/**
+ * Where a name starting at `at` ends: letters (ASCII, and Latin ones such as the ñ of `Año` or the ü
+ * of `Antigüedad`), digits, `_ . -`, and at most one `prefix:`. XML allows more; this reader leaves
+ * those names to the general parser.
+ */
 function nameEndAt(text: string, at: number): number {
   if (!isNameStart(text.charCodeAt(at))) return -1;
   let prefixed = false;
@@ -171,7 +180,9 @@ function nameEndAt(text: string, at: number): number {
 }
 
 function isNameStart(code: number): boolean {
-  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f;
+  if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f;
+  // Latin-1 and Latin Extended letters, which XML and fast-xml-parser's validator both take in names.
+  return code >= 0xc0 && code <= 0x2ff && code !== 0xd7 && code !== 0xf7;
 }
 
 function isSpace(code: number): boolean {
