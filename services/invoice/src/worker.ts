@@ -16,7 +16,12 @@ import type { InvoiceStore } from './store.js';
 
 export const processorGroup = 'invoice-processor';
 
-/** How the bus redelivers an invoice whose processing failed transiently. */
+/**
+ * How the bus redelivers an event whose handling failed unexpectedly (the database, a bug), and how
+ * long an invoice whose document failed transiently (a download, the object store) waits before it
+ * is claimed again: the same delays and attempts, counted by the bus for the one and by the
+ * invoice's claims for the other.
+ */
 export function processorRetryPolicy(
   settings: Pick<ProcessingSettings, 'processingMaxAttempts' | 'processingRetryDelay'>,
 ): RetryPolicy {
@@ -96,7 +101,8 @@ export interface InvoiceWorkerDependencies {
 
 /**
  * Composition root of `invoice-worker`, the processor: consumes `fiscal.invoice.created` and
- * `.requeued` in the `invoice-processor` group, and resumes invoices whose processor crashed.
+ * `.requeued` in the `invoice-processor` group in batches, and resumes invoices whose processor
+ * crashed or whose back-off after a transient failure is over.
  */
 export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencies): Promise<ServiceModule> {
   const { store, bus, settings, registry } = dependencies;
@@ -205,8 +211,10 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
     async stop() {
       stopped = true;
       clearInterval(sweeper);
-      retries.clear();
       await subscriber?.stop();
+      // After the batches in flight, which may have scheduled retries: another worker's sweep, or
+      // this one's after a restart, takes those up once their claims lapse.
+      retries.clear();
       await sweeping;
       await httpFetcher?.close();
     },
