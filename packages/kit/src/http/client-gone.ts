@@ -8,10 +8,13 @@ import { AppError } from '../errors/index.js';
 export function clientGoneSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   const response = reply.raw;
-  response.once('close', () => {
+  const abortIfGone = () => {
     if (!response.writableFinished) {
       controller.abort(new AppError('unavailable', 'client_closed_request', 'The client went away.'));
     }
-  });
+  };
+  // Asked for late (on first use), the client may already have gone.
+  if (response.destroyed) abortIfGone();
+  else response.once('close', abortIfGone);
   return controller.signal;
 }

@@ -39,7 +39,15 @@ export function installAuthentication(app: FastifyInstance, callers: CallerResol
     if (!caller.scopes.includes(scope)) {
       throw new AppError('forbidden', 'insufficient_scope', `This route needs the ${scope} scope.`);
     }
-    request.requester = { caller, signal: clientGoneSignal(reply) };
+    let signal: AbortSignal | undefined;
+    request.requester = {
+      caller,
+      // Made on first use: a read answered from the gateway's memory never needs one.
+      get signal() {
+        signal ??= clientGoneSignal(reply);
+        return signal;
+      },
+    };
   });
 }
 
