@@ -74,6 +74,9 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): Closab
 
   let storeReachable = true;
   const limiter = countingCharges(options, async (bucket, key) => {
+    // Most charges are decided in memory: no deadline (a timer) is needed for them.
+    const local = shared.chargeLocally(bucket, key);
+    if (local) return local;
     try {
       const usage = await withDeadline(shared.charge(bucket, key, quotas[bucket]), timeoutMs);
       if (!storeReachable) {

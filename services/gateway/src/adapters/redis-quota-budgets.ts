@@ -77,6 +77,8 @@ type QuotaCommands = {
 };
 
 export interface QuotaBudgets {
+  /** Charges one request from what this replica holds, when it can decide without Redis. */
+  chargeLocally(bucket: QuotaBucket, key: string): QuotaUsage | undefined;
   /** Charges one request; rejects when the shared counter could not be reached. */
   charge(bucket: QuotaBucket, key: string, limit: number): Promise<QuotaUsage>;
   /** Gives every unspent request back (graceful shutdown). */
@@ -151,6 +153,17 @@ export function createQuotaBudgets(options: QuotaBudgetOptions): QuotaBudgets {
   }
 
   return {
+    chargeLocally(bucket, key) {
+      const budget = budgets.get(`${keyPrefix}${bucket}:${key}`);
+      const at = now();
+      if (!budget || at >= budget.windowEndsAt) return undefined;
+      budget.lastChargedAt = at;
+      if (budget.unspent > 0) {
+        budget.unspent -= 1;
+        return usageOf(budget, at, false);
+      }
+      return at < budget.spentUntil ? usageOf(budget, at, true) : undefined;
+    },
     async charge(bucket, key, limit) {
       const counter = `${keyPrefix}${bucket}:${key}`;
       for (;;) {
