@@ -38,14 +38,19 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
   const { limiter, anonymousRoutePrefixes } = options;
   app.decorate('rateLimiter', limiter);
 
-  app.addHook('onRequest', async (request) => {
+  // Callback hooks where nothing is awaited: an async one costs every request a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url;
-    if (route === undefined || !anonymousRoutePrefixes.some((prefix) => route.startsWith(prefix))) return;
-    await charge(request, 'anonymous', request.ip);
+    if (route === undefined || !anonymousRoutePrefixes.some((prefix) => route.startsWith(prefix))) {
+      done();
+      return;
+    }
+    charge(request, 'anonymous', request.ip).then(() => done(), done);
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.quotaUsage) setRateLimitHeaders(reply, request.quotaUsage);
+    done(null, payload);
   });
 }
 

@@ -42,7 +42,7 @@ const unsafeInFilename = /[^A-Za-z0-9._-]/g;
  *   browsers that predate it).
  */
 export function installSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
       reply.header('cache-control', 'no-store');
     const route = request.routeOptions.url;
@@ -51,7 +51,7 @@ export function installSecurityHeaders(app: FastifyInstance): void {
       reply.header('content-security-policy', docsPolicy);
       reply.header('x-frame-options', 'DENY');
     }
-    return payload;
+    done(null, payload);
   });
 }
 
