@@ -1,6 +1,7 @@
 import type { Interceptor } from '@connectrpc/connect';
 import type { Logger } from 'pino';
 import { errorInterceptor } from './error-interceptor.js';
+import { retryRefusedStreams } from './refused-streams.js';
 import { clientTraceInterceptor, serverTraceInterceptor } from './trace-interceptors.js';
 
 /**
@@ -11,6 +12,7 @@ export function serverInterceptors(logger: Logger, extra: Interceptor[] = []): I
   return [serverTraceInterceptor(), errorInterceptor(logger), ...extra];
 }
 
+/** Refused streams are retried inside the client span, so one call is one span however it went. */
 export function clientInterceptors(extra: Interceptor[] = []): Interceptor[] {
-  return [clientTraceInterceptor(), ...extra];
+  return [clientTraceInterceptor(), retryRefusedStreams(), ...extra];
 }

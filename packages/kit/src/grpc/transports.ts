@@ -44,11 +44,33 @@ export function createInMemoryTransport(
   });
 }
 
+/**
+ * A GOAWAY on an idle connection makes Connect's session manager destroy it with an error Node
+ * raises only once the socket has closed; a call arriving meanwhile moves the manager to a new
+ * connection and unhooks its listeners, and the late error would crash the process
+ * (connectrpc/connect-es#1768). Every connection a call goes over keeps a listener of its own.
+ */
+class ConnectionErrorTolerantManager extends Http2SessionManager {
+  private readonly guarded = new WeakSet<object>();
+
+  override async request(...parameters: Parameters<Http2SessionManager['request']>) {
+    const stream = await super.request(...parameters);
+    const session = stream.session;
+    if (session && !this.guarded.has(session)) {
+      this.guarded.add(session);
+      session.on('error', () => {
+        // The manager has judged this connection already; calls on it saw their own errors.
+      });
+    }
+    return stream;
+  }
+}
+
 /** Distributed mode: gRPC over cleartext HTTP/2 to `baseUrl` (`http://query:50051`). */
 export function createGrpcClientTransport(
   options: ClientTransportOptions & { baseUrl: string },
 ): GrpcClientTransport {
-  const sessionManager = new Http2SessionManager(options.baseUrl);
+  const sessionManager = new ConnectionErrorTolerantManager(options.baseUrl);
   const transport = createGrpcTransport({
     baseUrl: options.baseUrl,
     sessionManager,
