@@ -33,9 +33,17 @@ async function freePort() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * FISCAL_BENCH_CPU_PROFILE_DIR=<dir> runs every `fiscal` process under `node --cpu-prof`, a profile
+ * per process written there when it exits (open them in Chrome DevTools or speedscope).
+ */
+const profileArgs = process.env.FISCAL_BENCH_CPU_PROFILE_DIR
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FISCAL_BENCH_CPU_PROFILE_DIR}`]
+  : [];
+
 /** A `fiscal` process with the tail of its log and a count of its warnings and errors. */
 function spawnFiscal(name, args, env) {
-  const child = spawn(process.execPath, [fiscalBin, ...args], {
+  const child = spawn(process.execPath, [...profileArgs, fiscalBin, ...args], {
     env: { ...process.env, FISCAL_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -37,7 +37,11 @@ interface SubscriptionOptions {
   /** Consumer group: one durable queue; the members of a group share its events. */
   group: string;
   types: readonly string[];
-  /** Unacknowledged deliveries per member: the events in handlers, batched or not. */
+  /**
+   * Unacknowledged deliveries per member: the events in handlers, batched or not. On RabbitMQ a
+   * delivery is a message, and events published together travel together (up to 16 to a message),
+   * so a member may hold more events than this while many arrive at once.
+   */
   prefetch?: number;
   retry?: RetryPolicy;
 }

@@ -44,6 +44,17 @@ export interface RabbitMqBus extends EventBus {
 
 const attemptHeader = 'x-fiscal-attempt';
 const contentType = 'application/cloudevents+json';
+/**
+ * CloudEvents' batched content mode: one message carries several events of one type (a JSON array),
+ * so the broker stores, routes and delivers once per batch instead of once per event, most of its
+ * cost. Consumers settle each event on its own; a retried or dead-lettered one travels alone.
+ */
+const batchContentType = 'application/cloudevents-batch+json';
+/**
+ * Events per batched message. A message goes to one member of a group, so larger messages would
+ * cost the broker less but share a burst among a group's members less evenly.
+ */
+const mostEventsPerMessage = 16;
 
 /** The next message of a queue; a queue that was never declared (an unknown group) has none. */
 async function getOrNothing(channel: Channel, queue: string): Promise<GetMessage | false> {
@@ -64,7 +75,7 @@ interface Consumer {
   attachedTo?: ChannelModel;
   inFlight: Set<Promise<void>>;
   /** Deliveries received and not yet handed to a handler, and the channel they came on. */
-  pending: { channel: Channel; messages: ConsumeMessage[] } | undefined;
+  pending: { channel: Channel; messages: UnpackedMessage[] } | undefined;
   stopped: boolean;
 }
 
@@ -91,6 +102,9 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
   let closed = false;
 
   const connection = amqp.connect(options.url, {
+    // Without it a message that ends a burst waits behind Nagle's algorithm for the broker's
+    // delayed ACK (40 ms): with few, larger messages per publish, that wait was most of a confirm.
+    noDelay: true,
     recovery: {
       initialDelay: 100,
       maxDelay: 5_000,
@@ -172,6 +186,34 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
     };
   }
 
+  /** One message per event type (in order of first appearance), batched when a type has several. */
+  function messagesOf(
+    envelopes: readonly EventEnvelope[],
+  ): { type: string; body: unknown; properties: Options.Publish }[] {
+    const byType = new Map<string, EventEnvelope[]>();
+    for (const envelope of envelopes) {
+      const group = byType.get(envelope.type);
+      if (group) group.push(envelope);
+      else byType.set(envelope.type, [envelope]);
+    }
+    return [...byType].flatMap(([type, group]) => {
+      const messages = [];
+      for (let first = 0; first < group.length; first += mostEventsPerMessage) {
+        const slice = group.slice(first, first + mostEventsPerMessage);
+        messages.push(
+          slice.length === 1
+            ? { type, body: slice[0], properties: propertiesOf(slice[0]!) }
+            : {
+                type,
+                body: slice,
+                properties: { ...propertiesOf(slice[0]!), contentType: batchContentType },
+              },
+        );
+      }
+      return messages;
+    });
+  }
+
   async function attach(consumer: Consumer, connected: ChannelModel): Promise<void> {
     if (consumer.stopped || consumer.attachedTo === connected) return;
     consumer.attachedTo = connected;
@@ -202,75 +244,78 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
   /**
    * Deliveries are gathered until the batch is full or the socket has nothing more to hand over
    * at once (the next turn of the event loop), then settled together; one-at-a-time handlers get
-   * batches of one.
+   * batches of one. A batched message counts as all the events it carries.
    */
   function onMessage(consumer: Consumer, channel: Channel, message: ConsumeMessage): void {
     if (consumer.pending?.channel !== channel) {
       consumer.pending = { channel, messages: [] };
       setImmediate(() => flush(consumer, channel));
     }
-    consumer.pending.messages.push(message);
-    if (consumer.pending.messages.length >= batchSizeOf(consumer.subscription)) flush(consumer, channel);
+    consumer.pending.messages.push(unpack(message));
+    const gathered = consumer.pending.messages.reduce((sum, { events }) => sum + events.length, 0);
+    if (gathered >= batchSizeOf(consumer.subscription)) flush(consumer, channel);
   }
 
   function flush(consumer: Consumer, channel: Channel): void {
     const pending = consumer.pending;
     if (pending?.channel !== channel || pending.messages.length === 0) return;
     consumer.pending = undefined;
-    const size = batchSizeOf(consumer.subscription);
-    for (let first = 0; first < pending.messages.length; first += size) {
-      const batch = pending.messages.slice(first, first + size);
-      const work = settle(consumer, channel, batch).catch((error) =>
-        // Not acknowledged: the broker hands the messages out again (after a reconnect at the latest).
-        logger.error({ err: error, group: consumer.subscription.group }, 'could not settle a delivery'),
-      );
-      consumer.inFlight.add(work);
-      void work.finally(() => consumer.inFlight.delete(work));
-    }
+    const work = settle(consumer, channel, pending.messages).catch((error) =>
+      // Not acknowledged: the broker hands the messages out again (after a reconnect at the latest).
+      logger.error({ err: error, group: consumer.subscription.group }, 'could not settle a delivery'),
+    );
+    consumer.inFlight.add(work);
+    void work.finally(() => consumer.inFlight.delete(work));
   }
 
-  async function settle(consumer: Consumer, channel: Channel, messages: readonly ConsumeMessage[]) {
+  /**
+   * Hands the messages' events to the handler in batches of its size, then settles each event: a
+   * retried or dead-lettered one is published alone (to a retry queue or the dead letters), and a
+   * message is acknowledged once every event it carries is settled.
+   */
+  async function settle(consumer: Consumer, channel: Channel, messages: readonly UnpackedMessage[]) {
     const { subscription, names } = consumer;
-    const verdicts = await handleDeliveries(
-      { subscription, metrics, logger, validate },
-      messages.map((message) => {
-        const attempt = attemptOf(message);
-        let raw: unknown;
-        try {
-          raw = JSON.parse(message.content.toString('utf8'));
-        } catch {
-          raw = undefined;
-        }
-        return { raw, delivery: { attempt, redelivered: message.fields.redelivered || attempt > 1 } };
-      }),
-    );
-    for (const [index, verdict] of verdicts.entries()) {
-      const message = messages[index]!;
-      const headers = message.properties.headers ?? {};
+    const deliveries = messages.flatMap(({ message, events }) => {
       const attempt = attemptOf(message);
-      if (verdict.action === 'retry') {
-        const retryQueue = names.retryQueues[Math.min(attempt, names.retryQueues.length) - 1];
-        if (retryQueue) {
-          await publishConfirmed('', retryQueue.name, message.content, {
-            ...message.properties,
-            headers: { ...headers, [attemptHeader]: attempt + 1, 'x-last-error': verdict.error },
+      const delivery = { attempt, redelivered: message.fields.redelivered || attempt > 1 };
+      return events.map((raw) => ({ message, raw, delivery }));
+    });
+    const size = batchSizeOf(subscription);
+    for (let first = 0; first < deliveries.length; first += size) {
+      const batch = deliveries.slice(first, first + size);
+      const verdicts = await handleDeliveries({ subscription, metrics, logger, validate }, batch);
+      for (const [index, verdict] of verdicts.entries()) {
+        const { message, raw } = batch[index]!;
+        if (verdict.action === 'ack') continue;
+        const attempt = attemptOf(message);
+        const headers = message.properties.headers ?? {};
+        // A whole message that was no JSON has no event to single out: it travels as it came.
+        const alone = raw === undefined ? message.content : Buffer.from(JSON.stringify(raw));
+        const properties = { ...message.properties, contentType, ...identityOf(raw) };
+        if (verdict.action === 'retry') {
+          const retryQueue = names.retryQueues[Math.min(attempt, names.retryQueues.length) - 1];
+          if (retryQueue) {
+            await publishConfirmed('', retryQueue.name, alone, {
+              ...properties,
+              headers: { ...headers, [attemptHeader]: attempt + 1, 'x-last-error': verdict.error },
+            });
+          }
+        } else {
+          await publishConfirmed(names.deadLetterExchange, '', alone, {
+            ...properties,
+            headers: {
+              ...headers,
+              'x-error': verdict.error,
+              'x-handler': subscription.group,
+              'x-attempts': attempt,
+              'x-failed-at': new Date().toISOString(),
+            },
           });
+          void refreshDeadLetterDepth(subscription.group);
         }
-      } else if (verdict.action === 'dead-letter') {
-        await publishConfirmed(names.deadLetterExchange, '', message.content, {
-          ...message.properties,
-          headers: {
-            ...headers,
-            'x-error': verdict.error,
-            'x-handler': subscription.group,
-            'x-attempts': attempt,
-            'x-failed-at': new Date().toISOString(),
-          },
-        });
-        void refreshDeadLetterDepth(subscription.group);
       }
-      channel.ack(message);
     }
+    for (const { message } of messages) channel.ack(message);
   }
 
   async function withChannel<T>(work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
@@ -345,12 +390,12 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
     async publish(events) {
       const valid = events.map((event) => validate(event));
       await Promise.all(
-        valid.map((envelope) =>
+        messagesOf(valid).map((message) =>
           publishConfirmed(
-            `${prefix}${domainOf(envelope.type)}`,
-            envelope.type,
-            Buffer.from(JSON.stringify(envelope)),
-            propertiesOf(envelope),
+            `${prefix}${domainOf(message.type)}`,
+            message.type,
+            Buffer.from(JSON.stringify(message.body)),
+            message.properties,
           ),
         ),
       );
@@ -451,6 +496,36 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
     },
 
     declared: () => ({ exchanges: [...declaredExchanges], queues: [...declaredQueues] }),
+  };
+}
+
+/** A delivered message and the events it carries (raw: each is checked against its contract later). */
+interface UnpackedMessage {
+  message: ConsumeMessage;
+  /** `undefined` for a message that is no JSON at all, dead-lettered as it came. */
+  events: unknown[];
+}
+
+function unpack(message: ConsumeMessage): UnpackedMessage {
+  let body: unknown;
+  try {
+    body = JSON.parse(message.content.toString('utf8'));
+  } catch {
+    return { message, events: [undefined] };
+  }
+  if (message.properties.contentType === batchContentType && Array.isArray(body) && body.length > 0) {
+    return { message, events: body };
+  }
+  return { message, events: [body] };
+}
+
+/** The message properties that name one event of a batch when it travels alone. */
+function identityOf(raw: unknown): { messageId?: string; type?: string } {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const { id, type } = raw as { id?: unknown; type?: unknown };
+  return {
+    ...(typeof id === 'string' ? { messageId: id } : {}),
+    ...(typeof type === 'string' ? { type } : {}),
   };
 }
 
