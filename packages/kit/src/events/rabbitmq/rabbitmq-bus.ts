@@ -74,8 +74,11 @@ interface Consumer {
   /** The connection the consumer is attached to: setup and subscribe must not both attach it. */
   attachedTo?: ChannelModel;
   inFlight: Set<Promise<void>>;
-  /** Deliveries received and not yet handed to a handler, and the channel they came on. */
-  pending: { channel: Channel; messages: UnpackedMessage[] } | undefined;
+  /** Events received and not yet handed to the handler, in delivery order. */
+  waiting: WaitingEvent[];
+  /** Events handed to the handler and not yet settled: at most the subscription's prefetch. */
+  eventsInFlight: number;
+  pumpScheduled: boolean;
   stopped: boolean;
 }
 
@@ -242,51 +245,66 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
   }
 
   /**
-   * Deliveries are gathered until the batch is full or the socket has nothing more to hand over
-   * at once (the next turn of the event loop), then settled together; one-at-a-time handlers get
-   * batches of one. A batched message counts as all the events it carries.
+   * A message's events wait until a batch is full or the socket has nothing more to hand over at
+   * once (the next turn of the event loop); then they go to the handler, never more in flight than
+   * the subscription's prefetch counts in events, whatever the messages carry.
    */
   function onMessage(consumer: Consumer, channel: Channel, message: ConsumeMessage): void {
-    if (consumer.pending?.channel !== channel) {
-      consumer.pending = { channel, messages: [] };
-      setImmediate(() => flush(consumer, channel));
+    const { events } = unpack(message);
+    const progress: MessageProgress = { message, channel, unsettled: events.length };
+    const attempt = attemptOf(message);
+    const delivery = { attempt, redelivered: message.fields.redelivered || attempt > 1 };
+    for (const raw of events) consumer.waiting.push({ progress, raw, delivery });
+    if (consumer.waiting.length >= batchSizeOf(consumer.subscription)) pump(consumer);
+    else if (!consumer.pumpScheduled) {
+      consumer.pumpScheduled = true;
+      setImmediate(() => {
+        consumer.pumpScheduled = false;
+        pump(consumer);
+      });
     }
-    consumer.pending.messages.push(unpack(message));
-    const gathered = consumer.pending.messages.reduce((sum, { events }) => sum + events.length, 0);
-    if (gathered >= batchSizeOf(consumer.subscription)) flush(consumer, channel);
   }
 
-  function flush(consumer: Consumer, channel: Channel): void {
-    const pending = consumer.pending;
-    if (pending?.channel !== channel || pending.messages.length === 0) return;
-    consumer.pending = undefined;
-    const work = settle(consumer, channel, pending.messages).catch((error) =>
-      // Not acknowledged: the broker hands the messages out again (after a reconnect at the latest).
-      logger.error({ err: error, group: consumer.subscription.group }, 'could not settle a delivery'),
-    );
-    consumer.inFlight.add(work);
-    void work.finally(() => consumer.inFlight.delete(work));
+  function pump(consumer: Consumer): void {
+    const limit = consumer.subscription.prefetch ?? defaultPrefetch;
+    const size = batchSizeOf(consumer.subscription);
+    // Events of a channel that closed come again on the new one: handling them now would be twice.
+    consumer.waiting = consumer.waiting.filter(({ progress }) => progress.channel === consumer.channel);
+    while (consumer.waiting.length > 0 && consumer.eventsInFlight < limit) {
+      const batch = consumer.waiting.splice(0, Math.min(size, limit - consumer.eventsInFlight));
+      consumer.eventsInFlight += batch.length;
+      const work = settle(consumer, batch)
+        .catch((error) =>
+          // Not acknowledged: the broker hands the messages out again (after a reconnect at the latest).
+          logger.error({ err: error, group: consumer.subscription.group }, 'could not settle a delivery'),
+        )
+        .finally(() => {
+          consumer.eventsInFlight -= batch.length;
+          consumer.inFlight.delete(work);
+          pump(consumer);
+        });
+      consumer.inFlight.add(work);
+    }
+  }
+
+  /** Waits until every event received is settled: what a stopping consumer took, it finishes. */
+  async function drain(consumer: Consumer): Promise<void> {
+    pump(consumer);
+    while (consumer.inFlight.size > 0) await Promise.allSettled([...consumer.inFlight]);
   }
 
   /**
-   * Hands the messages' events to the handler in batches of its size, then settles each event: a
-   * retried or dead-lettered one is published alone (to a retry queue or the dead letters), and a
-   * message is acknowledged once every event it carries is settled.
+   * Hands a batch of events to the handler, then settles each: a retried or dead-lettered one is
+   * published alone (to a retry queue or the dead letters), and a message is acknowledged once
+   * every event it carries is settled.
    */
-  async function settle(consumer: Consumer, channel: Channel, messages: readonly UnpackedMessage[]) {
+  async function settle(consumer: Consumer, batch: readonly WaitingEvent[]) {
     const { subscription, names } = consumer;
-    const deliveries = messages.flatMap(({ message, events }) => {
-      const attempt = attemptOf(message);
-      const delivery = { attempt, redelivered: message.fields.redelivered || attempt > 1 };
-      return events.map((raw) => ({ message, raw, delivery }));
-    });
-    const size = batchSizeOf(subscription);
-    for (let first = 0; first < deliveries.length; first += size) {
-      const batch = deliveries.slice(first, first + size);
-      const verdicts = await handleDeliveries({ subscription, metrics, logger, validate }, batch);
-      for (const [index, verdict] of verdicts.entries()) {
-        const { message, raw } = batch[index]!;
-        if (verdict.action === 'ack') continue;
+    const verdicts = await handleDeliveries({ subscription, metrics, logger, validate }, batch);
+    for (const [index, verdict] of verdicts.entries()) {
+      const { progress, raw } = batch[index]!;
+      const { message } = progress;
+      if (verdict.action !== 'ack') {
         const attempt = attemptOf(message);
         const headers = message.properties.headers ?? {};
         // A whole message that was no JSON has no event to single out: it travels as it came.
@@ -314,8 +332,9 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
           void refreshDeadLetterDepth(subscription.group);
         }
       }
+      progress.unsettled -= 1;
+      if (progress.unsettled === 0) progress.channel.ack(message);
     }
-    for (const { message } of messages) channel.ack(message);
   }
 
   async function withChannel<T>(work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
@@ -407,7 +426,9 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
         subscription,
         names: groupNames(prefix, subscription.group, subscription.retry),
         inFlight: new Set(),
-        pending: undefined,
+        waiting: [],
+        eventsInFlight: 0,
+        pumpScheduled: false,
         stopped: false,
       };
       consumers.add(consumer);
@@ -421,9 +442,8 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
           if (consumer.channel && consumer.consumerTag) {
             await consumer.channel.cancel(consumer.consumerTag).catch(() => undefined);
           }
-          // Deliveries gathered for a batch are handled too, not left unacknowledged.
-          if (consumer.pending) flush(consumer, consumer.pending.channel);
-          await Promise.allSettled([...consumer.inFlight]);
+          // Events received and waiting are handled too, not left unacknowledged.
+          await drain(consumer);
           await consumer.channel?.close().catch(() => undefined);
         },
       };
@@ -479,9 +499,8 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
           if (consumer.channel && consumer.consumerTag) {
             await consumer.channel.cancel(consumer.consumerTag).catch(() => undefined);
           }
-          // Deliveries gathered for a batch are handled too, not left unacknowledged.
-          if (consumer.pending) flush(consumer, consumer.pending.channel);
-          await Promise.allSettled([...consumer.inFlight]);
+          // Events received and waiting are handled too, not left unacknowledged.
+          await drain(consumer);
         }),
       );
       closed = true;
@@ -499,24 +518,32 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
   };
 }
 
-/** A delivered message and the events it carries (raw: each is checked against its contract later). */
-interface UnpackedMessage {
+/** A delivered message and how many of its events are not settled yet; acknowledged at none. */
+interface MessageProgress {
   message: ConsumeMessage;
-  /** `undefined` for a message that is no JSON at all, dead-lettered as it came. */
-  events: unknown[];
+  channel: Channel;
+  unsettled: number;
 }
 
-function unpack(message: ConsumeMessage): UnpackedMessage {
+/** One event of a delivered message, raw: it is checked against its contract when handled. */
+interface WaitingEvent {
+  progress: MessageProgress;
+  raw: unknown;
+  delivery: { attempt: number; redelivered: boolean };
+}
+
+/** The events a message carries; a message that is no JSON at all is one `undefined`, dead-lettered as it came. */
+function unpack(message: ConsumeMessage): { events: unknown[] } {
   let body: unknown;
   try {
     body = JSON.parse(message.content.toString('utf8'));
   } catch {
-    return { message, events: [undefined] };
+    return { events: [undefined] };
   }
   if (message.properties.contentType === batchContentType && Array.isArray(body) && body.length > 0) {
-    return { message, events: body };
+    return { events: body };
   }
-  return { message, events: [body] };
+  return { events: [body] };
 }
 
 /** The message properties that name one event of a batch when it travels alone. */
