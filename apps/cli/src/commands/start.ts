@@ -20,7 +20,7 @@ import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit
 import { createMemoryCache } from '@fiscal/kit/cache';
 import { boolean, commonConfig, defineConfig, parseConfig, port, string } from '@fiscal/kit/config';
 import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
-import { createInProcessBus, createSqlQueueStore } from '@fiscal/kit/events';
+import { createInProcessBus, createMemoryQueueStore, createSqlDeadLetterShelf } from '@fiscal/kit/events';
 import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import { accessLogConfig, listen } from '@fiscal/kit/http';
 import { createLogger } from '@fiscal/kit/log';
@@ -62,8 +62,9 @@ export const embeddedConfig = defineConfig({
 
 /**
  * Embedded mode: every service in this process, on one PGlite (a schema per service), the
- * in-process bus (its queues in the same PGlite, so handed-over events survive a crash), and
- * in-memory gRPC transports between the gateway and the services.
+ * in-process bus (its queues in memory, its dead letters in the same PGlite; each outbox keeps an
+ * event until every consumer handled it, so a crash loses nothing), and in-memory gRPC transports
+ * between the gateway and the services.
  */
 export async function runStart(options: { memory: boolean }): Promise<void> {
   const settings = parseConfig(embeddedConfig);
@@ -80,13 +81,17 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   const database = <DB>(schema: string) =>
     createDatabase<DB>({ engine: 'pglite', embedded, schema, registry });
 
+  // Queues in memory, dead letters in the database: an event stays unpublished in its service's
+  // outbox until every consumer handled it, so a crash loses nothing and the bus writes no row per
+  // delivery. Consumers bind at start, so publishes wait for `open()`.
   const bus = createInProcessBus({
-    store: await createSqlQueueStore(await database('bus')),
+    store: createMemoryQueueStore({ deadLetters: await createSqlDeadLetterShelf(await database('bus')) }),
     logger: logger.child({ component: 'bus' }),
     registry,
     validate: parseEvent,
-    // This process is the embedded store's only user: leases held by a killed predecessor are void.
+    // This process is the embedded store's only user: redrives a killed predecessor left are void.
     reclaimLeasesOnStart: true,
+    publishWaitsForHandling: true,
   });
 
   host.provideDeadLetters(bus.deadLetters);
@@ -194,13 +199,13 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
       health.addReadiness(name, check);
     await module.start();
   }
+  bus.open();
   const httpPort = await listen(gateway, { host: settings.httpHost, port: settings.httpPort });
 
   shutdown.register('stop-accepting', 'gateway', () => gateway.close());
-  for (const module of modules) {
-    shutdown.register('drain', module.name, () => module.stop());
-    if (module.flush) shutdown.register('flush', `${module.name}-outbox`, () => module.flush!());
-  }
+  // No outbox flush: what is unpublished when the consumers stop stays in the outboxes, and is
+  // published at the next start.
+  for (const module of modules) shutdown.register('drain', module.name, () => module.stop());
   shutdown.register('close', 'bus', () => bus.close());
   shutdown.register('close', 'embedded-postgres', () => embedded.close());
 

@@ -10,6 +10,11 @@ import type { OutboxSchema } from './outbox.js';
 /** What the relay hands events to; resolves only once the broker durably accepted the batch. */
 export interface EventPublisher {
   publish(events: readonly EventEnvelope[]): Promise<void>;
+  /**
+   * Batches this publisher should be given at once to stay busy: more than one for a publisher
+   * whose `publish` resolves only once consumers handled the events. The relay's default.
+   */
+  readonly publishConcurrency?: number;
 }
 
 export interface OutboxRelayOptions {
@@ -30,6 +35,13 @@ export interface OutboxRelayOptions {
    * released at start instead of waiting for them to expire.
    */
   exclusive?: boolean;
+  /**
+   * Batches published at once, each marked when its own publish resolves. 1 (the default) waits
+   * for each batch; more keeps a publisher whose `publish` resolves late (a bus that resolves once
+   * consumers handled the events) busy. Batches still leave in the outbox's order. Default: what
+   * the publisher asks for, else 1.
+   */
+  publishConcurrency?: number;
 }
 
 export interface OutboxRelay {
@@ -121,6 +133,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
   const claimMs = options.claimMs ?? 60_000;
+  const publishConcurrency = Math.max(1, options.publishConcurrency ?? publisher.publishConcurrency ?? 1);
   const metrics = relayMetrics(options.registry);
   const labels = { schema: database.schema };
 
@@ -131,11 +144,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let lastHousekeeping = 0;
 
   /**
-   * Claims a batch in a short transaction, publishes it with no transaction open (the broker may be
-   * slow, and in embedded mode the bus shares the database connection), then marks it published.
+   * Claims a batch in a short statement; it is published with no transaction open (the broker may
+   * be slow, and in embedded mode the bus shares the database connection), then marked published.
    * Claims keep relay replicas off each other's rows; a crashed relay's claim simply expires.
    */
-  async function publishBatch(): Promise<number> {
+  async function claimBatch(): Promise<{ id: string; envelope: EventEnvelope }[]> {
     const claimed = await sql<{ id: string; envelope: EventEnvelope }>`
       update outbox set claimed_until = now() + ${`${claimMs} milliseconds`}::interval
        where id in (
@@ -145,8 +158,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           limit ${batchSize}
           for update skip locked)
       returning id, envelope`.execute(db);
-    const rows = claimed.rows.sort((a, b) => Number(a.id) - Number(b.id));
-    if (rows.length === 0) return 0;
+    return claimed.rows.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  async function deliver(rows: readonly { id: string; envelope: EventEnvelope }[]): Promise<void> {
     const ids = rows.map((row) => row.id);
     try {
       await publisher.publish(rows.map((row) => row.envelope));
@@ -160,6 +175,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .execute();
     metrics.published.inc(labels, rows.length);
     metrics.batchSize.observe(labels, rows.length);
+  }
+
+  async function publishBatch(): Promise<number> {
+    const rows = await claimBatch();
+    if (rows.length > 0) await deliver(rows);
     return rows.length;
   }
 
@@ -214,25 +234,46 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
+  function onFailure(error: unknown): Promise<void> {
+    failures += 1;
+    logger.warn({ err: error, failures }, 'outbox batch not published; will retry');
+    return error instanceof BatchNotPublished
+      ? recordFailure(error).catch(() => undefined)
+      : Promise.resolve();
+  }
+
   async function run(): Promise<void> {
+    const deliveries = new Set<Promise<void>>();
     while (running) {
-      let published = 0;
+      let claimed = 0;
       try {
-        published = await publishBatch();
-        failures = 0;
+        if (deliveries.size < publishConcurrency) {
+          const rows = await claimBatch();
+          claimed = rows.length;
+          if (rows.length === 0 && deliveries.size === 0) failures = 0;
+          if (rows.length > 0) {
+            const delivery: Promise<void> = deliver(rows).then(() => {
+              failures = 0;
+              pause.wake();
+            }, onFailure);
+            deliveries.add(delivery);
+            void delivery.finally(() => deliveries.delete(delivery));
+            if (publishConcurrency === 1) await delivery;
+          }
+        }
         await housekeeping();
       } catch (error) {
-        failures += 1;
-        logger.warn({ err: error, failures }, 'outbox batch not published; will retry');
-        if (error instanceof BatchNotPublished) await recordFailure(error).catch(() => undefined);
+        await onFailure(error);
       }
       if (!running) break;
-      if (published === batchSize) continue;
+      // A full batch means more are waiting; a free publishing slot takes the next one at once.
+      if (failures === 0 && claimed === batchSize && deliveries.size < publishConcurrency) continue;
       // Jittered, so relay replicas that failed together do not all retry the broker together.
       const backoff =
         failures === 0 ? pollIntervalMs : backoffDelay(failures + 1, pollIntervalMs, maxBackoffMs);
       await pause.sleep(backoff);
     }
+    await Promise.all(deliveries);
   }
 
   return {

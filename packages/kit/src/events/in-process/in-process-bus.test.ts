@@ -7,6 +7,7 @@ import { runEventBusConformance } from '../testing/bus-conformance.js';
 import { createInProcessBus, type InProcessBus } from './in-process-bus.js';
 import { createMemoryQueueStore } from './memory-queue-store.js';
 import type { QueueStore } from './queue-store.js';
+import { createSqlDeadLetterShelf } from './sql-dead-letter-shelf.js';
 import { type BusSchema, createSqlQueueStore } from './sql-queue-store.js';
 
 const logger = pino({ level: 'silent' });
@@ -31,6 +32,16 @@ runEventBusConformance(
   {
     redeliveryWithinMs: leaseMs,
   },
+);
+
+runEventBusConformance(
+  'in-process bus, memory store with its dead letters on PGlite',
+  async () => {
+    const test = await createTestDatabase<BusSchema>('pglite', 'bus');
+    const store = createMemoryQueueStore({ deadLetters: await createSqlDeadLetterShelf(test.database) });
+    return environmentOn(store, () => test.dispose());
+  },
+  { redeliveryWithinMs: leaseMs },
 );
 
 runEventBusConformance(

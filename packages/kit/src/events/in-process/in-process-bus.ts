@@ -23,6 +23,15 @@ export interface InProcessBusOptions {
    * (embedded mode): leases left by a killed process would otherwise hold messages until expiry.
    */
   reclaimLeasesOnStart?: boolean;
+  /**
+   * Publish resolves only once every group the events reached has handled them (acknowledged or
+   * dead-lettered), and waits until `open()` is called. For a store that keeps its queues in
+   * memory while each publisher's outbox keeps the events (embedded mode): an event is marked
+   * published only when nothing can lose it any more, and a crash before that publishes it again.
+   * The gate lets every consumer bind before the first event is routed, since memory keeps no
+   * bindings across a restart.
+   */
+  publishWaitsForHandling?: boolean;
 }
 
 /**
@@ -36,6 +45,35 @@ export interface InProcessBus extends EventBus {
    * leases expire and the messages are delivered again. For fault drills and tests.
    */
   halt(): void;
+  /** Lets publishes through once every consumer subscribed (with `publishWaitsForHandling`). */
+  open(): void;
+  /** Set with `publishWaitsForHandling`: how many batches a relay should hand over at once. */
+  readonly publishConcurrency?: number;
+}
+
+/** A publish whose events a stopped consumer will not handle: its publisher keeps them for later. */
+export class ConsumerStopped extends Error {
+  constructor(readonly group: string) {
+    super(`the consumer group ${group} stopped before handling the event`);
+  }
+}
+
+interface Settlement {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+function settlement(): Settlement {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  // A publisher that gave up waiting must not leave an unhandled rejection behind.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
@@ -48,6 +86,47 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
   const subscribers = new Set<Subscriber>();
   const halts = new Set<() => void>();
   const ready = options.reclaimLeasesOnStart ? store.releaseLeases() : Promise.resolve();
+  const waitsForHandling = options.publishWaitsForHandling ?? false;
+  let openGate: () => void = () => undefined;
+  const gate = waitsForHandling ? new Promise<void>((resolve) => (openGate = resolve)) : Promise.resolve();
+  /** By group, then event id: the publishes waiting for that group to handle that event. */
+  const unsettled = new Map<string, Map<string, Settlement>>();
+  /** Running consumers by group: an event routed to a group without one cannot be handled now. */
+  const live = new Map<string, number>();
+
+  function awaitHandling(group: string, eventId: string): Promise<void> {
+    if (!live.get(group)) return Promise.reject(new ConsumerStopped(group));
+    let byEvent = unsettled.get(group);
+    if (!byEvent) {
+      byEvent = new Map();
+      unsettled.set(group, byEvent);
+    }
+    let waiting = byEvent.get(eventId);
+    if (!waiting) {
+      waiting = settlement();
+      byEvent.set(eventId, waiting);
+    }
+    return waiting.promise;
+  }
+
+  function settled(group: string, eventIds: readonly string[]) {
+    const byEvent = unsettled.get(group);
+    if (!byEvent) return;
+    for (const eventId of eventIds) {
+      byEvent.get(eventId)?.resolve();
+      byEvent.delete(eventId);
+    }
+  }
+
+  function abandon(group: string) {
+    const consumers = (live.get(group) ?? 1) - 1;
+    live.set(group, consumers);
+    if (consumers > 0) return;
+    const byEvent = unsettled.get(group);
+    if (!byEvent) return;
+    unsettled.delete(group);
+    for (const waiting of byEvent.values()) waiting.reject(new ConsumerStopped(group));
+  }
 
   async function refreshDeadLetterDepth(group: string) {
     metrics.deadLetterDepth.set({ group }, await store.deadLetterDepth(group));
@@ -58,6 +137,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
     const batchSize = Math.min(prefetch, batchSizeOf(subscription));
     const context = { subscription, metrics, logger, validate };
     const group = subscription.group;
+    live.set(group, (live.get(group) ?? 0) + 1);
     let inFlight = 0;
     const batches = new Set<Promise<void>>();
     let running = true;
@@ -76,19 +156,24 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
         })),
       );
       const acknowledged: string[] = [];
+      const handled: string[] = [];
       let deadLettered = false;
       for (const [index, verdict] of verdicts.entries()) {
         const message = messages[index]!;
+        const eventId = (message.envelope as { id?: unknown }).id;
         if (verdict.action === 'ack') acknowledged.push(message.id);
         else if (verdict.action === 'retry') {
           await store.retryLater(group, message.id, verdict.delayMs, verdict.error);
           setTimeout(() => signals.emit(group), verdict.delayMs).unref();
+          continue;
         } else {
           await store.deadLetter(group, message.id, verdict.error);
           deadLettered = true;
         }
+        if (typeof eventId === 'string') handled.push(eventId);
       }
       await store.ack(group, acknowledged);
+      settled(group, handled);
       if (deadLettered) await refreshDeadLetterDepth(group);
     }
 
@@ -132,6 +217,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
       running = false;
       signals.off(subscription.group, onSignal);
       pause.wake();
+      abandon(group);
     };
     halts.add(halt);
     const subscriber: Subscriber = {
@@ -142,6 +228,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
         pause.wake();
         await loopDone;
         await Promise.allSettled([...batches]);
+        abandon(group);
         subscribers.delete(subscriber);
         halts.delete(halt);
       },
@@ -150,11 +237,24 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
   }
 
   return {
+    // A relay waiting for consumers keeps several batches with them, so they always have work.
+    ...(waitsForHandling ? { publishConcurrency: 8 } : {}),
+
     async publish(events) {
       const valid = events.map((event) => validate(event));
-      const groups = await store.enqueue(valid);
+      await gate;
+      const routes = await store.enqueue(valid);
       for (const event of valid) metrics.published.inc({ type: event.type });
-      for (const group of groups) signals.emit(group);
+      const reached = new Set<string>();
+      const handling: Promise<void>[] = [];
+      for (const [eventId, groups] of routes) {
+        for (const group of groups) {
+          reached.add(group);
+          if (waitsForHandling) handling.push(awaitHandling(group, eventId));
+        }
+      }
+      for (const group of reached) signals.emit(group);
+      await Promise.all(handling);
     },
 
     async subscribe(subscription) {
@@ -192,6 +292,10 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
       for (const halt of halts) halt();
       halts.clear();
       subscribers.clear();
+    },
+
+    open() {
+      openGate();
     },
   };
 }

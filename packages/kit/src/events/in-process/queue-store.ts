@@ -17,8 +17,11 @@ export interface LeasedMessage {
 export interface QueueStore {
   /** Routes future events of these types to the group's queue (persisted, like a queue binding). */
   bind(group: string, types: readonly string[]): Promise<void>;
-  /** Fans each event out to every group bound to its type, in one commit. Returns the groups reached. */
-  enqueue(events: readonly EventEnvelope[]): Promise<Set<string>>;
+  /**
+   * Fans each event out to every group bound to its type, in one commit (a group that has it queued
+   * already keeps one copy). Answers, by event id, the groups whose queues hold it now.
+   */
+  enqueue(events: readonly EventEnvelope[]): Promise<Map<string, string[]>>;
   lease(group: string, limit: number, leaseMs: number): Promise<LeasedMessage[]>;
   /** Removes handled messages; one statement however many (a batch is acknowledged together). */
   ack(group: string, ids: readonly string[]): Promise<void>;

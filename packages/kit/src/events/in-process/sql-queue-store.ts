@@ -26,6 +26,8 @@ export interface BusSchema {
     error: string;
     attempts: number;
     failed_at: Generated<Date>;
+    /** Taken for a redrive whose message is not handled yet (the memory store's shelf). */
+    redriven_at: Date | null;
   };
 }
 
@@ -62,6 +64,12 @@ export const busMigrations: readonly NamedMigration[] = [
         failed_at timestamptz not null default now()
       )`.execute(db);
       await sql`create index bus_dead_letters_group on bus_dead_letters (consumer_group, id)`.execute(db);
+    },
+  },
+  {
+    name: '0002-bus-dead-letters-redriven',
+    async up(db) {
+      await sql`alter table bus_dead_letters add column redriven_at timestamptz`.execute(db);
     },
   },
 ];
@@ -109,7 +117,7 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
     },
 
     async enqueue(events) {
-      if (events.length === 0) return new Set();
+      if (events.length === 0) return new Map();
       return database.transaction(async (trx) => {
         const types = [...new Set(events.map((event) => event.type))];
         const bindings = await trx
@@ -126,6 +134,8 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
               envelope: JSON.stringify(envelope),
             })),
         );
+        const routes = new Map<string, string[]>(events.map((envelope) => [envelope.id, []]));
+        for (const row of rows) routes.get(row.event_id)?.push(row.consumer_group);
         if (rows.length > 0) {
           await trx
             .insertInto('bus_messages')
@@ -133,7 +143,7 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
             .onConflict((conflict) => conflict.columns(['consumer_group', 'event_id']).doNothing())
             .execute();
         }
-        return new Set(rows.map((row) => row.consumer_group));
+        return routes;
       });
     },
 
