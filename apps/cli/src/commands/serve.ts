@@ -227,6 +227,12 @@ const backends: Record<string, Backend> = {
   ),
 };
 
+/** The settings each `fiscal serve <service>` reads, for the deployment manifests' tests and docs. */
+export const serviceConfigs: Record<string, Record<string, Field<unknown>>> = {
+  gateway: gatewayConfig,
+  ...Object.fromEntries(Object.entries(backends).map(([name, { config }]) => [name, config])),
+};
+
 type RedisSettings = ConfigOf<typeof redisConfig>;
 
 /** A cache on the shared Redis; the key prefix keeps each cache's keys apart. */
