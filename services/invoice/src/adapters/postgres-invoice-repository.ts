@@ -409,13 +409,18 @@ async function saveVersions(
 
 function versionRecord(current: Invoice, next: Invoice): Record<string, unknown> {
   const row = toRow(next);
+  const documentChanged = !sameSource(current, next);
   const record: Record<string, unknown> = {
     id: current.id,
     issuance_date: current.issuanceDate,
     read_version: current.version,
-    document_changed: !sameSource(current, next),
-    // bytea input: hex escape, so the document's bytes survive the JSON text unchanged.
-    inline_document: row.inline_document ? `\\x${Buffer.from(row.inline_document).toString('hex')}` : null,
+    document_changed: documentChanged,
+    // bytea input: hex escape, so the document's bytes survive the JSON text unchanged. Only a
+    // changed document travels: a transition would otherwise send twice its size for nothing.
+    inline_document:
+      documentChanged && row.inline_document
+        ? `\\x${Buffer.from(row.inline_document).toString('hex')}`
+        : null,
   };
   for (const [column] of versionedColumns) record[column] = row[column as VersionedColumn];
   // jsonb takes the problems as JSON, not as the text toRow writes for an insert.
