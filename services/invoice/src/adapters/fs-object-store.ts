@@ -25,33 +25,69 @@ const maximumKeyLength = 1024;
  */
 export function createFsObjectStore({ root }: FsObjectStoreOptions): ObjectStore {
   const pathOf = (key: string) => join(root, ...validKey(key).split('/'));
+  // Directories this store made durable: most puts go into a directory of an earlier one (objects
+  // are grouped by organisation and month), and skip its mkdir.
+  const durableDirectories = new Set<string>();
+  const syncDirectory = coalescedDirectorySync();
 
   return {
     async put(key, body) {
       const path = pathOf(key);
       const directory = dirname(path);
-      const existing = await readIfExists(path);
-      if (existing) return alreadyStored(key, existing, body, directory);
-
-      await makeDurableDirectory(directory);
+      if (!durableDirectories.has(directory)) {
+        await makeDurableDirectory(directory);
+        if (durableDirectories.size >= 10_000) durableDirectories.clear();
+        durableDirectories.add(directory);
+      }
       const temporary = join(directory, `.${randomUUID()}.tmp`);
       try {
         await writeDurably(temporary, body);
         await link(temporary, path);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        // Another writer created the key between our check and our link.
-        return await alreadyStored(key, await readFile(path), body, directory);
+        const { code } = error as NodeJS.ErrnoException;
+        // The directory went away under us (removed by hand): forget it and start over.
+        if (code === 'ENOENT' && durableDirectories.delete(directory)) return this.put(key, body);
+        if (code !== 'EEXIST') throw error;
+        // The key exists (a retry, or another writer): the same bytes make the put a no-op.
+        return await alreadyStored(key, await readFile(path), body, () => syncDirectory(directory));
       } finally {
         await unlink(temporary).catch(() => undefined);
       }
-      await fsyncDirectory(directory);
+      await syncDirectory(directory);
       return { created: true };
     },
 
     async get(key) {
       return readIfExists(pathOf(key));
     },
+  };
+}
+
+/**
+ * fsyncs a directory on behalf of every put waiting for it: a put that arrives while a sync of its
+ * directory runs waits for the next one, which starts when that one ends and serves every put that
+ * arrived meanwhile. A batch of documents landing in one directory then costs two syncs, not one
+ * each, and every put still resolves only after a sync that began after its link.
+ */
+function coalescedDirectorySync(): (directory: string) => Promise<void> {
+  const syncs = new Map<string, { current: Promise<void>; next?: Promise<void> }>();
+  return (directory) => {
+    const state = syncs.get(directory);
+    if (state?.next) return state.next;
+    const sync = (state?.current ?? Promise.resolve()).then(
+      () => fsyncDirectory(directory),
+      () => fsyncDirectory(directory),
+    );
+    if (state) state.next = sync;
+    else syncs.set(directory, { current: sync });
+    const settled = () => {
+      const now = syncs.get(directory);
+      if (now?.current !== sync) return;
+      if (now.next) syncs.set(directory, { current: now.next });
+      else syncs.delete(directory);
+    };
+    sync.then(settled, settled);
+    return sync;
   };
 }
 
@@ -72,10 +108,10 @@ async function alreadyStored(
   key: string,
   stored: Uint8Array,
   body: Uint8Array,
-  directory: string,
+  syncDirectory: () => Promise<void>,
 ): Promise<{ created: false }> {
   if (Buffer.compare(stored, body) !== 0) throw new ObjectConflict(key);
-  await fsyncDirectory(directory);
+  await syncDirectory();
   return { created: false };
 }
 
