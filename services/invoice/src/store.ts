@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { InvoiceSchema } from './adapters/invoice-rows.js';
 import { type InvoiceShards, openInvoiceShards } from './adapters/invoice-shards.js';
+import { registerOutboxAgeProbe } from './adapters/outbox-age-metrics.js';
 import { createPostgresIdempotencyStore } from './adapters/postgres-idempotency-store.js';
 import { createPostgresInvoiceRepository } from './adapters/postgres-invoice-repository.js';
 import type { IdempotencyStore, InvoiceRepository } from './domain/invoice/index.js';
@@ -59,6 +60,7 @@ export async function openInvoiceStore(dependencies: InvoiceStoreDependencies): 
       retentionMs: dependencies.eventRetentionMs || Number.POSITIVE_INFINITY,
     }),
   );
+  for (const shard of shards.all) registerOutboxAgeProbe(dependencies.registry, shard.index, shard.database);
   let started = false;
   let flushed: Promise<void> | undefined;
   return {

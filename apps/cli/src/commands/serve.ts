@@ -349,6 +349,7 @@ export async function runServe(service: string | undefined): Promise<number | un
     const server = createGrpcServer({
       register: (router) => module.registerRpc!(router),
       logger: host.logger,
+      registry: host.registry,
       interceptors: [
         authenticateRpcCallers({
           verifier: callerVerifierOf(host, module, settings as BackendSettings & { authGrpcUrl?: string }),

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { serverInterceptors } from './interceptors.js';
+import { serverMetricsInterceptor } from './server-metrics.js';
 
 export interface GrpcServerOptions {
   register(router: ConnectRouter): void;
@@ -12,6 +14,8 @@ export interface GrpcServerOptions {
   interceptors?: Interceptor[];
   /** How long calls in flight may take to finish on `close()` before their connections are cut. */
   closeGraceMs?: number;
+  /** Where the server's RED metrics (`grpc_server_handled_total`, `grpc_server_handling_seconds`) go. */
+  registry?: Registry;
 }
 
 export interface GrpcServer {
@@ -30,7 +34,10 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const server = createServer(
     connectNodeAdapter({
       routes: options.register,
-      interceptors: serverInterceptors(logger, options.interceptors),
+      interceptors: [
+        ...(options.registry ? [serverMetricsInterceptor(options.registry)] : []),
+        ...serverInterceptors(logger, options.interceptors),
+      ],
       // Aborted once the grace period is over, so handlers still running can stop cooperatively.
       shutdownSignal: shutdown.signal,
     }),

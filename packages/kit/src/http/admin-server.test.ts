@@ -104,3 +104,25 @@ describe('admin port authentication', () => {
     },
   );
 });
+
+describe('readiness metrics', () => {
+  it('exports readiness as scraped and counts every flip the probes see', async () => {
+    const health = new HealthRegistry();
+    let ready = true;
+    health.addReadiness('engine', async () => {
+      if (!ready) throw new Error('engine unreachable');
+    });
+    const registry = new Registry();
+    const admin = createAdminServer({ health, registry, logger, operatorToken: undefined });
+    const metrics = async () => (await admin.inject({ url: '/metrics' })).body;
+
+    expect(await metrics()).toMatch(/^readiness_status 1$/m);
+    ready = false;
+    expect((await admin.inject({ url: '/readyz' })).statusCode).toBe(503);
+    ready = true;
+    expect((await admin.inject({ url: '/readyz' })).statusCode).toBe(200);
+    const text = await metrics();
+    expect(text).toMatch(/^readiness_status 1$/m);
+    expect(text).toMatch(/^readiness_changes_total 2$/m);
+  });
+});

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DeadLetters } from '../events/index.js';
 import type { HealthRegistry } from '../lifecycle/index.js';
 import { registerDeadLetterRoutes } from './admin-dead-letters.js';
@@ -38,6 +38,7 @@ export function createAdminServer({
   deadLetters,
 }: AdminServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true, ...validationOptions });
+  const observeReadiness = readinessMetrics(registry, health);
   installNoSniff(app);
   requireOperatorToken(app, { token: operatorToken, openRoutes });
   app.get('/healthz', async (_request, reply) => {
@@ -48,6 +49,7 @@ export function createAdminServer({
   });
   app.get('/readyz', async (_request, reply) => {
     const report = await health.readiness();
+    observeReadiness(report.ok);
     return reply
       .code(report.ok ? 200 : 503)
       .send({ status: report.ok ? 'ready' : 'not_ready', checks: report.checks });
@@ -59,4 +61,33 @@ export function createAdminServer({
   if (deadLetters) registerDeadLetterRoutes(app, deadLetters);
   installProblemHandlers(app, logger);
   return app;
+}
+
+/**
+ * `readiness_status` (1 ready, 0 not) as the last probe or scrape found it, and
+ * `readiness_changes_total`, counting each flip, so a process that keeps going in and out of
+ * readiness shows even when every scrape happens to find it ready.
+ */
+function readinessMetrics(registry: Registry, health: HealthRegistry): (ready: boolean) => void {
+  let last: boolean | undefined;
+  const changes = new Counter({
+    name: 'readiness_changes_total',
+    help: 'Times the readiness of the process changed (ready to not ready or back), as probes and scrapes saw it',
+    registers: [registry],
+  });
+  const observe = (ready: boolean) => {
+    if (last !== undefined && last !== ready) changes.inc();
+    last = ready;
+  };
+  new Gauge({
+    name: 'readiness_status',
+    help: 'Whether the process is ready for traffic (1) or not (0), evaluated at scrape time',
+    registers: [registry],
+    async collect() {
+      const report = await health.readiness();
+      observe(report.ok);
+      this.set(report.ok ? 1 : 0);
+    },
+  });
+  return observe;
 }
