@@ -89,13 +89,15 @@ function engineCpu(engines) {
 /** CPU of the backends connected to this run's databases, by pid (a cross-check of the cluster figure). */
 async function ownBackendsCpu(engines, databases) {
   if (databases.length === 0) return new Map();
-  const { rows } = await engines.stats.query('select pid from pg_stat_activity where datname = any($1)', [
-    databases.map((database) => database.name),
-  ]);
+  const { rows } = await engines.stats.query(
+    'select pid, datname from pg_stat_activity where datname = any($1)',
+    [databases.map((database) => database.name)],
+  );
+  const labels = new Map(databases.map((database) => [database.name, database.label]));
   const cpu = new Map();
-  for (const { pid } of rows) {
+  for (const { pid, datname } of rows) {
     try {
-      cpu.set(pid, cpuMs(pid));
+      cpu.set(pid, { database: labels.get(datname), ms: cpuMs(pid) });
     } catch {
       // Gone since the listing.
     }
@@ -344,7 +346,12 @@ async function measure(platform, engines) {
   const cpu = difference(end.cpu, start.cpu);
   cpu['fiscal load'] = submitted.cpuMs;
   let ownBackends = 0;
-  for (const [pid, value] of end.backends) ownBackends += value - (start.backends.get(pid) ?? 0);
+  const backendsByDatabase = {};
+  for (const [pid, { database, ms }] of end.backends) {
+    const used = ms - (start.backends.get(pid)?.ms ?? 0);
+    ownBackends += used;
+    backendsByDatabase[database] = (backendsByDatabase[database] ?? 0) + used;
+  }
   const statements = difference(statementsOf(platform, end.metrics), statementsOf(platform, start.metrics));
   const idleStatements = difference(
     byDatabase(statementsOf(platform, start.metrics)),
@@ -394,6 +401,7 @@ async function measure(platform, engines) {
     idleMachineCpuMsPerSecond: difference(start.machine, idleStart.machine).busy / idleSeconds,
     ownBackendsCpuMs: ownBackends,
     ownBackends: end.backends.size,
+    backendsCpuMsByDatabase: backendsByDatabase,
     statements,
     idleStatementsPerSecond: Object.fromEntries(
       Object.entries(idleStatements).map(([database, count]) => [database, count / idleSeconds]),
@@ -469,10 +477,18 @@ function print(result) {
       `${((100 * result.cpuMs['fiscal load']) / total).toFixed(0)} % | — | ${mib(result.peakRss['fiscal load'])} |`,
   );
   console.log(`| **total** | **${fixed(per(total))}** | 100 % | | |`);
+  console.log(
+    `| the platform (all but the load generator) | ${fixed(per(total - result.cpuMs['fiscal load']))} | | | |`,
+  );
   if (usesEngines) {
     console.log(
       `\nPostgreSQL: the ${result.ownBackends} backends of this run's databases alive at the end used ${fixed(per(result.ownBackendsCpuMs))} ms/invoice ` +
-        'of the cluster figure above (the rest: background workers, exited backends, other databases).',
+        'of the cluster figure above (the rest: background workers, exited backends, other databases); by database: ' +
+        Object.entries(result.backendsCpuMsByDatabase)
+          .sort(([, a], [, b]) => b - a)
+          .map(([database, ms]) => `${database} ${fixed(per(ms))}`)
+          .join(', ') +
+        '.',
     );
   } else {
     console.log(

@@ -18,6 +18,23 @@ const mostStatementsPerConnection = 500;
 const planOutdated = '0A000';
 
 type QueryConfig = { name: string; text: string; values: unknown[] };
+
+/**
+ * Statement names by SQL text, shared by every pool: a SHA-1 of the text on every execution
+ * showed in the workers' profiles.
+ */
+const namesByText = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = namesByText.get(text);
+  if (name === undefined) {
+    name = `fiscal_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    // Texts are the services' own statements, a few hundred; the cap only guards against a leak.
+    if (namesByText.size >= 10_000) namesByText.clear();
+    namesByText.set(text, name);
+  }
+  return name;
+}
 type Query = (...args: unknown[]) => unknown;
 
 /**
@@ -44,7 +61,7 @@ export function preparingStatements(pool: pg.Pool): pg.Pool {
       ) {
         return original(...args);
       }
-      const name = `fiscal_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      const name = statementName(text);
       if (outdated.has(name)) return original(...args);
       if (!names.has(name)) {
         if (names.size >= mostStatementsPerConnection) return original(...args);
