@@ -109,4 +109,23 @@ export const invoiceMigrations: readonly NamedMigration[] = [
       await sql`alter table invoices add column reprocessings integer not null default 0`.execute(db);
     },
   },
+  {
+    // A submission looks its UUIDs up on every shard. Keyed (org_id, uuid), a table the planner has
+    // no statistics for yet (a new shard, minutes before autovacuum's first analyze) is read by its
+    // organisation and filtered by UUID: every row of the caller's, so each lookup cost more as the
+    // shard filled. Keyed (uuid, org_id), the UUIDs are the only way into the index.
+    name: '2026-12-03-002-invoice-uuids-by-uuid',
+    async up(db) {
+      await sql`alter table invoice_uuids drop constraint invoice_uuids_pkey,
+        add constraint invoice_uuids_pkey primary key (uuid, org_id)`.execute(db);
+    },
+  },
+  {
+    // The primary key (id, issuance_date) already finds an invoice by id alone (its leading column);
+    // the second index on id cost an entry in every version of every row (three per invoice).
+    name: '2026-12-03-003-invoices-without-id-index',
+    async up(db) {
+      await sql`drop index if exists invoices_id`.execute(db);
+    },
+  },
 ];
