@@ -85,4 +85,39 @@ export const queryMigrations: readonly NamedMigration[] = [
       );
     },
   },
+  {
+    // The search document and its four GIN indexes move to a table written once per invoice: on the
+    // summary, whose status changes three times, every new row version re-indexed the trigrams of
+    // issuer, receiver and UUID and recomputed the full-text document, unchanged each time.
+    name: '2026-12-03-001-invoice-search-table',
+    async up(db) {
+      await sql`
+        create table invoice_search (
+          id text primary key,
+          org_id text not null,
+          uuid text not null,
+          issuer text not null,
+          receiver text not null,
+          search tsvector generated always as (
+            to_tsvector('simple', issuer || ' ' || receiver || ' ' || uuid)
+          ) stored
+        )`.execute(db);
+      await sql`insert into invoice_search (id, org_id, uuid, issuer, receiver)
+        select id, org_id, uuid, issuer, receiver from invoice_summaries
+         where uuid is not null and issuer is not null and receiver is not null`.execute(db);
+      await sql`drop index invoice_summaries_search, invoice_summaries_issuer_trgm,
+        invoice_summaries_receiver_trgm, invoice_summaries_uuid_trgm`.execute(db);
+      await sql`alter table invoice_summaries drop column search`.execute(db);
+      await sql`create index invoice_search_document on invoice_search using gin (search)`.execute(db);
+      await sql`create index invoice_search_issuer_trgm on invoice_search using gin (issuer gin_trgm_ops)`.execute(
+        db,
+      );
+      await sql`create index invoice_search_receiver_trgm on invoice_search using gin (receiver gin_trgm_ops)`.execute(
+        db,
+      );
+      await sql`create index invoice_search_uuid_trgm on invoice_search using gin (uuid gin_trgm_ops)`.execute(
+        db,
+      );
+    },
+  },
 ];

@@ -19,13 +19,19 @@ export async function listInvoices(db: Kysely<QuerySchema>, query: InvoiceListQu
   const text = query.text?.trim();
   if (text) {
     const fragment = `%${escapeLike(text)}%`;
-    select = select.where((eb) =>
-      eb.or([
-        eb(sql`search`, '@@', sql`plainto_tsquery('simple', ${text})`),
-        eb('issuer', 'ilike', fragment),
-        eb('receiver', 'ilike', fragment),
-        eb('uuid', 'ilike', fragment),
-      ]),
+    select = select.where('id', 'in', (eb) =>
+      eb
+        .selectFrom('invoice_search')
+        .select('invoice_search.id')
+        .where('invoice_search.org_id', '=', query.orgId)
+        .where((match) =>
+          match.or([
+            match(sql`search`, '@@', sql`plainto_tsquery('simple', ${text})`),
+            match('invoice_search.issuer', 'ilike', fragment),
+            match('invoice_search.receiver', 'ilike', fragment),
+            match('invoice_search.uuid', 'ilike', fragment),
+          ]),
+        ),
     );
   }
   // One row more than asked tells whether another page follows without counting.

@@ -5,7 +5,7 @@ import { type Insertable, type RawBuilder, sql, type Transaction, type Updateabl
 import { advances, type InvoiceSummary, type SummaryStore } from '../domain/invoice-summary/index.js';
 import { timelineEntryOf } from '../domain/timeline/index.js';
 import { listInvoices } from './postgres-invoice-list.js';
-import type { QuerySchema, SummariesTable, TimelineTable } from './query-schema.js';
+import type { QuerySchema, SearchTable, SummariesTable, TimelineTable } from './query-schema.js';
 import { selectSummaries, summaryOf } from './summary-rows.js';
 
 export type { QuerySchema } from './query-schema.js';
@@ -13,8 +13,8 @@ export type { QuerySchema } from './query-schema.js';
 /**
  * Summaries, search index and timelines in PostgreSQL. A batch of events costs the same statements
  * whatever its size: the inbox rows, one read of the summaries it concerns, one upsert of those that
- * advanced (the search document is a generated column, kept by that upsert) and one insert of the
- * timeline entries.
+ * advanced, one insert into the search index for invoices whose submission data arrived (its
+ * document is a generated column) and one insert of the timeline entries.
  */
 export function createPostgresSummaryStore(database: Database<QuerySchema>, group: string): SummaryStore {
   return {
@@ -37,12 +37,24 @@ export function createPostgresSummaryStore(database: Database<QuerySchema>, grou
         const rows = await selectSummaries(trx).where('id', 'in', ids).execute();
         const held = new Map(rows.map((row) => [row.id, summaryOf(row)]));
         const advanced: Insertable<SummariesTable>[] = [];
+        const searchable: Insertable<SearchTable>[] = [];
         for (const id of ids) {
           const current = held.get(id);
           const next = fold(current, eventsByInvoice.get(id)!);
-          if (next && advances(next, current)) advanced.push(toRow(next));
+          if (!next || !advances(next, current)) continue;
+          advanced.push(toRow(next));
+          const entry = searchEntryOf(next);
+          if (entry && !searchEntryOf(current)) searchable.push(entry);
         }
         if (advanced.length > 0) await saveSummaries(trx, advanced);
+        if (searchable.length > 0) {
+          await trx
+            .insertInto('invoice_search')
+            .values(searchable)
+            // Another replica, or a replay, indexed it first: the submission data never change.
+            .onConflict((conflict) => conflict.column('id').doNothing())
+            .execute();
+        }
         await trx
           .insertInto('invoice_timeline')
           .values(fresh.map(timelineRowOf))
@@ -125,6 +137,18 @@ function timelineRowOf(event: EventEnvelope): Insertable<TimelineTable> {
     sequence: entry.sequence,
     occurred_at: entry.occurredAt,
     detail: JSON.stringify(entry.detail ?? null),
+  };
+}
+
+/** The search entry of a summary whose submission data are known. */
+function searchEntryOf(summary: InvoiceSummary | undefined): Insertable<SearchTable> | undefined {
+  if (!summary?.uuid || !summary.issuer || !summary.receiver) return undefined;
+  return {
+    id: summary.id,
+    org_id: summary.orgId,
+    uuid: summary.uuid,
+    issuer: summary.issuer,
+    receiver: summary.receiver,
   };
 }
 

@@ -21,6 +21,15 @@ export interface SummariesTable {
   sequence: number;
   created_at: Date | string;
   updated_at: Date | string;
+}
+
+/** What free text finds an invoice by, written once, when its submission data is first known. */
+export interface SearchTable {
+  id: string;
+  org_id: string;
+  uuid: string;
+  issuer: string;
+  receiver: string;
   /** Full-text document over issuer, receiver and uuid, kept by the database. */
   search: Generated<string>;
 }
@@ -38,5 +47,6 @@ export interface TimelineTable {
 
 export interface QuerySchema extends InboxSchema {
   invoice_summaries: SummariesTable;
+  invoice_search: SearchTable;
   invoice_timeline: TimelineTable;
 }

@@ -152,7 +152,7 @@ describe.each([
     });
 
     it.skipIf(!available)(
-      'projects a batch of 100 events in six statements: one transaction, whatever its size',
+      'projects a batch of 100 events in seven statements: one transaction, whatever its size',
       async () => {
         const many = Array.from({ length: 40 }, (_, n) => invoiceFacts(100 + n)).flatMap((invoice, n) =>
           lifeOf(invoice, endings[n % endings.length]!),
@@ -160,8 +160,19 @@ describe.each([
         const batch = many.slice(0, 100);
         const before = await test.statements();
         expect(await project(batch)).toBe(100);
-        // begin, inbox, read of the summaries, upsert of the summaries, timeline entries, commit.
-        expect((await test.statements()) - before).toBe(6);
+        // begin, inbox, read of the summaries, upsert of the summaries, search entries, timeline
+        // entries, commit.
+        expect((await test.statements()) - before).toBe(7);
+        // One search entry per invoice whose submission arrived, however many events it had.
+        const submitted = new Set(
+          batch.filter((event) => event.type === 'fiscal.invoice.created').map((event) => event.subject),
+        );
+        const searchable = await database.db
+          .selectFrom('invoice_search')
+          .select('id')
+          .where('id', 'in', [...submitted])
+          .execute();
+        expect(searchable).toHaveLength(submitted.size);
         const redelivered = await test.statements();
         expect(await project(batch)).toBe(0);
         // begin, inbox (every id seen), commit.

@@ -2,12 +2,12 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { InvoiceListItem, InvoiceSummary } from '../domain/invoice-summary/index.js';
 import type { QuerySchema, SummariesTable } from './query-schema.js';
 
-export type SummaryRow = Omit<Selectable<SummariesTable>, 'search'>;
+export type SummaryRow = Selectable<SummariesTable>;
 export type ListItemRow = Omit<SummaryRow, 'problems'>;
 
 /**
  * The columns of a list row: every one but the problems, which can weigh kilobytes per invoice and
- * which a list never shows, and the search document, which only the database reads.
+ * which a list never shows.
  */
 export function selectListItems(db: Kysely<QuerySchema>) {
   return db
@@ -32,7 +32,7 @@ export function selectListItems(db: Kysely<QuerySchema>) {
     .select(sql<string | null>`amount::text`.as('amount'));
 }
 
-/** Every column but the search document: one invoice, problems included. */
+/** Every column: one invoice, problems included. */
 export function selectSummaries(db: Kysely<QuerySchema>) {
   return selectListItems(db).select('problems');
 }
