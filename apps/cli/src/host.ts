@@ -36,9 +36,11 @@ export async function startHost(
   options: HostOptions = {},
 ): Promise<Host> {
   const telemetry = startTelemetry({
-    service,
-    otlpEndpoint: settings.otlpEndpoint,
-    sampleRatio: settings.traceSampleRatio,
+    service: settings.otelServiceName ?? service,
+    otlpEndpoint: settings.otlpEndpoint ?? settings.otelExporterOtlpEndpoint,
+    sampleRatio: settings.otelTracesSamplerArg ?? settings.traceSampleRatio,
+    sampler: settings.otelTracesSampler,
+    resourceAttributes: settings.otelResourceAttributes,
   });
   const logger = createLogger({ service, level: settings.logLevel });
   const registry = createMetricsRegistry({ service });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@fiscal/kit/config';
+import { runCluster } from './commands/cluster.js';
 import { runDlq } from './commands/dlq.js';
 import { runKeys } from './commands/keys.js';
 import { runLoad } from './commands/load.js';
@@ -33,6 +34,9 @@ Usage:
   fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait] [--email E]
                                generate sealed CFDI 4.0 invoices and submit them to a gateway, reporting the rate
                                (FISCAL_TOKEN, or FISCAL_PASSWORD, or the local bootstrap admin's password file)
+  fiscal cluster up|status|down [--port P] [--dir D] [--purge]
+                               the distributed system on this machine: every service its own process,
+                               two gateways behind HAProxy, two workers, two shards (local engines)
   fiscal config                every FISCAL_* variable, its default and what it does
   fiscal help                  this text
 
@@ -43,6 +47,7 @@ const commandsWithOwnOptions: Record<string, (args: string[]) => Promise<number>
   users: runUsers,
   keys: runKeys,
   replay: runReplay,
+  cluster: runCluster,
 };
 
 async function main(argv: string[]): Promise<number | undefined> {

@@ -1,5 +1,5 @@
 import { defineConfig } from './config.js';
-import { duration, number, oneOf, port, secret, string, url } from './parsers.js';
+import { duration, keyValues, number, oneOf, port, secret, string, url } from './parsers.js';
 
 /** Settings every Fiscal process reads, whichever services it runs. */
 export const commonConfig = defineConfig({
@@ -20,6 +20,43 @@ export const commonConfig = defineConfig({
     type: number({ min: 0, max: 1 }),
     default: 1,
     doc: 'Share of new traces that are sampled (0-1); child spans follow their parent.',
+  },
+  otelExporterOtlpEndpoint: {
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    type: url({ protocols: ['http', 'https'] }),
+    default: undefined,
+    doc: "OpenTelemetry's standard variable: the OTLP/HTTP collector (traces go to <endpoint>/v1/traces) when FISCAL_OTLP_ENDPOINT is unset.",
+  },
+  otelServiceName: {
+    env: 'OTEL_SERVICE_NAME',
+    type: string({ minLength: 1 }),
+    default: undefined,
+    doc: "service.name of the process's spans; unset: the service it runs.",
+  },
+  otelTracesSampler: {
+    env: 'OTEL_TRACES_SAMPLER',
+    type: oneOf([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ] as const),
+    default: undefined,
+    doc: "OpenTelemetry's standard sampler; unset: parentbased_traceidratio with FISCAL_TRACE_SAMPLE_RATIO.",
+  },
+  otelTracesSamplerArg: {
+    env: 'OTEL_TRACES_SAMPLER_ARG',
+    type: number({ min: 0, max: 1 }),
+    default: undefined,
+    doc: 'Ratio of the traceidratio samplers (0-1); unset: FISCAL_TRACE_SAMPLE_RATIO.',
+  },
+  otelResourceAttributes: {
+    env: 'OTEL_RESOURCE_ATTRIBUTES',
+    type: keyValues(),
+    default: undefined,
+    doc: 'Resource attributes added to every span, e.g. `deployment.environment=production,service.namespace=fiscal`.',
   },
   shutdownTimeout: {
     env: 'FISCAL_SHUTDOWN_TIMEOUT',

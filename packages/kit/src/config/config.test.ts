@@ -187,3 +187,31 @@ describe('describeConfig', () => {
     ]);
   });
 });
+
+describe('the standard OpenTelemetry variables', () => {
+  it('are read beside the FISCAL_* ones, resource attributes percent-decoded', () => {
+    const settings = parseConfig(commonConfig, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_SERVICE_NAME: 'gateway-eu',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=production, service.namespace=fiscal%2Cmx',
+    });
+    expect(settings).toMatchObject({
+      otelExporterOtlpEndpoint: 'http://collector:4318',
+      otelServiceName: 'gateway-eu',
+      otelTracesSampler: 'parentbased_traceidratio',
+      otelTracesSamplerArg: 0.25,
+      otelResourceAttributes: { 'deployment.environment': 'production', 'service.namespace': 'fiscal,mx' },
+    });
+  });
+
+  it('refuses a sampler or attribute list OpenTelemetry would not read', () => {
+    expect(() => parseConfig(commonConfig, { OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(
+      /OTEL_TRACES_SAMPLER/,
+    );
+    expect(() => parseConfig(commonConfig, { OTEL_RESOURCE_ATTRIBUTES: 'no-equals-sign' })).toThrow(
+      /OTEL_RESOURCE_ATTRIBUTES/,
+    );
+  });
+});

@@ -14,6 +14,7 @@ export {
   boolean,
   duration,
   integer,
+  keyValues,
   list,
   number,
   oneOf,

@@ -134,3 +134,25 @@ export function list<T>(item: Parser<T>): Parser<T[]> {
     },
   };
 }
+
+/** `key=value,key2=value2` (W3C Baggage's form, as OTEL_RESOURCE_ATTRIBUTES): values may be percent-encoded. */
+export function keyValues(): Parser<Record<string, string>> {
+  return {
+    describe: 'comma-separated key=value',
+    parse: (raw) => {
+      const pairs: Record<string, string> = {};
+      for (const part of raw.split(',').map((value) => value.trim())) {
+        if (part === '') continue;
+        const equals = part.indexOf('=');
+        const key = part.slice(0, equals).trim();
+        if (equals <= 0 || key === '') return fail('comma-separated key=value pairs');
+        try {
+          pairs[key] = decodeURIComponent(part.slice(equals + 1).trim());
+        } catch {
+          return fail('comma-separated key=value pairs, values percent-encoded');
+        }
+      }
+      return ok(pairs);
+    },
+  };
+}

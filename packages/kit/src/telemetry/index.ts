@@ -5,6 +5,7 @@ export {
   extractTraceContext,
   injectTraceContext,
   runInTrace,
+  type SamplerName,
   type SpanOptions,
   startTelemetry,
   type Telemetry,

@@ -81,4 +81,32 @@ describe('startTelemetry with an OTLP endpoint', () => {
     expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
     expect(collector.requests).toEqual([]);
   });
+
+  it('adds the resource attributes and honours the standard sampler names', async () => {
+    const telemetry = startTelemetry({
+      service: 'gateway',
+      otlpEndpoint: collector.url,
+      resourceAttributes: { 'deployment.environment': 'production' },
+      sampler: 'always_on',
+      sampleRatio: 0,
+    });
+    await withSpan('sampled despite a ratio of 0', {}, async () => {});
+    await telemetry.shutdown();
+    const [exported] = collector.requests;
+    expect(exported?.body).toMatch(/"deployment\.environment","value":\{"stringValue":"production"\}/);
+    expect(exported?.body).toContain('sampled despite a ratio of 0');
+    trace.disable();
+    context.disable();
+    propagation.disable();
+    collector.requests.length = 0;
+
+    const off = startTelemetry({
+      service: 'gateway',
+      otlpEndpoint: collector.url,
+      sampler: 'parentbased_always_off',
+    });
+    await withSpan('never sampled', {}, async () => {});
+    await off.shutdown();
+    expect(collector.requests).toEqual([]);
+  });
 });

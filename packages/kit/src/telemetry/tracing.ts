@@ -15,6 +15,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
   type Sampler,
@@ -32,8 +33,29 @@ export interface TelemetryOptions {
    */
   otlpEndpoint?: string | undefined;
   sampleRatio?: number;
+  /** OpenTelemetry's sampler names (OTEL_TRACES_SAMPLER); default parentbased_traceidratio. */
+  sampler?: SamplerName;
+  /** Added to the resource of every span (OTEL_RESOURCE_ATTRIBUTES); `service.name` is `service`. */
+  resourceAttributes?: Record<string, string>;
   /** Extra processors (tests use an in-memory exporter). */
   spanProcessors?: SpanProcessor[];
+}
+
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+function samplerOf(name: SamplerName, ratio: number): Sampler {
+  const root = name.endsWith('always_on')
+    ? new AlwaysOnSampler()
+    : name.endsWith('always_off')
+      ? new AlwaysOffSampler()
+      : new TraceIdRatioBasedSampler(ratio);
+  return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }
 
 export interface Telemetry {
@@ -61,9 +83,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const sampler: Sampler =
     processors.length === 0
       ? new AlwaysOffSampler()
-      : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) });
+      : samplerOf(options.sampler ?? 'parentbased_traceidratio', options.sampleRatio ?? 1);
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }),
+    resource: resourceFromAttributes({ ...options.resourceAttributes, [ATTR_SERVICE_NAME]: options.service }),
     sampler,
     spanProcessors: processors,
   });
