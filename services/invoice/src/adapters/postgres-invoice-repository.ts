@@ -170,18 +170,9 @@ export function createPostgresInvoiceRepository(shards: InvoiceShards): InvoiceR
       const found = new Map<string, Invoice>();
       if (uuids.length === 0) return found;
       // The UUID alone does not name a shard (the issuer does), so every shard is asked, at once.
+      const distinct = [...new Set(uuids)];
       const rows = await Promise.all(
-        shards.all.map((shard) =>
-          selectInvoices(shard.database.db)
-            .innerJoin('invoice_uuids', (join) =>
-              join
-                .onRef('invoice_uuids.invoice_id', '=', 'invoices.id')
-                .onRef('invoice_uuids.issuance_date', '=', 'invoices.issuance_date'),
-            )
-            .where('invoice_uuids.org_id', '=', orgId)
-            .where('invoice_uuids.uuid', 'in', [...new Set(uuids)])
-            .execute(),
-        ),
+        shards.all.map((shard) => selectHoldersOfUuids(shard.database.db, orgId, distinct).execute()),
       );
       for (const row of rows.flat()) found.set(row.uuid, fromRow(row));
       return found;
@@ -431,6 +422,21 @@ function versionRecord(current: Invoice, next: Invoice): Record<string, unknown>
 function sameSource({ source: before }: Invoice, { source: after }: Invoice): boolean {
   if (before.kind === 'url') return after.kind === 'url' && after.url === before.url;
   return after.kind === 'inline' && after.xml === before.xml;
+}
+
+/** The invoices of an organisation holding these fiscal UUIDs on one shard. */
+export function selectHoldersOfUuids(db: Kysely<InvoiceSchema>, orgId: string, uuids: readonly string[]) {
+  return (
+    selectInvoices(db)
+      .innerJoin('invoice_uuids', (join) =>
+        join
+          .onRef('invoice_uuids.invoice_id', '=', 'invoices.id')
+          .onRef('invoice_uuids.issuance_date', '=', 'invoices.issuance_date'),
+      )
+      // One array parameter: one prepared statement whatever the number of UUIDs.
+      .where('invoice_uuids.uuid', '=', sql<string>`any(${uuids}::text[])`)
+      .where('invoice_uuids.org_id', '=', orgId)
+  );
 }
 
 function selectInvoices(db: Kysely<InvoiceSchema>) {
