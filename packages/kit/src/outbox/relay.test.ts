@@ -309,4 +309,51 @@ describe.each([
     expect(published).toHaveLength(200);
     expect(new Set(published).size).toBe(200);
   });
+
+  it.skipIf(!available)(
+    'as the only relay, writes no claims and keeps several batches with a slow publisher, each row once and in order',
+    async () => {
+      await database.db.deleteFrom('outbox').execute();
+      await write(...Array.from({ length: 7 }, (_, n) => envelope(n)));
+      const publisher = recordingPublisher();
+      const held: (() => void)[] = [];
+      const slowPublisher: EventPublisher = {
+        publishConcurrency: 3,
+        publish: async (events) => {
+          await new Promise<void>((resolve) => held.push(resolve));
+          await publisher.publish(events);
+        },
+      };
+      const relay = createOutboxRelay({
+        database,
+        publisher: slowPublisher,
+        logger,
+        registry: new Registry(),
+        batchSize: 2,
+        pollIntervalMs: 20,
+        exclusive: true,
+      });
+      relay.start();
+      // Three batches out at once, none of them claimed in the table.
+      await until(() => held.length === 3);
+      const claimed = await database.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('claimed_until', 'is not', null)
+        .execute();
+      expect(claimed).toEqual([]);
+      while (publisher.published().length < 7) {
+        held.shift()?.();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await relay.stop();
+      expect(publisher.published()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      const unpublished = await database.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('published_at', 'is', null)
+        .execute();
+      expect(unpublished).toEqual([]);
+    },
+  );
 });

@@ -143,12 +143,28 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   let lastHousekeeping = 0;
 
+  /** Exclusive relays: the rows handed to the publisher and not yet marked or failed. */
+  const handedOver = new Set<string>();
+
   /**
    * Claims a batch in a short statement; it is published with no transaction open (the broker may
    * be slow, and in embedded mode the bus shares the database connection), then marked published.
-   * Claims keep relay replicas off each other's rows; a crashed relay's claim simply expires.
+   * Claims keep relay replicas off each other's rows; a crashed relay's claim simply expires. The
+   * only relay of an outbox writes no claim: it remembers what it handed over, and a crash forgets
+   * that with everything else.
    */
   async function claimBatch(): Promise<{ id: string; envelope: EventEnvelope }[]> {
+    if (options.exclusive) {
+      const inFlight = [...handedOver];
+      const { rows } = await sql<{ id: string; envelope: EventEnvelope }>`
+        select id, envelope from outbox
+         where published_at is null
+           ${inFlight.length > 0 ? sql`and not (id = any(${inFlight}::bigint[]))` : sql``}
+         order by id
+         limit ${batchSize}`.execute(db);
+      for (const row of rows) handedOver.add(row.id);
+      return rows;
+    }
     const claimed = await sql<{ id: string; envelope: EventEnvelope }>`
       update outbox set claimed_until = now() + ${`${claimMs} milliseconds`}::interval
        where id in (
@@ -161,18 +177,25 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return claimed.rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 
+  /** Publishes a claimed batch and marks it; a batch the publisher refused is recorded and released. */
   async function deliver(rows: readonly { id: string; envelope: EventEnvelope }[]): Promise<void> {
     const ids = rows.map((row) => row.id);
     try {
-      await publisher.publish(rows.map((row) => row.envelope));
-    } catch (error) {
-      throw new BatchNotPublished(ids, error);
+      try {
+        await publisher.publish(rows.map((row) => row.envelope));
+      } catch (error) {
+        const failure = new BatchNotPublished(ids, error);
+        await recordFailure(failure).catch(() => undefined);
+        throw failure;
+      }
+      await db
+        .updateTable('outbox')
+        .set({ published_at: new Date(), claimed_until: null })
+        .where('id', 'in', ids)
+        .execute();
+    } finally {
+      for (const id of ids) handedOver.delete(id);
     }
-    await db
-      .updateTable('outbox')
-      .set({ published_at: new Date(), claimed_until: null })
-      .where('id', 'in', ids)
-      .execute();
     metrics.published.inc(labels, rows.length);
     metrics.batchSize.observe(labels, rows.length);
   }
@@ -234,12 +257,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  function onFailure(error: unknown): Promise<void> {
+  function onFailure(error: unknown): void {
     failures += 1;
     logger.warn({ err: error, failures }, 'outbox batch not published; will retry');
-    return error instanceof BatchNotPublished
-      ? recordFailure(error).catch(() => undefined)
-      : Promise.resolve();
   }
 
   async function run(): Promise<void> {
@@ -263,7 +283,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
         await housekeeping();
       } catch (error) {
-        await onFailure(error);
+        onFailure(error);
       }
       if (!running) break;
       // A full batch means more are waiting; a free publishing slot takes the next one at once.
