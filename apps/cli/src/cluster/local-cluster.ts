@@ -258,8 +258,10 @@ export async function clusterUp(
     report(`load balancer ready on ${state.url} (gateway-1, gateway-2)`);
     return state;
   } catch (error) {
+    // What started is stopped; the record stays, so `down --purge` can remove what was created.
     await save();
     await clusterDown(dir).catch(() => undefined);
+    await save();
     throw error;
   }
 }
