@@ -236,7 +236,7 @@ export async function clusterUp(
     const check = spawnSync('haproxy', ['-c', '-q', '-f', state.balancer.config], { encoding: 'utf8' });
     if (check.status !== 0)
       throw new Error(`haproxy refuses its configuration:\n${check.stdout}${check.stderr}`);
-    const log = openSync(state.balancer.log, 'a');
+    const log = openSync(state.balancer.log, 'w');
     const balancer = spawn('haproxy', ['-db', '-f', state.balancer.config], {
       detached: true,
       stdio: ['ignore', log, log],
@@ -270,7 +270,7 @@ export async function clusterUp(
 export async function clusterDown(
   dir: string,
   { purge = false, timeoutMs = 45_000 }: { purge?: boolean; timeoutMs?: number } = {},
-): Promise<{ stopped: string[]; killed: string[] }> {
+): Promise<{ stopped: string[]; killed: string[]; unclean: string[] }> {
   const state = await readClusterState(resolve(dir));
   if (!state) throw new Error(`no cluster recorded in ${resolve(dir)}`);
   const stopped: string[] = [];
@@ -295,6 +295,13 @@ export async function clusterDown(
       } else stopped.push(process.name);
     }
   }
+  // A process that overran its shutdown budget or failed a step says so in its log (exit code 1).
+  const unclean: string[] = [];
+  for (const process of state.processes) {
+    const log = await readFile(process.log, 'utf8').catch(() => '');
+    if (/shutdown finished with failures|shutdown budget exhausted|shutdown step failed/.test(log))
+      unclean.push(process.name);
+  }
   if (purge) {
     for (const url of state.databases) await dropDatabase(state.engines.postgres, url);
     await deleteBrokerTopology(state.engines.rabbitmq, `${state.name}.`);
@@ -303,7 +310,7 @@ export async function clusterDown(
   } else {
     await rm(stateFile(state.dir), { force: true });
   }
-  return { stopped, killed };
+  return { stopped, killed, unclean };
 }
 
 export interface ProcessStatus {
@@ -376,7 +383,7 @@ ${servers.join('\n')}
 
 function launch(name: string, service: string, env: Record<string, string>, dir: string) {
   const log = join(dir, 'logs', `${name}.log`);
-  const fd = openSync(log, 'a');
+  const fd = openSync(log, 'w');
   const child = spawn(process.execPath, [fiscalBin, 'serve', service], {
     detached: true,
     stdio: ['ignore', fd, fd],

@@ -66,11 +66,11 @@ export async function runCluster(args: string[]): Promise<number> {
         );
       return processes.every((process) => process.ready) ? 0 : 1;
     }
-    const { stopped, killed } = await clusterDown(values.dir, { purge: values.purge });
+    const { stopped, killed, unclean } = await clusterDown(values.dir, { purge: values.purge });
     console.log(
-      `fiscal cluster: stopped ${stopped.length} processes${killed.length ? `, killed ${killed.join(', ')}` : ''}`,
+      `fiscal cluster: stopped ${stopped.length} processes${killed.length ? `, killed ${killed.join(', ')}` : ''}${unclean.length ? `; did not shut down cleanly: ${unclean.join(', ')} (see their logs)` : ''}`,
     );
-    return killed.length === 0 ? 0 : 1;
+    return killed.length === 0 && unclean.length === 0 ? 0 : 1;
   } catch (error) {
     console.error(`fiscal cluster ${action}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
