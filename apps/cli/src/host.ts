@@ -7,6 +7,7 @@ import { createMetricsRegistry, startTelemetry } from '@fiscal/kit/telemetry';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ensureAdminToken } from './admin-token.js';
+import { embeddedServiceOfSpan } from './embedded-services.js';
 
 export type HostSettings = ConfigOf<typeof commonConfig>;
 
@@ -41,6 +42,9 @@ export async function startHost(
     sampleRatio: settings.otelTracesSamplerArg ?? settings.traceSampleRatio,
     sampler: settings.otelTracesSampler,
     resourceAttributes: settings.otelResourceAttributes,
+    // `fiscal start` (the process named fiscal) runs every service: each exports under its own
+    // name, unless OTEL_SERVICE_NAME names them all.
+    serviceOfSpan: service === 'fiscal' && !settings.otelServiceName ? embeddedServiceOfSpan : undefined,
   });
   const logger = createLogger({ service, level: settings.logLevel });
   const registry = createMetricsRegistry({ service });

@@ -31,7 +31,7 @@ export const commonConfig = defineConfig({
     env: 'OTEL_SERVICE_NAME',
     type: string({ minLength: 1 }),
     default: undefined,
-    doc: "service.name of the process's spans; unset: the service it runs.",
+    doc: "service.name of the process's spans; unset: the service it runs (in `fiscal start`, each service its own).",
   },
   otelTracesSampler: {
     env: 'OTEL_TRACES_SAMPLER',

@@ -24,6 +24,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { ServiceAttributingProcessor, type ServiceOfSpan } from './service-attribution.js';
 
 export interface TelemetryOptions {
   service: string;
@@ -39,6 +40,11 @@ export interface TelemetryOptions {
   resourceAttributes?: Record<string, string>;
   /** Extra processors (tests use an in-memory exporter). */
   spanProcessors?: SpanProcessor[];
+  /**
+   * Several services in one process: the service each span belongs to, exported as its
+   * `service.name` (`service` names the spans it attributes to none).
+   */
+  serviceOfSpan?: ServiceOfSpan;
 }
 
 export type SamplerName =
@@ -84,10 +90,14 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     processors.length === 0
       ? new AlwaysOffSampler()
       : samplerOf(options.sampler ?? 'parentbased_traceidratio', options.sampleRatio ?? 1);
+  const attributed =
+    options.serviceOfSpan && processors.length > 0
+      ? [new ServiceAttributingProcessor(processors, options.serviceOfSpan, options.resourceAttributes ?? {})]
+      : processors;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ ...options.resourceAttributes, [ATTR_SERVICE_NAME]: options.service }),
     sampler,
-    spanProcessors: processors,
+    spanProcessors: attributed,
   });
   provider.register({
     contextManager: new AsyncLocalStorageContextManager(),

@@ -1,0 +1,29 @@
+import type { ServiceOfSpan } from '@fiscal/kit/telemetry';
+import { SpanKind } from '@opentelemetry/api';
+
+/** The service that consumes each group's events, as `fiscal serve` deploys them. */
+const serviceOfGroup: Record<string, string> = {
+  'invoice-processor': 'invoice-worker',
+  'query-projector': 'query',
+  analytics: 'analytics',
+  notifications: 'notification',
+};
+
+/**
+ * `fiscal start` runs every service in one process; its spans are exported under the service each
+ * belongs to, as `fiscal serve` would: the public API's requests are the gateway's, an RPC is the
+ * service it names (`fiscal.invoice.v1.InvoiceService` → invoice), an event delivery its consumer
+ * group's service; every other span is its parent's.
+ */
+export const embeddedServiceOfSpan: ServiceOfSpan = ({ kind, attributes }) => {
+  if (kind === SpanKind.SERVER) {
+    const rpcService = attributes['rpc.service'];
+    if (typeof rpcService !== 'string') return 'gateway';
+    return /^fiscal\.([a-z]+)\./.exec(rpcService)?.[1];
+  }
+  if (kind === SpanKind.CONSUMER) {
+    const group = attributes['messaging.consumer.group.name'];
+    return typeof group === 'string' ? serviceOfGroup[group] : undefined;
+  }
+  return undefined;
+};
