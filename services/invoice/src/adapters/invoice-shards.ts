@@ -2,7 +2,7 @@ import type { Database } from '@fiscal/kit/db';
 import { sql } from 'kysely';
 import { ShardMap } from '../domain/sharding/index.js';
 import type { InvoiceSchema } from './invoice-rows.js';
-import { invoiceMigrations } from './migrations.js';
+import { invoiceMigrations, uniqueIdIndex } from './migrations.js';
 
 export interface InvoiceShard {
   index: number;
@@ -82,9 +82,12 @@ const uniqueViolation = '23505';
 
 async function createPartition(database: Database<InvoiceSchema>, month: Month): Promise<void> {
   try {
-    // Its own short statement outside any insert transaction: creating a partition locks the parent.
-    await sql`create table if not exists ${sql.id(month.name)} partition of invoices
-      for values from (${sql.lit(month.from)}) to (${sql.lit(month.to)})`.execute(database.db);
+    // Its own short transaction outside any insert: creating a partition locks the parent.
+    await database.transaction(async (trx) => {
+      await sql`create table if not exists ${sql.id(month.name)} partition of invoices
+        for values from (${sql.lit(month.from)}) to (${sql.lit(month.to)})`.execute(trx);
+      await uniqueIdIndex(trx, month.name);
+    });
   } catch (error) {
     // Replicas creating the same partition at once: the loser finds it made.
     const code = (error as { code?: string }).code;

@@ -1,6 +1,6 @@
 import type { NamedMigration } from '@fiscal/kit/db';
 import { outboxMigrations } from '@fiscal/kit/outbox';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 /** The migrations of one invoice shard; every shard runs the same list. */
 export const invoiceMigrations: readonly NamedMigration[] = [
@@ -148,4 +148,26 @@ export const invoiceMigrations: readonly NamedMigration[] = [
       }
     },
   },
+  {
+    name: '2026-12-03-005-invoice-partitions-unique-id',
+    async up(db) {
+      const partitions = await sql<{ name: string }>`
+        select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+         where i.inhparent = 'invoices'::regclass`.execute(db);
+      for (const { name } of partitions.rows) await uniqueIdIndex(db, name);
+    },
+  },
 ];
+
+/**
+ * A unique index on `id` in one partition. The primary key (id, issuance_date) finds rows by id too,
+ * but only a unique index on `id` alone tells the planner a lookup by ids matches that many rows:
+ * a month's partition is new and unanalyzed for its first minutes, and without it every read and
+ * versioned update of a batch scanned the whole partition.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: run by a migration, on the schema as it is then
+export async function uniqueIdIndex(db: Kysely<any>, partition: string): Promise<void> {
+  await sql`create unique index if not exists ${sql.id(`${partition}_id`)} on ${sql.id(partition)} (id)`.execute(
+    db,
+  );
+}

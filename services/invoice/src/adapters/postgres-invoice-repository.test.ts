@@ -14,7 +14,12 @@ import {
 import { ShardMap, slotOfIssuer } from '../domain/sharding/index.js';
 import type { InvoiceSchema } from './invoice-rows.js';
 import { type InvoiceShards, openInvoiceShards } from './invoice-shards.js';
-import { createPostgresInvoiceRepository, selectHoldersOfUuids } from './postgres-invoice-repository.js';
+import {
+  createPostgresInvoiceRepository,
+  selectHoldersOfUuids,
+  selectInvoicesByIds,
+  versionedUpdate,
+} from './postgres-invoice-repository.js';
 import {
   createTestShardDatabases,
   statementsByDatabase,
@@ -341,6 +346,39 @@ describe.each(engines)('invoice repository on $engine shards', ({ engine, availa
     },
   );
 
+  it.skipIf(!available || engine !== 'postgres')(
+    "reads and updates a batch through each row's index entry in a month the planner has no statistics for",
+    async () => {
+      const issuanceDate = '2025-06-15T10:00:00.000Z';
+      const batch = Array.from({ length: 16 }, () => newInvoice({ issuanceDate }));
+      await repository.addMany(batch);
+      const { db } = shards.forSlot(slotOfIssuer(batch[0]!.invoice.issuer)).database;
+      // Thousands of rows in the month's new partition, written since it was created and before
+      // autovacuum's first analyze.
+      await sql`insert into invoices (id, org_id, slot, uuid, issuer, receiver, amount, currency,
+          issuance_date, source_kind, source_url, checksum, status, version, created_at, updated_at)
+        select 'filler-' || n, 'org_filler', 1, 'filler-' || n, 'EKU9003173C9', 'XAXX010101000', 1160, 'MXN',
+          ${issuanceDate}, 'url', 'https://example.test/a.xml', 'checksum', 'pending', 1, now(), now()
+          from generate_series(1, 6000) as n`.execute(db);
+      const ids = batch.map(({ invoice }) => invoice.id);
+      const scansOfPartition = (plan: unknown) =>
+        planNodes((plan as { Plan: PlanNode }[])[0]!.Plan).filter(
+          (node) => node['Relation Name'] === 'invoices_y2025m06',
+        );
+
+      const [read] = await selectInvoicesByIds(db, ids).explain('json');
+      const update = await sql<{ 'QUERY PLAN': unknown }>`explain (format json) ${versionedUpdate(
+        ids.map((id) => ({ id, issuance_date: issuanceDate, read_version: 1, document_changed: false })),
+      )}`.execute(db);
+
+      for (const plan of [read!['QUERY PLAN'], update.rows[0]!['QUERY PLAN']]) {
+        const scans = scansOfPartition(plan);
+        expect(scans.length).toBeGreaterThan(0);
+        for (const scan of scans) expect(scan['Node Type']).not.toBe('Seq Scan');
+      }
+    },
+  );
+
   // One PGlite connection runs one transaction at a time: no change can slip in between a read and
   // its update there, so a lost race is only possible on PostgreSQL.
   it.skipIf(!available || engine !== 'postgres')(
@@ -387,6 +425,7 @@ describe.each(engines)('invoice repository on $engine shards', ({ engine, availa
 });
 
 interface PlanNode {
+  'Node Type'?: string;
   'Relation Name'?: string;
   'Index Name'?: string;
   'Actual Rows': number;

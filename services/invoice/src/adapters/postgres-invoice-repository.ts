@@ -276,9 +276,7 @@ async function applyUpdates(
         round.push(position);
       }
     }
-    const rows = await selectInvoices(trx)
-      .where('id', 'in', [...ids])
-      .execute();
+    const rows = await selectInvoicesByIds(trx, [...ids]).execute();
     const rowsById = new Map(rows.map((row) => [row.id, row]));
     const writes: VersionedWrite[] = [];
     for (const position of round) {
@@ -387,15 +385,23 @@ async function saveVersions(
 ): Promise<Set<string>> {
   if (writes.length === 0) return new Set();
   const records = writes.map(({ current, next }) => versionRecord(current, next.invoice));
+  const { rows } = await versionedUpdate(records).execute(trx);
+  return new Set(rows.map((row) => row.id));
+}
+
+/** The statement that writes each record whose row is still at the version it was read at. */
+export function versionedUpdate(records: readonly Record<string, unknown>[]) {
   const { assignments, record } = saveVersionsStatement;
-  const { rows } = await sql<{ id: string }>`
+  return sql<{ id: string }>`
     update invoices as target set ${assignments}
       from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as next(${record})
      where target.id = next.id
        and target.issuance_date = next.issuance_date
        and target.version = next.read_version
-    returning target.id`.execute(trx);
-  return new Set(rows.map((row) => row.id));
+       -- The ids again, as an array the planner can look up in each partition's index on id;
+       -- joined to the JSON records alone, it hashed and scanned the whole partition.
+       and target.id = any(${records.map((record) => record.id)}::text[])
+    returning target.id`;
 }
 
 function versionRecord(current: Invoice, next: Invoice): Record<string, unknown> {
@@ -437,6 +443,10 @@ export function selectHoldersOfUuids(db: Kysely<InvoiceSchema>, orgId: string, u
       .where('invoice_uuids.uuid', '=', sql<string>`any(${uuids}::text[])`)
       .where('invoice_uuids.org_id', '=', orgId)
   );
+}
+
+export function selectInvoicesByIds(db: Kysely<InvoiceSchema>, ids: readonly string[]) {
+  return selectInvoices(db).where('id', 'in', [...ids]);
 }
 
 function selectInvoices(db: Kysely<InvoiceSchema>) {
