@@ -1,6 +1,12 @@
+import { setTimeout } from 'node:timers/promises';
+import type { Client } from '@connectrpc/connect';
+import type { InvoiceService } from '@fiscal/contracts/rpc/invoice';
+import type { Policy } from '@fiscal/kit/resilience';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Requester } from '../app/caller.js';
 import { defaultOrganisation } from '../main.js';
 import { otherOrganisation, refusedAmount, startGateway } from '../testing/gateway-harness.js';
+import { createSubmissionCoalescer } from './coalesced-submissions.js';
 
 // Calls take a while, as over a network: submissions arriving meanwhile wait for the next call.
 const { app, service, auth } = startGateway({ authenticated: true, invoiceLatencyMs: 100 });
@@ -101,5 +107,96 @@ describe('single submissions of one caller, sent together', () => {
     }
     const keyed = service.created.filter((request) => request.idempotencyKey !== '');
     expect(keyed).toHaveLength(4);
+  });
+});
+
+describe('the next call of a caller', () => {
+  /** An invoice service answering every call after `latencyMs`; `calls` holds each call's size. */
+  function coalescerOver(latencyMs: number, options: { gatherMs?: number } = {}) {
+    const calls: number[] = [];
+    const answer = (uuid: string) => ({
+      invoice: { id: `inv-${uuid}`, uuid, status: 'pending' },
+      created: true,
+    });
+    const client = {
+      async createInvoiceBatch(request: { submissions: { uuid?: string }[] }) {
+        calls.push(request.submissions.length);
+        await setTimeout(latencyMs);
+        return {
+          results: request.submissions.map((item, index) => ({
+            index,
+            outcome: { case: 'accepted', value: answer(item.uuid!) },
+          })),
+        };
+      },
+    } as unknown as Client<typeof InvoiceService>;
+    const policy: Policy = {
+      name: 'invoice-service',
+      breakerState: 'closed',
+      execute: (work) => work(new AbortController().signal),
+    };
+    const coalescer = createSubmissionCoalescer({
+      client,
+      policy,
+      acceptedOf: ({ invoice, created }) => ({
+        id: invoice!.id,
+        uuid: invoice!.uuid,
+        status: 'pending',
+        created,
+      }),
+      ...options,
+    });
+    const requester = { caller: { credential: 'token-of-ana' } } as Requester;
+    const submit = (uuid: string) =>
+      coalescer.submit(requester, { uuid }, async () => {
+        calls.push(1);
+        await setTimeout(latencyMs);
+        return { id: `inv-${uuid}`, uuid, status: 'pending', created: true };
+      });
+    return { calls, submit };
+  }
+
+  it('waits for the clients the last call answered, so a caller with N in flight sends calls of N, not N/2', async () => {
+    const { calls, submit } = coalescerOver(20);
+    // Eight clients, each submitting again as soon as it is answered.
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, client) => {
+        for (let round = 0; round < 4; round++) await submit(`${client}-${round}`);
+      }),
+    );
+
+    expect(calls).toEqual([1, 8, 8, 8, 7]);
+  });
+
+  it('sends a lone submission at once', async () => {
+    const { calls, submit } = coalescerOver(20);
+    const answered = submit('alone');
+
+    expect(calls).toEqual([1]);
+    await answered;
+  });
+
+  it('waits no longer than the call before it took, when the clients it answered do not come back', async () => {
+    const { calls, submit } = coalescerOver(20, { gatherMs: 5_000 });
+    const started = performance.now();
+    const [, late] = await Promise.all([submit('first'), submit('second').then(() => performance.now())]);
+
+    // The first call (20 ms), a pause of at most as long for its client, which never comes back,
+    // then the second call: far from the 5 s the caller would wait for a slower service.
+    expect(calls).toEqual([1, 1]);
+    expect(late - started).toBeLessThan(1_000);
+  });
+
+  it('with no pause, sends what waits as soon as the call before it is answered', async () => {
+    const { calls, submit } = coalescerOver(20, { gatherMs: 0 });
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, client) => {
+        for (let round = 0; round < 2; round++) await submit(`${client}-${round}`);
+      }),
+    );
+
+    // Alone, then the three that waited; the first client's second submission went behind them.
+    expect(calls.slice(0, 2)).toEqual([1, 3]);
+    expect(calls.reduce((sum, size) => sum + size, 0)).toBe(8);
   });
 });

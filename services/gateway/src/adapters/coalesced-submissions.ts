@@ -18,6 +18,11 @@ export interface SubmissionCoalescerOptions {
   acceptedOf(result: Extract<BatchItemResult['outcome'], { case: 'accepted' }>['value']): AcceptedInvoice;
   /** The most submissions sent in one call. */
   limit?: number;
+  /**
+   * The longest the next call waits, once one is answered, for the submissions of the clients it
+   * answered (milliseconds; 0 sends what waits at once). It never waits longer than the call took.
+   */
+  gatherMs?: number;
 }
 
 interface Pending {
@@ -29,6 +34,15 @@ interface Pending {
 }
 
 const defaultLimit = 100;
+/** Half the p99 a single submission is meant to stay under (50 ms). */
+const defaultGatherMs = 25;
+
+/** A caller with a call in flight: the submissions waiting for the next one. */
+interface InFlight {
+  waiting: Pending[];
+  /** Set while the next call gathers: told of every submission that joins. */
+  joined?: () => void;
+}
 
 /**
  * Single submissions of one caller, sent to the invoice service together. A submission that finds
@@ -38,17 +52,56 @@ const defaultLimit = 100;
  * POSTs pays one gRPC call, not one each, and the service writes them in one group. An item the
  * service refused is asked again alone, so its client gets the service's own error and status.
  * Callers are never mixed: a call acts for one credential.
+ *
+ * A client answered by a call usually submits again at once, when the next call has already left:
+ * a caller keeping N requests in flight would split into two alternating calls of N/2, each paying
+ * for a call, a transaction, a publish and a projection. So the next call first waits for the
+ * clients just answered: until as many submissions wait as the call answered plus those that came
+ * meanwhile, and no longer than the call itself took nor `gatherMs`. A lone submission still goes
+ * at once, and a caller whose clients do not come back waits at most one such pause per call.
  */
 export function createSubmissionCoalescer(options: SubmissionCoalescerOptions) {
   const limit = options.limit ?? defaultLimit;
+  const gatherMs = options.gatherMs ?? defaultGatherMs;
   /** A caller is here while a call of theirs is in flight; what waits behind it goes next. */
-  const inFlight = new Map<string, Pending[]>();
+  const inFlight = new Map<string, InFlight>();
 
-  async function sendWaiting(credential: string, waiting: Pending[], caller: Requester['caller']) {
-    while (waiting.length > 0) {
-      const group = waiting.splice(0, limit);
+  /** Resolves once `expected` submissions wait (up to the limit), or after `waitMs`. */
+  function gathered(flight: InFlight, expected: number, waitMs: number): Promise<void> | undefined {
+    const enough = Math.min(expected, limit);
+    if (waitMs <= 0 || flight.waiting.length >= enough) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        flight.joined = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      flight.joined = () => {
+        if (flight.waiting.length >= enough) done();
+      };
+    });
+  }
+
+  async function sendWaiting(
+    credential: string,
+    flight: InFlight,
+    caller: Requester['caller'],
+    firstCallMs: number,
+  ) {
+    let answered = 1;
+    let callMs = firstCallMs;
+    for (;;) {
+      // Even with nothing waiting: the clients just answered would otherwise each find no call in
+      // flight and start one of their own.
+      await gathered(flight, flight.waiting.length + answered, Math.min(gatherMs, callMs));
+      if (flight.waiting.length === 0) break;
+      const group = flight.waiting.splice(0, limit);
+      const started = performance.now();
       if (group.length === 1) await settle(group[0]!, group[0]!.sendAlone());
       else await sendTogether(group, caller);
+      answered = group.length;
+      callMs = performance.now() - started;
     }
     inFlight.delete(credential);
   }
@@ -92,18 +145,28 @@ export function createSubmissionCoalescer(options: SubmissionCoalescerOptions) {
       sendAlone: () => Promise<AcceptedInvoice>,
     ): Promise<AcceptedInvoice> {
       const { caller } = requester;
-      const waiting = inFlight.get(caller.credential);
-      if (waiting) {
+      const flight = inFlight.get(caller.credential);
+      if (flight) {
         return new Promise((resolve, reject) => {
           // In the request's context, so a call it makes alone later still carries its own trace.
           const inRequestContext = AsyncLocalStorage.snapshot();
           const own = () => inRequestContext(sendAlone);
-          waiting.push({ message, traceparent: currentTraceparent(), sendAlone: own, resolve, reject });
+          flight.waiting.push({
+            message,
+            traceparent: currentTraceparent(),
+            sendAlone: own,
+            resolve,
+            reject,
+          });
+          flight.joined?.();
         });
       }
-      const behind: Pending[] = [];
-      inFlight.set(caller.credential, behind);
-      return sendAlone().finally(() => void sendWaiting(caller.credential, behind, caller));
+      const started: InFlight = { waiting: [] };
+      inFlight.set(caller.credential, started);
+      const sent = performance.now();
+      return sendAlone().finally(
+        () => void sendWaiting(caller.credential, started, caller, performance.now() - sent),
+      );
     },
   };
 }
