@@ -37,8 +37,14 @@ describe('fiscal start traces (embedded mode, OTLP)', () => {
           (span) => span.name === 'POST /api/v1/invoices' && span.parentSpanId === '',
         );
         if (!root) return undefined;
+        // The request's trace, and batches of events that continue it by a link.
         const seen = new Set(
-          collector.spans.filter((span) => span.traceId === root.traceId).map((span) => span.service),
+          collector.spans
+            .filter(
+              (span) =>
+                span.traceId === root.traceId || span.links.some((link) => link.traceId === root.traceId),
+            )
+            .map((span) => span.service),
         );
         return ['gateway', 'invoice', 'invoice-worker', 'query'].every((service) => seen.has(service))
           ? seen

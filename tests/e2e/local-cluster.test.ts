@@ -157,49 +157,90 @@ describe.skipIf(!engines || !haproxy)(
     });
 
     it('records one trace from the gateway request through the invoice service, relay, broker, worker and every consumer', async () => {
-      const traceOf = (spans: CollectedSpan[]) =>
-        spans.find(
+      /**
+       * The request's trace, and the traces of batches that carried its events: a consumer handed
+       * several events at once opens one span linked to each event's trace instead of a child.
+       */
+      const related = (spans: CollectedSpan[]) => {
+        const root = spans.find(
           (span) =>
             span.service === 'gateway' && span.name === 'POST /api/v1/invoices' && span.parentSpanId === '',
-        )?.traceId;
-      const services = await waitFor(
+        );
+        if (!root) return undefined;
+        const traces = new Set([root.traceId]);
+        for (let grew = true; grew; ) {
+          grew = false;
+          for (const span of spans)
+            if (!traces.has(span.traceId) && span.links.some((link) => traces.has(link.traceId))) {
+              traces.add(span.traceId);
+              grew = true;
+            }
+        }
+        return { root, spans: spans.filter((span) => traces.has(span.traceId)) };
+      };
+      const { root, spans } = await waitFor(
         async () => {
-          const traceId = traceOf(collector.spans);
-          if (!traceId) return undefined;
-          const spans = collector.spans.filter((span) => span.traceId === traceId);
-          const seen = new Set(spans.map((span) => span.service));
+          const found = related(collector.spans);
+          const seen = new Set(found?.spans.map((span) => span.service));
           return ['gateway', 'invoice', 'invoice-worker', 'query', 'analytics', 'notification'].every(
             (service) => seen.has(service),
           )
-            ? spans
+            ? found
             : undefined;
         },
         { timeoutMs: 30_000, intervalMs: 200, what: 'spans of every service in the request trace' },
       );
-      const byId = new Map(services.map((span) => [span.spanId, span]));
-      // One tree: every span but the gateway's request has its parent in the trace.
-      const orphans = services.filter((span) => span.parentSpanId !== '' && !byId.has(span.parentSpanId));
+      const byId = new Map(spans.map((span) => [span.spanId, span]));
+      // One tree: every span but the gateway's request has its parent (or, for a batch, a link) in it.
+      const orphans = spans.filter(
+        (span) =>
+          span.parentSpanId !== '' &&
+          !byId.has(span.parentSpanId) &&
+          !span.links.some((link) => byId.has(link.spanId)),
+      );
       expect(orphans.map((span) => `${span.service}: ${span.name}`)).toEqual([]);
-      expect(services.filter((span) => span.parentSpanId === '')).toHaveLength(1);
+      expect(spans.filter((span) => span.parentSpanId === '' && span.links.length === 0)).toEqual([root]);
       const names = (service: string) =>
-        services.filter((span) => span.service === service).map((span) => span.name);
+        spans.filter((span) => span.service === service).map((span) => span.name);
       expect(names('invoice').some((name) => name.includes('CreateInvoice'))).toBe(true);
-      const consumed = (service: string, type: string) =>
-        services.find(
-          (span) => span.service === service && span.name === `${type} process` && span.kind === 5,
+      // A consumer continues the span that raised the event, as its child or, in a batch, by a link.
+      const continues = (service: string, from: CollectedSpan | undefined) =>
+        spans.some(
+          (span) =>
+            span.service === service &&
+            span.kind === 5 &&
+            from !== undefined &&
+            (span.parentSpanId === from.spanId || span.links.some((link) => link.spanId === from.spanId)),
         );
-      // The created event travelled from the invoice service's transaction through the outbox relay
-      // and RabbitMQ: its consumers continue the trace under the command's span.
-      const command = services.find((span) => span.service === 'invoice' && span.kind === 2);
+      // The created event left the invoice service's transaction through the outbox relay and RabbitMQ.
+      const command = spans.find((span) => span.service === 'invoice' && span.kind === 2);
       for (const service of ['invoice-worker', 'query'])
-        expect(consumed(service, 'fiscal.invoice.created')?.parentSpanId, service).toBe(command?.spanId);
-      // The archived event the worker raised reaches every consumer of it, under the worker's span.
-      const processing = consumed('invoice-worker', 'fiscal.invoice.created');
+        expect(continues(service, command), service).toBe(true);
+      // The archived event the worker raised reaches every consumer of it.
+      const processing = spans.find(
+        (span) => span.service === 'invoice-worker' && span.name === 'invoice.store',
+      )?.parentSpanId;
+      const processingSpan = processing === undefined ? undefined : byId.get(processing);
       for (const service of ['query', 'analytics', 'notification'])
-        expect(consumed(service, 'fiscal.invoice.archived')?.parentSpanId, service).toBe(processing?.spanId);
+        expect(continues(service, processingSpan), service).toBe(true);
       for (const step of ['download', 'checksum', 'validate', 'compress', 'store'])
         expect(names('invoice-worker')).toContain(`invoice.${step}`);
       expect(archivedInvoiceId).toBeTruthy();
+    });
+
+    it('runs retention on demand against the cluster, reporting what it would remove', async () => {
+      const invoice = await runFiscal(['retention', 'run', 'invoice', '--dry-run'], {
+        FISCAL_INVOICE_SHARD_URLS: cluster.databases.slice(0, 2).join(','),
+        FISCAL_OBJECT_STORE_DIR: join(dir, 'objects'),
+      });
+      expect(invoice.code, invoice.output).toBe(0);
+      expect(invoice.output).toContain('(dry run: nothing removed)');
+      expect(invoice.output).toContain('nothing past retention');
+      const inbox = await runFiscal(['retention', 'run', 'query', '--dry-run', '--json'], {
+        FISCAL_DATABASE_URL: cluster.databases[2]!,
+      });
+      expect(inbox.code, inbox.output).toBe(0);
+      expect(JSON.parse(inbox.output)).toMatchObject({ service: 'query', dryRun: true, inboxEvents: 0 });
     });
 
     it('exports no trace while nothing happens: idle relays, dispatchers, sweeps and consumers make none', async () => {

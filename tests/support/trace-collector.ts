@@ -10,6 +10,8 @@ export interface CollectedSpan {
   kind: number;
   service: string;
   attributes: Record<string, unknown>;
+  /** Spans this one continues without being their child (a batch of events from several traces). */
+  links: { traceId: string; spanId: string }[];
   receivedAt: number;
 }
 
@@ -30,10 +32,10 @@ type AnyValue = {
   boolValue?: boolean;
   doubleValue?: number;
 };
-const valueOf = (value: AnyValue) =>
+const scalarOf = (value: AnyValue) =>
   value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue;
 const attributesOf = (list: { key: string; value: AnyValue }[] = []) =>
-  Object.fromEntries(list.map((attribute) => [attribute.key, valueOf(attribute.value)]));
+  Object.fromEntries(list.map((attribute) => [attribute.key, scalarOf(attribute.value)]));
 const hex = (id: unknown) =>
   typeof id === 'string' ? (/^[0-9a-f]*$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex')) : '';
 
@@ -57,6 +59,10 @@ export async function startTraceCollector(): Promise<TraceCollector> {
                 kind: span.kind,
                 service: String(resource['service.name']),
                 attributes: attributesOf(span.attributes),
+                links: (span.links ?? []).map((link: { traceId: unknown; spanId: unknown }) => ({
+                  traceId: hex(link.traceId),
+                  spanId: hex(link.spanId),
+                })),
                 receivedAt: Date.now(),
               });
         }

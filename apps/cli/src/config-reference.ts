@@ -1,6 +1,6 @@
 import { type ConfigReferenceRow, describeConfig } from '@fiscal/kit/config';
 import { dlqConfig } from './commands/dlq.js';
-import { serveConfigs } from './commands/serve.js';
+import { serveConfigs, serviceConfigs } from './commands/serve.js';
 import { embeddedConfig } from './commands/start.js';
 
 /** Every FISCAL_* variable any command reads, each once, for `fiscal config` and the README. */
@@ -13,6 +13,7 @@ export function configReference(): ConfigReferenceRow[] {
     serveConfigs.gatewayConfig,
     serveConfigs.authServiceConfig,
     serveConfigs.notificationServiceConfig,
+    ...Object.values(serviceConfigs),
     dlqConfig,
   ]) {
     for (const row of describeConfig(spec)) if (!rows.has(row.env)) rows.set(row.env, row);

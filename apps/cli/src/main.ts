@@ -6,6 +6,7 @@ import { runKeys } from './commands/keys.js';
 import { runLoad } from './commands/load.js';
 import { runMigrate } from './commands/migrate.js';
 import { runReplay } from './commands/replay.js';
+import { runRetention } from './commands/retention.js';
 import { runServe } from './commands/serve.js';
 import { runShards } from './commands/shards.js';
 import { runStart } from './commands/start.js';
@@ -37,6 +38,9 @@ Usage:
   fiscal cluster up|status|down [--port P] [--dir D] [--purge]
                                the distributed system on this machine: every service its own process,
                                two gateways behind HAProxy, two workers, two shards (local engines)
+  fiscal retention run <service> [--dry-run] [--json]
+                               remove what is past retention: invoice months and their archived originals
+                               (FISCAL_RETENTION_YEARS), event-log months, consumers' inboxes; reports it
   fiscal config                every FISCAL_* variable, its default and what it does
   fiscal help                  this text
 
@@ -48,6 +52,7 @@ const commandsWithOwnOptions: Record<string, (args: string[]) => Promise<number>
   keys: runKeys,
   replay: runReplay,
   cluster: runCluster,
+  retention: runRetention,
 };
 
 async function main(argv: string[]): Promise<number | undefined> {

@@ -66,7 +66,9 @@ export type { InvoiceSchema } from './adapters/invoice-rows.js';
 export { openInvoiceShards } from './adapters/invoice-shards.js';
 export { createMemoryObjectStore } from './adapters/memory-object-store.js';
 export { invoiceMigrations } from './adapters/migrations.js';
+export { createShardRetention, type ShardRetention } from './adapters/postgres-retention.js';
 export { moveSlots } from './adapters/slot-mover.js';
+export { applyRetention, type RetentionPolicy, type RetentionReport } from './app/apply-retention.js';
 export {
   type EventLogPage,
   eventLogOf,

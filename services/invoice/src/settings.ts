@@ -125,3 +125,19 @@ export interface ProcessingSettings {
   certificateDir: string;
   allowUnstamped: boolean;
 }
+
+/** How long the invoice store keeps what it holds, and how often it applies that in-process. */
+export const retentionConfig = defineConfig({
+  retentionYears: {
+    env: 'FISCAL_RETENTION_YEARS',
+    type: integer({ min: 1, max: 100 }),
+    default: 5,
+    doc: 'Years invoices and their archived originals are kept after their issuance month (Mexican law: 5 for CFDI); past it they are removed a whole month at a time.',
+  },
+  retentionInterval: {
+    env: 'FISCAL_RETENTION_INTERVAL',
+    type: duration(),
+    default: 86_400_000,
+    doc: 'How often a running invoice service applies retention (and each consumer prunes its inbox), e.g. 24h; 0: never in-process (run `fiscal retention run` on a schedule instead).',
+  },
+});

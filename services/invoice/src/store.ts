@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { InvoiceSchema } from './adapters/invoice-rows.js';
 import { type InvoiceShards, openInvoiceShards } from './adapters/invoice-shards.js';
+import { comingMonths, ensureOutboxPartitions } from './adapters/monthly-partitions.js';
 import { registerOutboxAgeProbe } from './adapters/outbox-age-metrics.js';
 import { createPostgresIdempotencyStore } from './adapters/postgres-idempotency-store.js';
 import { createPostgresInvoiceRepository } from './adapters/postgres-invoice-repository.js';
@@ -60,7 +61,11 @@ export async function openInvoiceStore(dependencies: InvoiceStoreDependencies): 
       retentionMs: dependencies.eventRetentionMs || Number.POSITIVE_INFINITY,
     }),
   );
-  for (const shard of shards.all) registerOutboxAgeProbe(dependencies.registry, shard.index, shard.database);
+  for (const shard of shards.all) {
+    // The event log's partitions of this month and the next two; retention keeps them coming.
+    await ensureOutboxPartitions(shard.database.db, comingMonths(new Date()));
+    registerOutboxAgeProbe(dependencies.registry, shard.index, shard.database);
+  }
   let started = false;
   let flushed: Promise<void> | undefined;
   return {

@@ -128,6 +128,7 @@ describe('the invoice worker (in-process bus, PGlite shard)', () => {
           return objects.put(key, body);
         },
         get: objects.get,
+        delete: objects.delete,
       },
     });
 

@@ -3,15 +3,18 @@ import { authConfig, createAuthService } from '@fiscal/auth';
 import { parseEvent } from '@fiscal/contracts';
 import { createGatewayServer, createRedisRateLimiter, gatewayQuotaConfig, quotasOf } from '@fiscal/gateway';
 import {
+  applyRetention,
   createFsObjectStore,
   createInvoiceService,
   createInvoiceWorker,
+  createShardRetention,
   distributedShardsConfig,
   eventLogConfig,
   type InvoiceSchema,
   objectStoreConfig,
   openInvoiceStore,
   processingConfig,
+  retentionConfig,
   shardMapConfig,
 } from '@fiscal/invoice';
 import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit/auth';
@@ -22,22 +25,26 @@ import {
   type ConfigOf,
   commonConfig,
   defineConfig,
+  duration,
   type Field,
   parseConfig,
   port,
   string,
   url,
 } from '@fiscal/kit/config';
-import { createDatabase } from '@fiscal/kit/db';
+import { createDatabase, type Database } from '@fiscal/kit/db';
 import { createRabbitMqBus } from '@fiscal/kit/events';
 import { createGrpcClientTransport, createGrpcServer, createInMemoryTransport } from '@fiscal/kit/grpc';
 import { accessLogConfig, listen } from '@fiscal/kit/http';
+import { pruneInbox } from '@fiscal/kit/inbox';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
 import { createQueryService, summaryCacheName } from '@fiscal/query';
 import { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 import { type Host, startHost } from '../host.js';
+import { scheduleRetention } from '../retention-schedule.js';
 
 const backendConfig = defineConfig({
   ...commonConfig,
@@ -136,15 +143,32 @@ const invoiceStoreConfig = defineConfig({
   ...eventLogConfig,
 });
 
-const invoiceConfig = defineConfig({ ...invoiceStoreConfig, ...callerKeysConfig });
+/** Consumers forget the events they handled once no redelivery or redrive can bring them again. */
+export const inboxRetentionConfig = defineConfig({
+  inboxRetention: {
+    env: 'FISCAL_INBOX_RETENTION',
+    type: duration(),
+    default: 7_776_000_000,
+    doc: "How long a consumer remembers the events it handled (its inbox), e.g. 2160h (the default, 90 days); keep it well past the dead letters' redrive window.",
+  },
+  retentionInterval: retentionConfig.retentionInterval,
+});
+
+const invoiceConfig = defineConfig({ ...invoiceStoreConfig, ...callerKeysConfig, ...retentionConfig });
 const invoiceWorkerConfig = defineConfig({ ...invoiceStoreConfig, ...processingConfig });
-const queryConfig = defineConfig({ ...backendConfig, ...callerKeysConfig, ...redisConfig });
-const analyticsConfig = defineConfig({ ...backendConfig, ...callerKeysConfig });
+const queryConfig = defineConfig({
+  ...backendConfig,
+  ...callerKeysConfig,
+  ...redisConfig,
+  ...inboxRetentionConfig,
+});
+const analyticsConfig = defineConfig({ ...backendConfig, ...callerKeysConfig, ...inboxRetentionConfig });
 const authServiceConfig = defineConfig({ ...backendConfig, ...redisConfig, ...authConfig });
 const notificationServiceConfig = defineConfig({
   ...backendConfig,
   ...callerKeysConfig,
   ...notificationConfig,
+  ...inboxRetentionConfig,
 });
 
 export const serveConfigs = {
@@ -171,12 +195,33 @@ const backend = <S extends Record<string, Field<unknown>>>(
 ): Backend => ({ config, create });
 
 const backends: Record<string, Backend> = {
-  invoice: backend(invoiceConfig, async (host, settings) =>
-    createInvoiceService({
-      store: await openShardedStore(host, settings),
-      objects: createFsObjectStore({ root: settings.objectStoreDir }),
-    }),
-  ),
+  invoice: backend(invoiceConfig, async (host, settings) => {
+    const store = await openShardedStore(host, settings);
+    const objects = createFsObjectStore({ root: settings.objectStoreDir });
+    scheduleRetention(host, 'invoice', settings.retentionInterval, async () => {
+      // One replica at a time: the others find the lock taken and wait for the next run.
+      const [first] = store.shards.all;
+      await first?.database.transaction(async (trx) => {
+        const { rows } = await sql<{ locked: boolean }>`
+          select pg_try_advisory_xact_lock(hashtext('fiscal-retention:invoice')) as locked`.execute(trx);
+        if (!rows[0]?.locked) return;
+        const report = await applyRetention({
+          shards: store.shards.all.map(createShardRetention),
+          objects,
+          policy: {
+            documentYears: settings.retentionYears,
+            eventRetentionMs: settings.invoiceEventRetention,
+          },
+          now: new Date(),
+          dryRun: false,
+          logger: host.logger,
+        });
+        if (report.invoiceMonths.length + report.outboxMonths.length > 0)
+          host.logger.info({ report }, 'retention applied');
+      });
+    });
+    return createInvoiceService({ store, objects });
+  }),
   'invoice-worker': backend(invoiceWorkerConfig, async (host, settings) => {
     const bus = await connectBus(host, settings);
     return createInvoiceWorker({
@@ -191,7 +236,7 @@ const backends: Record<string, Backend> = {
   }),
   query: backend(queryConfig, async (host, settings) =>
     createQueryService({
-      database: await openDatabase(host, settings, 'query'),
+      database: withInboxRetention(host, settings, await openDatabase(host, settings, 'query')),
       bus: await connectBus(host, settings),
       cache: redisCache(host, settings, summaryCacheName),
       registry: host.registry,
@@ -210,14 +255,14 @@ const backends: Record<string, Backend> = {
   ),
   analytics: backend(analyticsConfig, async (host, settings) =>
     createAnalyticsService({
-      database: await openDatabase(host, settings, 'analytics'),
+      database: withInboxRetention(host, settings, await openDatabase(host, settings, 'analytics')),
       bus: await connectBus(host, settings),
       registry: host.registry,
     }),
   ),
   notification: backend(notificationServiceConfig, async (host, settings) =>
     createNotificationService({
-      database: await openDatabase(host, settings, 'notification'),
+      database: withInboxRetention(host, settings, await openDatabase(host, settings, 'notification')),
       bus: await connectBus(host, settings),
       registry: host.registry,
       logger: host.logger,
@@ -232,6 +277,19 @@ export const serviceConfigs: Record<string, Record<string, Field<unknown>>> = {
   gateway: gatewayConfig,
   ...Object.fromEntries(Object.entries(backends).map(([name, { config }]) => [name, config])),
 };
+
+/** Prunes a consumer's inbox on the retention schedule; several replicas pruning at once is harmless. */
+function withInboxRetention<DB>(
+  host: Host,
+  settings: ConfigOf<typeof inboxRetentionConfig>,
+  database: Database<DB>,
+): Database<DB> {
+  scheduleRetention(host, 'inbox', settings.retentionInterval, async () => {
+    const removed = await pruneInbox(database, new Date(Date.now() - settings.inboxRetention));
+    if (removed > 0) host.logger.info({ removed }, 'inbox: handled events past their retention forgotten');
+  });
+  return database;
+}
 
 type RedisSettings = ConfigOf<typeof redisConfig>;
 

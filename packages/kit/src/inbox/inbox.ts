@@ -76,3 +76,39 @@ export async function handleBatchOnce<DB, E extends Pick<EventEnvelope, 'id'>>(
     return fresh;
   });
 }
+
+/**
+ * Forgets the events handled before `before` (a window well past any redelivery, retry or redrive
+ * of them: the broker's retries end within minutes, dead letters are redriven within days), in
+ * small batches so no delete holds locks for long. With `dryRun`, only counts them.
+ */
+export async function pruneInbox<DB>(
+  database: Database<DB>,
+  before: Date,
+  { dryRun = false, batchSize = 5_000 }: { dryRun?: boolean; batchSize?: number } = {},
+): Promise<number> {
+  const db = database.db as unknown as Kysely<InboxSchema>;
+  if (dryRun) {
+    const row = await db
+      .selectFrom('inbox')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('processed_at', '<', before)
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+  let removed = 0;
+  for (;;) {
+    const { rows } = await sql<{ count: string | number }>`
+      with expired as (
+        select consumer_group, event_id from inbox where processed_at < ${before} limit ${batchSize}
+      ), removed as (
+        delete from inbox using expired
+         where inbox.consumer_group = expired.consumer_group and inbox.event_id = expired.event_id
+        returning 1
+      )
+      select count(*) as count from removed`.execute(db);
+    const count = Number(rows[0]?.count ?? 0);
+    removed += count;
+    if (count < batchSize) return removed;
+  }
+}

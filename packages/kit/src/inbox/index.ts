@@ -1,1 +1,1 @@
-export { handleBatchOnce, handleOnce, type InboxSchema, inboxMigrations } from './inbox.js';
+export { handleBatchOnce, handleOnce, type InboxSchema, inboxMigrations, pruneInbox } from './inbox.js';

@@ -93,4 +93,12 @@ describe('filesystem object store', () => {
     await expect(store.put(badKey, bytes('x'))).rejects.toThrow(/object key/);
     await expect(store.get(badKey)).rejects.toThrow(/object key/);
   });
+
+  it('deletes an object for good, and answers false for one it does not have', async () => {
+    await store.put(key, bytes('<cfdi/>'));
+    expect(await store.delete(key)).toBe(true);
+    expect(await store.get(key)).toBeUndefined();
+    expect(await store.delete(key)).toBe(false);
+    expect(await store.put(key, bytes('<other/>'))).toEqual({ created: true });
+  });
 });

@@ -21,7 +21,7 @@ const maximumKeyLength = 1024;
  * The same contract maps onto S3-compatible storage: `put` is a PutObject with `If-None-Match: *`
  * (a conditional write; 412 Precondition Failed means the key exists), after which a GetObject, or
  * a stored SHA-256 checksum, tells an identical object (`created: false`) from a conflict; `get` is
- * a GetObject where NoSuchKey means undefined.
+ * a GetObject where NoSuchKey means undefined; `delete` a DeleteObject.
  */
 export function createFsObjectStore({ root }: FsObjectStoreOptions): ObjectStore {
   const pathOf = (key: string) => join(root, ...validKey(key).split('/'));
@@ -59,6 +59,18 @@ export function createFsObjectStore({ root }: FsObjectStoreOptions): ObjectStore
 
     async get(key) {
       return readIfExists(pathOf(key));
+    },
+
+    async delete(key) {
+      const path = pathOf(key);
+      try {
+        await unlink(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+      await syncDirectory(dirname(path));
+      return true;
     },
   };
 }

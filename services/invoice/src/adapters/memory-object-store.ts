@@ -17,5 +17,8 @@ export function createMemoryObjectStore(): ObjectStore {
       const body = objects.get(key);
       return body && Uint8Array.from(body);
     },
+    async delete(key) {
+      return objects.delete(key);
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { NamedMigration } from '@fiscal/kit/db';
 import { outboxMigrations } from '@fiscal/kit/outbox';
 import { type Kysely, sql } from 'kysely';
+import { outboxPartitionMigration } from './monthly-partitions.js';
 
 /** The migrations of one invoice shard; every shard runs the same list. */
 export const invoiceMigrations: readonly NamedMigration[] = [
@@ -157,6 +158,7 @@ export const invoiceMigrations: readonly NamedMigration[] = [
       for (const { name } of partitions.rows) await uniqueIdIndex(db, name);
     },
   },
+  outboxPartitionMigration,
 ];
 
 /**

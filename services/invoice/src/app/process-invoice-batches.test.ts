@@ -103,6 +103,7 @@ describe('processing invoices in batches (PGlite shards, statements counted)', (
     return {
       put: (key, body) => (orgIds.has(key.split('/')[0]!) ? failure() : objects.put(key, body)),
       get: (key) => objects.get(key),
+      delete: (key) => objects.delete(key),
     };
   }
 
@@ -141,6 +142,7 @@ describe('processing invoices in batches (PGlite shards, statements counted)', (
         return objects.put(key, body);
       },
       get: objects.get,
+      delete: objects.delete,
     };
     const process = processor({ objects: counting });
     // The same invoice twice in one batch, as a duplicated delivery would bring it, is processed once.
@@ -230,6 +232,7 @@ describe('processing invoices in batches (PGlite shards, statements counted)', (
         return objects.put(key, body);
       },
       get: objects.get,
+      delete: objects.delete,
     };
     const batch = processor({ objects: slow })(requestsFor(keys));
     await waitUntil(async () => (await invoices.findById(takenOver))?.status === 'processing');
@@ -248,9 +251,9 @@ describe('processing invoices in batches (PGlite shards, statements counted)', (
   it("a crashed worker's lapsed claims are resumed, in batches, and archived once", async () => {
     const keys = await submit(5);
     // The first worker dies after claiming: its store never answers.
-    void processor({ objects: { put: () => new Promise(() => {}), get: async () => undefined } })(
-      requestsFor(keys),
-    );
+    void processor({
+      objects: { put: () => new Promise(() => {}), get: async () => undefined, delete: async () => false },
+    })(requestsFor(keys));
     await waitUntil(async () =>
       (await Promise.all(keys.map((key) => invoices.findById(key)))).every(
         (invoice) => invoice?.status === 'processing',

@@ -11,6 +11,8 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array): Promise<{ created: boolean }>;
   /** The stored bytes, or undefined when there is no such object. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /** Removes the object (retention, past the legal keeping period); false when there was none. */
+  delete(key: string): Promise<boolean>;
 }
 
 export class ObjectConflict extends Error {
