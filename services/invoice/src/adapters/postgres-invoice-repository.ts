@@ -87,13 +87,33 @@ export function createPostgresInvoiceRepository(shards: InvoiceShards): InvoiceR
   }
 
   /**
-   * The additions of a group of `addMany` calls: one lookup of their UUIDs on every shard (a UUID's
-   * index lives on its issuer's shard, so one taken under another issuer is found only by looking)
-   * and one transaction per shard for all of them.
+   * The invoices holding these UUIDs on the shards other than each one's own, by `uuidKey`. A UUID
+   * taken on an invoice's own shard needs no lookup first: that shard's UUID index refuses it to
+   * the insert, and the holder is looked up then.
+   */
+  async function holdersElsewhere(invoices: readonly Invoice[]): Promise<Map<string, Invoice>> {
+    const holders = new Map<string, Invoice>();
+    await Promise.all(
+      shards.all.flatMap((shard) => {
+        const foreign = invoices.filter((invoice) => shards.forSlot(invoice.slot) !== shard);
+        return [...groupBy(foreign, (invoice) => invoice.orgId)].map(async ([orgId, group]) => {
+          const uuids = [...new Set(group.map((invoice) => invoice.uuid))];
+          for (const row of await selectHoldersOfUuids(shard.database.db, orgId, uuids).execute())
+            holders.set(uuidKey(orgId, row.uuid), fromRow(row));
+        });
+      }),
+    );
+    return holders;
+  }
+
+  /**
+   * The additions of a group of `addMany` calls: one lookup of their UUIDs on each other shard (a
+   * UUID's index lives on its issuer's shard, so one taken under another issuer is found only by
+   * looking) and one transaction per shard for all of them.
    */
   async function addGroup(calls: readonly Addition[][]): Promise<AddOutcome[][]> {
     const additions = calls.flat();
-    const holders = await holdersOf(additions.map(({ change }) => change.invoice));
+    const holders = await holdersElsewhere(additions.map(({ change }) => change.invoice));
     // The first addition of a UUID writes it; the others are answered with what it became.
     const firstOfUuid = new Map<string, Addition>();
     for (const addition of additions) {
