@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,8 +88,9 @@ describe.skipIf(!engines || !haproxy)(
     });
 
     afterAll(async () => {
-      // Whatever the last test left running, and everything the cluster created on the engines.
-      if (clusterDir) await runFiscal(['cluster', 'down', '--dir', clusterDir, '--purge']);
+      // Whatever a failed test left running, and everything the cluster created on the engines.
+      if (clusterDir && existsSync(join(clusterDir, 'cluster.json')))
+        await runFiscal(['cluster', 'down', '--dir', clusterDir, '--purge']);
       await files?.close();
       if (clusterDir) await rm(clusterDir, { recursive: true, force: true });
     });
@@ -327,7 +329,7 @@ describe.skipIf(!engines || !haproxy)(
     });
 
     it('stops every process cleanly on SIGTERM: the balancer, the gateways, then the services', async () => {
-      const down = await runFiscal(['cluster', 'down', '--dir', clusterDir]);
+      const down = await runFiscal(['cluster', 'down', '--dir', clusterDir, '--purge']);
       expect(down).toMatchObject({ code: 0, output: expect.stringMatching(/stopped 10 processes\n/) });
     });
   },
