@@ -356,4 +356,98 @@ describe.each([
       expect(unpublished).toEqual([]);
     },
   );
+
+  it.skipIf(!available)(
+    'claims from each partition of a partitioned outbox and marks every row where it lies, each once and in order',
+    async () => {
+      const partitioned = await createTestDatabase<OutboxSchema>(engine, 'outbox_by_month');
+      try {
+        const { db } = partitioned.database;
+        await sql`create table outbox (
+            id bigserial, event_id uuid not null, type text not null, envelope jsonb not null,
+            created_at timestamptz not null default now(), published_at timestamptz,
+            claimed_until timestamptz, attempts integer not null default 0, last_error text,
+            primary key (id, created_at)
+          ) partition by range (created_at)`.execute(db);
+        await sql`create index outbox_unpublished on outbox (id) where published_at is null`.execute(db);
+        await sql`create table outbox_y2026m11 partition of outbox
+          for values from ('2026-11-01') to ('2026-12-01')`.execute(db);
+        await sql`create table outbox_y2026m12 partition of outbox
+          for values from ('2026-12-01') to ('2027-01-01')`.execute(db);
+        await sql`create table outbox_default partition of outbox default`.execute(db);
+        // Recorded over two months and, beyond the months prepared, into the default partition.
+        const months = ['2026-11-20T00:00:00Z', '2026-12-02T00:00:00Z', '2031-05-01T00:00:00Z'];
+        for (let n = 0; n < 9; n++) {
+          const event = envelope(n);
+          await sql`insert into outbox (event_id, type, envelope, created_at)
+            values (${event.id}, ${event.type}, ${JSON.stringify(event)}, ${months[Math.floor(n / 3)]})`.execute(
+            db,
+          );
+        }
+        for (const exclusive of [true, false]) {
+          await sql`update outbox set published_at = null`.execute(db);
+          const publisher = recordingPublisher();
+          const relay = createOutboxRelay({
+            database: partitioned.database,
+            publisher,
+            logger,
+            registry: new Registry(),
+            batchSize: 4,
+            pollIntervalMs: 20,
+            exclusive,
+          });
+          relay.start();
+          await until(() => publisher.published().length === 9);
+          await relay.stop();
+          expect(publisher.published()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+          const unpublished = await sql`select id from outbox where published_at is null`.execute(db);
+          expect(unpublished.rows).toEqual([]);
+        }
+      } finally {
+        await partitioned.dispose();
+      }
+    },
+  );
+
+  it.skipIf(!available)(
+    'gathers statistics for a table it finds a backlog in, so claims read the index in order',
+    async () => {
+      const fresh = await createTestDatabase<OutboxSchema>(engine, 'outbox_backlog');
+      try {
+        await fresh.database.migrate(outboxMigrations);
+        const { db } = fresh.database;
+        const estimate = async () =>
+          Number(
+            (
+              await sql<{
+                reltuples: number;
+              }>`select reltuples from pg_class where oid = 'outbox'::regclass`.execute(db)
+            ).rows[0]?.reltuples,
+          );
+        await fresh.database.transaction((trx) =>
+          appendToOutbox(
+            trx,
+            Array.from({ length: 250 }, (_, n) => envelope(n)),
+          ),
+        );
+        // Never analyzed: the planner knows nothing of the rows.
+        expect(await estimate()).toBe(-1);
+        const publisher = recordingPublisher();
+        const relay = createOutboxRelay({
+          database: fresh.database,
+          publisher,
+          logger,
+          registry: new Registry(),
+          batchSize: 100,
+          pollIntervalMs: 20,
+        });
+        relay.start();
+        await until(() => publisher.published().length === 250);
+        await relay.stop();
+        expect(await estimate()).toBeGreaterThan(0);
+      } finally {
+        await fresh.dispose();
+      }
+    },
+  );
 });

@@ -1,11 +1,12 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/index.js';
 import { backoffDelay } from '../events/index.js';
 import { createWakeableSleep } from '../lifecycle/wakeable-sleep.js';
 import type { OutboxSchema } from './outbox.js';
+import { outboxTables } from './outbox-tables.js';
 
 /** What the relay hands events to; resolves only once the broker durably accepted the batch. */
 export interface EventPublisher {
@@ -111,6 +112,13 @@ function relayMetrics(registry: Registry): RelayMetrics {
 const housekeepingEveryMs = 60_000;
 const housekeepingBatchSize = 1_000;
 
+interface ClaimedRow {
+  id: string;
+  envelope: EventEnvelope;
+  /** The table (the outbox, or the partition) the row was claimed from. */
+  table: string;
+}
+
 class BatchNotPublished extends Error {
   constructor(
     readonly ids: string[],
@@ -146,53 +154,80 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   /** Exclusive relays: the rows handed to the publisher and not yet marked or failed. */
   const handedOver = new Set<string>();
 
+  const tablesOfOutbox = outboxTables(db);
+  const statistics = backlogStatistics(db, logger);
+
   /**
-   * Claims a batch in a short statement; it is published with no transaction open (the broker may
-   * be slow, and in embedded mode the bus shares the database connection), then marked published.
-   * Claims keep relay replicas off each other's rows; a crashed relay's claim simply expires. The
-   * only relay of an outbox writes no claim: it remembers what it handed over, and a crash forgets
-   * that with everything else.
+   * Claims a batch in short statements, a table (partition) at a time until the batch is full; it
+   * is published with no transaction open (the broker may be slow, and in embedded mode the bus
+   * shares the database connection), then marked published. Claims keep relay replicas off each
+   * other's rows; a crashed relay's claim simply expires. The only relay of an outbox writes no
+   * claim: it remembers what it handed over, and a crash forgets that with everything else.
    */
-  async function claimBatch(): Promise<{ id: string; envelope: EventEnvelope }[]> {
+  async function claimBatch(): Promise<ClaimedRow[]> {
+    const claimed: ClaimedRow[] = [];
+    for (const table of await tablesOfOutbox()) {
+      const wanted = batchSize - claimed.length;
+      if (wanted <= 0) break;
+      const rows = await claimFrom(table, wanted);
+      for (const row of rows) claimed.push({ ...row, table });
+      if (rows.length === wanted) await statistics.backlogIn(table);
+    }
+    if (options.exclusive) for (const row of claimed) handedOver.add(row.id);
+    return claimed.sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  async function claimFrom(table: string, limit: number) {
+    const from = sql.id(table);
     if (options.exclusive) {
       const inFlight = [...handedOver];
       const { rows } = await sql<{ id: string; envelope: EventEnvelope }>`
-        select id, envelope from outbox
+        select id, envelope from ${from}
          where published_at is null
            ${inFlight.length > 0 ? sql`and not (id = any(${inFlight}::bigint[]))` : sql``}
          order by id
-         limit ${batchSize}`.execute(db);
-      for (const row of rows) handedOver.add(row.id);
+         limit ${limit}`.execute(db);
       return rows;
     }
-    const claimed = await sql<{ id: string; envelope: EventEnvelope }>`
-      update outbox set claimed_until = now() + ${`${claimMs} milliseconds`}::interval
-       where id in (
-         select id from outbox
+    // `= any(array(…))`: the ids are chosen first, then each row is found by its index entry; as
+    // `in (…)`, PostgreSQL joined them to a scan of the whole table.
+    const { rows } = await sql<{ id: string; envelope: EventEnvelope }>`
+      update ${from} set claimed_until = now() + ${`${claimMs} milliseconds`}::interval
+       where id = any(array(
+         select id from ${from}
           where published_at is null and (claimed_until is null or claimed_until < now())
           order by id
-          limit ${batchSize}
-          for update skip locked)
+          limit ${limit}
+          for update skip locked))
       returning id, envelope`.execute(db);
-    return claimed.rows.sort((a, b) => Number(a.id) - Number(b.id));
+    return rows;
+  }
+
+  /** Updates claimed rows where they are, by id: one statement per table they came from. */
+  async function updateClaimed(rows: readonly ClaimedRow[], set: RawBuilder<unknown>): Promise<void> {
+    const idsByTable = new Map<string, string[]>();
+    for (const { table, id } of rows) {
+      const ids = idsByTable.get(table);
+      if (ids) ids.push(id);
+      else idsByTable.set(table, [id]);
+    }
+    for (const [table, ids] of idsByTable) {
+      await sql`update ${sql.id(table)} set ${set} where id = any(${ids}::bigint[])`.execute(db);
+    }
   }
 
   /** Publishes a claimed batch and marks it; a batch the publisher refused is recorded and released. */
-  async function deliver(rows: readonly { id: string; envelope: EventEnvelope }[]): Promise<void> {
+  async function deliver(rows: readonly ClaimedRow[]): Promise<void> {
     const ids = rows.map((row) => row.id);
     try {
       try {
         await publisher.publish(rows.map((row) => row.envelope));
       } catch (error) {
         const failure = new BatchNotPublished(ids, error);
-        await recordFailure(failure).catch(() => undefined);
+        await recordFailure(rows, failure).catch(() => undefined);
         throw failure;
       }
-      await db
-        .updateTable('outbox')
-        .set({ published_at: new Date(), claimed_until: null })
-        .where('id', 'in', ids)
-        .execute();
+      await updateClaimed(rows, sql`published_at = now(), claimed_until = null`);
     } finally {
       for (const id of ids) handedOver.delete(id);
     }
@@ -207,17 +242,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /** Releases the claim at once (a retry need not wait for it to expire) and records the failure. */
-  async function recordFailure(failure: BatchNotPublished): Promise<void> {
+  async function recordFailure(rows: readonly ClaimedRow[], failure: BatchNotPublished): Promise<void> {
     metrics.failures.inc(labels);
-    await db
-      .updateTable('outbox')
-      .set((eb) => ({
-        attempts: eb('attempts', '+', 1),
-        last_error: String(failure.cause).slice(0, 1_000),
-        claimed_until: null,
-      }))
-      .where('id', 'in', failure.ids)
-      .execute();
+    const error = String(failure.cause).slice(0, 1_000);
+    await updateClaimed(rows, sql`attempts = attempts + 1, last_error = ${error}, claimed_until = null`);
   }
 
   async function releaseClaims(): Promise<void> {
@@ -319,6 +347,38 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       pause.wake();
       await loop;
       metrics.backlogProbes.delete(backlog);
+    },
+  };
+}
+
+const analyzeEveryMs = 60_000;
+
+/**
+ * Keeps the planner's statistics of a table with a backlog at most a minute old. Without them it
+ * guesses a few dozen unpublished rows and sorts them all to take the first batch (9 ms a claim at
+ * 20,000, growing with the backlog) instead of reading the index in order (0.1 ms). Autovacuum
+ * analyzes a table only after it changed by a tenth, checking once a minute, so a new month's
+ * partition, or an outbox that filled during a broker outage, goes unanalyzed for minutes; PGlite
+ * never analyzes at all. `skip_locked`: a replica or autovacuum analyzing it already is enough.
+ */
+function backlogStatistics(
+  // biome-ignore lint/suspicious/noExplicitAny: the relay reads only the outbox table of any service
+  db: import('kysely').Kysely<any>,
+  logger: Logger,
+) {
+  const analyzedAt = new Map<string, number>();
+  let refused = false;
+  return {
+    async backlogIn(table: string): Promise<void> {
+      if (refused || Date.now() - (analyzedAt.get(table) ?? 0) < analyzeEveryMs) return;
+      analyzedAt.set(table, Date.now());
+      try {
+        await sql`analyze (skip_locked) ${sql.id(table)}`.execute(db);
+      } catch (error) {
+        // Not the table's owner (an operator's choice of roles): autovacuum keeps them instead.
+        refused = true;
+        logger.warn({ err: error, table }, 'cannot analyze the outbox; leaving its statistics to autovacuum');
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { NamedMigration } from '@fiscal/kit/db';
 import { outboxMigrations } from '@fiscal/kit/outbox';
 import { type Kysely, sql } from 'kysely';
-import { outboxPartitionMigration } from './monthly-partitions.js';
+import { outboxPartitionMigration, outboxPartitionsUniqueIdMigration } from './monthly-partitions.js';
 
 /** The migrations of one invoice shard; every shard runs the same list. */
 export const invoiceMigrations: readonly NamedMigration[] = [
@@ -159,6 +159,7 @@ export const invoiceMigrations: readonly NamedMigration[] = [
     },
   },
   outboxPartitionMigration,
+  outboxPartitionsUniqueIdMigration,
 ];
 
 /**

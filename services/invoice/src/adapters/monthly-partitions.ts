@@ -60,6 +60,7 @@ export async function ensureOutboxPartitions(db: Kysely<any>, months: readonly D
         for values from (${sql.lit(month.from.toISOString())}) to (${sql.lit(month.to.toISOString())})`.execute(
         db,
       );
+      await uniqueOutboxIdIndex(db, month.name);
     } catch (error) {
       // Replicas creating the same partition at once: the loser finds it made.
       const code = (error as { code?: string }).code;
@@ -114,5 +115,29 @@ export const outboxPartitionMigration: NamedMigration = {
     await sql`insert into outbox select * from outbox_unpartitioned`.execute(db);
     await sql`alter sequence outbox_id_seq owned by outbox.id`.execute(db);
     await sql`drop table outbox_unpartitioned`.execute(db);
+  },
+};
+
+/**
+ * A unique index on `id` in one outbox partition: the relay marks what it published by id, and only
+ * a unique index on `id` alone tells the planner that matches that many rows. The primary key
+ * (id, created_at) does not, and a partition without statistics (a new month, or any in PGlite,
+ * which never gathers them) was scanned whole for every batch marked.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: run on any shard's schema
+export async function uniqueOutboxIdIndex(db: Kysely<any>, partition: string): Promise<void> {
+  await sql`create unique index if not exists ${sql.id(`${partition}_id_key`)} on ${sql.id(partition)} (id)`.execute(
+    db,
+  );
+}
+
+/** Every outbox partition made before `ensureOutboxPartitions` gave each its unique index on id. */
+export const outboxPartitionsUniqueIdMigration: NamedMigration = {
+  name: '2026-12-04-002-outbox-partitions-unique-id',
+  async up(db) {
+    const { rows } = await sql<{ name: string }>`
+      select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+       where i.inhparent = 'outbox'::regclass`.execute(db);
+    for (const { name } of rows) await uniqueOutboxIdIndex(db, name);
   },
 };
