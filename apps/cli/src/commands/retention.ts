@@ -17,7 +17,7 @@ import { defineConfig, parseConfig } from '@fiscal/kit/config';
 import { createDatabase, type Database } from '@fiscal/kit/db';
 import { pruneInbox } from '@fiscal/kit/inbox';
 import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
-import { inboxRetentionConfig } from './serve.js';
+import { inboxRetentionConfig } from '../retention-schedule.js';
 
 const usage = `fiscal retention run <service> [--dry-run] [--json]
   invoice        months of invoices past FISCAL_RETENTION_YEARS with their archived originals, and of

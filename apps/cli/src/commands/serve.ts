@@ -25,18 +25,16 @@ import {
   type ConfigOf,
   commonConfig,
   defineConfig,
-  duration,
   type Field,
   parseConfig,
   port,
   string,
   url,
 } from '@fiscal/kit/config';
-import { createDatabase, type Database } from '@fiscal/kit/db';
+import { createDatabase } from '@fiscal/kit/db';
 import { createRabbitMqBus } from '@fiscal/kit/events';
 import { createGrpcClientTransport, createGrpcServer, createInMemoryTransport } from '@fiscal/kit/grpc';
 import { accessLogConfig, listen } from '@fiscal/kit/http';
-import { pruneInbox } from '@fiscal/kit/inbox';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
 import { createQueryService, summaryCacheName } from '@fiscal/query';
@@ -44,7 +42,7 @@ import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 import { type Host, startHost } from '../host.js';
-import { scheduleRetention } from '../retention-schedule.js';
+import { inboxRetentionConfig, scheduleRetention, withInboxRetention } from '../retention-schedule.js';
 
 const backendConfig = defineConfig({
   ...commonConfig,
@@ -141,17 +139,6 @@ const invoiceStoreConfig = defineConfig({
   ...shardMapConfig,
   ...objectStoreConfig,
   ...eventLogConfig,
-});
-
-/** Consumers forget the events they handled once no redelivery or redrive can bring them again. */
-export const inboxRetentionConfig = defineConfig({
-  inboxRetention: {
-    env: 'FISCAL_INBOX_RETENTION',
-    type: duration(),
-    default: 7_776_000_000,
-    doc: "How long a consumer remembers the events it handled (its inbox), e.g. 2160h (the default, 90 days); keep it well past the dead letters' redrive window.",
-  },
-  retentionInterval: retentionConfig.retentionInterval,
 });
 
 const invoiceConfig = defineConfig({ ...invoiceStoreConfig, ...callerKeysConfig, ...retentionConfig });
@@ -277,19 +264,6 @@ export const serviceConfigs: Record<string, Record<string, Field<unknown>>> = {
   gateway: gatewayConfig,
   ...Object.fromEntries(Object.entries(backends).map(([name, { config }]) => [name, config])),
 };
-
-/** Prunes a consumer's inbox on the retention schedule; several replicas pruning at once is harmless. */
-function withInboxRetention<DB>(
-  host: Host,
-  settings: ConfigOf<typeof inboxRetentionConfig>,
-  database: Database<DB>,
-): Database<DB> {
-  scheduleRetention(host, 'inbox', settings.retentionInterval, async () => {
-    const removed = await pruneInbox(database, new Date(Date.now() - settings.inboxRetention));
-    if (removed > 0) host.logger.info({ removed }, 'inbox: handled events past their retention forgotten');
-  });
-  return database;
-}
 
 type RedisSettings = ConfigOf<typeof redisConfig>;
 

@@ -6,14 +6,17 @@ import { parseEvent } from '@fiscal/contracts';
 import { createGatewayServer, createMemoryRateLimiter, gatewayQuotaConfig, quotasOf } from '@fiscal/gateway';
 import type { InvoiceSchema } from '@fiscal/invoice';
 import {
+  applyRetention,
   createFsObjectStore,
   createInvoiceService,
   createInvoiceWorker,
   createMemoryObjectStore,
+  createShardRetention,
   embeddedShardsConfig,
   eventLogConfig,
   openInvoiceStore,
   processingConfig,
+  retentionConfig,
   shardMapConfig,
 } from '@fiscal/invoice';
 import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit/auth';
@@ -28,6 +31,7 @@ import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
 import { createQueryService, summaryCacheMaxBytes, summaryCacheName } from '@fiscal/query';
 import { startHost } from '../host.js';
+import { inboxRetentionConfig, scheduleRetention, withInboxRetention } from '../retention-schedule.js';
 
 export const embeddedConfig = defineConfig({
   ...commonConfig,
@@ -39,6 +43,8 @@ export const embeddedConfig = defineConfig({
   ...notificationConfig,
   ...gatewayQuotaConfig,
   ...accessLogConfig,
+  ...retentionConfig,
+  ...inboxRetentionConfig,
   httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
   httpHost: {
     env: 'FISCAL_HTTP_HOST',
@@ -126,7 +132,7 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
       platformPorts: [settings.httpPort, settings.adminPort],
     }),
     await createQueryService({
-      database: await database('query'),
+      database: withInboxRetention(host, settings, await database('query')),
       bus,
       cache: createMemoryCache({
         name: summaryCacheName,
@@ -136,9 +142,13 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
       }),
       registry,
     }),
-    await createAnalyticsService({ database: await database('analytics'), bus, registry }),
+    await createAnalyticsService({
+      database: withInboxRetention(host, settings, await database('analytics')),
+      bus,
+      registry,
+    }),
     await createNotificationService({
-      database: await database('notification'),
+      database: withInboxRetention(host, settings, await database('notification')),
       bus,
       registry,
       logger: loggerOf('notification'),
@@ -200,6 +210,20 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     await module.start();
   }
   bus.open();
+  // The same retention as distributed mode, on the same schedule: months of invoices past the
+  // keeping period with their archived originals, event-log months, consumers' inboxes.
+  scheduleRetention(host, 'invoice', settings.retentionInterval, async () => {
+    const report = await applyRetention({
+      shards: invoiceStore.shards.all.map(createShardRetention),
+      objects,
+      policy: { documentYears: settings.retentionYears, eventRetentionMs: settings.invoiceEventRetention },
+      now: new Date(),
+      dryRun: false,
+      logger,
+    });
+    if (report.invoiceMonths.length + report.outboxMonths.length > 0)
+      logger.info({ report }, 'retention applied');
+  });
   const httpPort = await listen(gateway, { host: settings.httpHost, port: settings.httpPort });
 
   shutdown.register('stop-accepting', 'gateway', () => gateway.close());
