@@ -13,7 +13,8 @@ const serviceOfGroup: Record<string, string> = {
  * `fiscal start` runs every service in one process; its spans are exported under the service each
  * belongs to, as `fiscal serve` would: the public API's requests are the gateway's, an RPC is the
  * service it names (`fiscal.invoice.v1.InvoiceService` → invoice), an event delivery its consumer
- * group's service; every other span is its parent's.
+ * group's service, an outbox relay's publication the service whose event it is (`fiscal/invoice`);
+ * every other span is its parent's.
  */
 export const embeddedServiceOfSpan: ServiceOfSpan = ({ kind, attributes }) => {
   if (kind === SpanKind.SERVER) {
@@ -24,6 +25,10 @@ export const embeddedServiceOfSpan: ServiceOfSpan = ({ kind, attributes }) => {
   if (kind === SpanKind.CONSUMER) {
     const group = attributes['messaging.consumer.group.name'];
     return typeof group === 'string' ? serviceOfGroup[group] : undefined;
+  }
+  if (kind === SpanKind.PRODUCER) {
+    const source = attributes['cloudevents.event_source'];
+    return typeof source === 'string' ? /^fiscal\/([a-z-]+)$/.exec(source)?.[1] : undefined;
   }
   return undefined;
 };

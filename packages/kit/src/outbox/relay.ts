@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/index.js';
 import { backoffDelay } from '../events/index.js';
 import { createWakeableSleep } from '../lifecycle/wakeable-sleep.js';
+import { startProducerSpans } from '../telemetry/producer-spans.js';
 import type { OutboxSchema } from './outbox.js';
 import { outboxTables } from './outbox-tables.js';
 
@@ -220,9 +221,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function deliver(rows: readonly ClaimedRow[]): Promise<void> {
     const ids = rows.map((row) => row.id);
     try {
+      const publishing = startProducerSpans(
+        'outbox publish',
+        rows.map((row) => row.envelope),
+      );
       try {
-        await publisher.publish(rows.map((row) => row.envelope));
+        await publisher.publish(publishing.events);
+        publishing.end();
       } catch (error) {
+        publishing.end(error);
         const failure = new BatchNotPublished(ids, error);
         await recordFailure(rows, failure).catch(() => undefined);
         throw failure;

@@ -1,4 +1,5 @@
 export { createMetricsRegistry } from './metrics.js';
+export { startProducerSpans } from './producer-spans.js';
 export { ServiceAttributingProcessor, type ServiceOfSpan } from './service-attribution.js';
 export {
   activeTraceSampled,
