@@ -450,4 +450,42 @@ describe.each([
       }
     },
   );
+
+  it.skipIf(!available)(
+    "reports the backlog of a service's shards, one schema in two databases, as their sum",
+    async () => {
+      const shards = [
+        await createTestDatabase<OutboxSchema>(engine, 'shard_outbox'),
+        await createTestDatabase<OutboxSchema>(engine, 'shard_outbox'),
+      ];
+      const registry = new Registry();
+      const refusing = recordingPublisher();
+      refusing.failNext(Number.MAX_SAFE_INTEGER);
+      const relays = [];
+      try {
+        for (const [index, shard] of shards.entries()) {
+          await shard.database.migrate(outboxMigrations);
+          await shard.database.transaction((trx) =>
+            appendToOutbox(
+              trx,
+              Array.from({ length: index + 2 }, (_, n) => envelope(n)),
+            ),
+          );
+          const relay = createOutboxRelay({
+            database: shard.database,
+            publisher: refusing,
+            logger,
+            registry,
+            pollIntervalMs: 60_000,
+          });
+          relay.start();
+          relays.push(relay);
+        }
+        expect(await metricValue(registry, 'outbox_backlog')).toBe(5);
+      } finally {
+        await Promise.all(relays.map((relay) => relay.stop()));
+        for (const shard of shards) await shard.dispose();
+      }
+    },
+  );
 });

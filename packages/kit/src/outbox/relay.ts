@@ -76,11 +76,16 @@ function relayMetrics(registry: Registry): RelayMetrics {
       labelNames: ['schema'],
       registers: [registry],
       async collect() {
+        // Relays of one schema in one process (the shards of a service, each a database whose
+        // schema has the service's name) add up; a failed count leaves that schema's last value,
+        // since the scrape must not fail with the database.
+        const totals = new Map<string, number | undefined>();
         for (const probe of backlogProbes) {
-          // A failed count leaves the last value: the scrape must not fail with the database.
           const count = await probe.count().catch(() => undefined);
-          if (count !== undefined) this.set({ schema: probe.schema }, count);
+          const total = totals.has(probe.schema) ? totals.get(probe.schema) : 0;
+          totals.set(probe.schema, count === undefined || total === undefined ? undefined : total + count);
         }
+        for (const [schema, total] of totals) if (total !== undefined) this.set({ schema }, total);
       },
     });
     metrics = {
