@@ -129,8 +129,11 @@ describe('the outbox partitioned by month (expand/contract)', () => {
   it('keeps the events recorded before it, and the relay of the release before it publishes from it', async () => {
     const [database] = test.databases;
     const db = database!.db;
-    // The shard as the previous release left it: every migration but this one, events recorded.
-    await database!.migrate(invoiceMigrations.slice(0, -1));
+    // The shard as the previous release left it: every migration before this one, events recorded.
+    const partitioning = invoiceMigrations.findIndex((migration) =>
+      migration.name.endsWith('outbox-partitioned-by-month'),
+    );
+    await database!.migrate(invoiceMigrations.slice(0, partitioning));
     await appendToOutbox(db, [envelope('0190f7a8-0000-7000-8000-00000000000a')]);
     await appendToOutbox(db, [envelope('0190f7a8-0000-7000-8000-00000000000b')]);
     await sql`update outbox set published_at = now() where event_id = '0190f7a8-0000-7000-8000-00000000000a'`.execute(
@@ -151,11 +154,29 @@ describe('the outbox partitioned by month (expand/contract)', () => {
       '0190f7a8-0000-7000-8000-00000000000b',
     ]);
 
-    // What the release before this one runs on the outbox — appending in the writer's transaction,
-    // the relay claiming, publishing and marking rows — works on the new table unchanged.
+    // What the release before this one runs on the outbox works on the new table unchanged: the
+    // writer's insert, and its relay's claim and mark, statement for statement, on the parent table.
     await appendToOutbox(db, [envelope('0190f7a8-0000-7000-8000-00000000000c')]);
     const ids = await sql<{ id: string }>`select id from outbox order by id`.execute(db);
     expect(Number(ids.rows[2]?.id)).toBeGreaterThan(Number(ids.rows[1]?.id));
+    const claimedByPrevious = await sql<{ id: string; envelope: { id: string } }>`
+      update outbox set claimed_until = now() + ${'60000 milliseconds'}::interval
+       where id in (
+         select id from outbox
+          where published_at is null and (claimed_until is null or claimed_until < now())
+          order by id
+          limit ${100}
+          for update skip locked)
+      returning id, envelope`.execute(db);
+    expect(claimedByPrevious.rows.map((row) => row.envelope.id).sort()).toEqual([
+      '0190f7a8-0000-7000-8000-00000000000b',
+      '0190f7a8-0000-7000-8000-00000000000c',
+    ]);
+    // It crashed before marking them: its claims lapse (cleared here) and this release's relay
+    // publishes them.
+    await sql`update outbox set claimed_until = null where id in (${sql.join(
+      claimedByPrevious.rows.map((row) => row.id),
+    )})`.execute(db);
     const published: string[] = [];
     const relay = createOutboxRelay({
       database: database!,
