@@ -13,7 +13,11 @@ import type { CallerResolver } from '../app/caller.js';
 import type { QuotasPerMinute } from '../app/quotas.js';
 import { createGatewayServer } from '../main.js';
 import { testCaller } from '../testing/requesters.js';
-import { type ClosableRateLimiter, createRedisRateLimiter } from './flexible-rate-limiter.js';
+import {
+  type ClosableRateLimiter,
+  createMemoryRateLimiter,
+  createRedisRateLimiter,
+} from './flexible-rate-limiter.js';
 
 const available = await probeService('redis');
 const keyPrefix = `fiscal-test:rate-limit:${randomUUID()}:`;
@@ -178,5 +182,26 @@ describe.skipIf(!available)('Redis rate limiter', () => {
     expect(elapsedMs).toBeLessThan(2_000);
     expect(await registry.metrics()).toMatch(/gateway_rate_limiter_store_failures_total \d+/);
     expect(await registry.metrics()).not.toMatch(/gateway_rate_limiter_store_failures_total 0/);
+  });
+});
+
+describe('the memory rate limiter (embedded mode)', () => {
+  it('answers at once, refuses past the quota, counts refusals too, and opens a new window a minute after a key first came', () => {
+    vi.useFakeTimers({ now: new Date('2026-12-03T12:00:00Z') });
+    try {
+      const limiter = createMemoryRateLimiter({ quotas, registry: new Registry() });
+      const charge = () => limiter.chargeNow!('free', 'org_1:user_1');
+      const first = Array.from({ length: 6 }, charge);
+      expect(first.map((usage) => usage.exceeded)).toEqual([false, false, false, false, false, true]);
+      expect(first[4]).toMatchObject({ limit: 5, remaining: 0, resetSeconds: 60 });
+      expect(limiter.chargeNow!('free', 'org_1:user_2').exceeded).toBe(false);
+
+      vi.advanceTimersByTime(59_000);
+      expect(charge()).toMatchObject({ exceeded: true, resetSeconds: 1 });
+      vi.advanceTimersByTime(1_000);
+      expect(charge()).toMatchObject({ exceeded: false, remaining: 4, resetSeconds: 60 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -38,13 +38,48 @@ export interface ClosableRateLimiter extends RateLimiter {
 const defaultKeyPrefix = 'fiscal:rate-limit:';
 const defaultCommandTimeoutMs = 250;
 
-/** Embedded mode: one process, so counters in memory are the whole truth. */
+/**
+ * Embedded mode: one process, so counters in memory are the whole truth. They are counted as
+ * rate-limiter-flexible's memory limiter counts (a window of a minute from a key's first request),
+ * in a map answered at once: its API would cost every request a promise.
+ */
 export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): RateLimiter {
-  const limiters = limitersByBucket(
-    options.quotas,
-    (bucket, points) => new RateLimiterMemory(windowOf(bucket, points)),
-  );
-  return countingCharges(options, (bucket, key) => charge(limiters[bucket], options.quotas[bucket], key));
+  const windows = Object.fromEntries(
+    buckets.map((bucket) => [bucket, memoryWindows(options.quotas[bucket], windowSeconds * 1_000)]),
+  ) as Record<QuotaBucket, (key: string) => QuotaUsage>;
+  const metrics = rateLimiterMetrics(options.registry);
+  const chargeNow = (bucket: QuotaBucket, key: string) => {
+    const usage = windows[bucket](key);
+    metrics.charges.inc({ bucket, outcome: usage.exceeded ? 'limited' : 'allowed' });
+    return usage;
+  };
+  return { chargeNow, charge: async (bucket, key) => chargeNow(bucket, key) };
+}
+
+/** Fixed windows per key in memory; a key whose window ended is dropped at the next sweep. */
+function memoryWindows(limit: number, windowMs: number, now: () => number = Date.now) {
+  const windows = new Map<string, { count: number; endsAt: number }>();
+  let nextSweep = 0;
+  return (key: string): QuotaUsage => {
+    const at = now();
+    if (at >= nextSweep) {
+      for (const [held, window] of windows) if (window.endsAt <= at) windows.delete(held);
+      nextSweep = at + windowMs;
+    }
+    let window = windows.get(key);
+    if (!window || window.endsAt <= at) {
+      window = { count: 0, endsAt: at + windowMs };
+      windows.set(key, window);
+    }
+    // A refused request counts too, as rate-limiter-flexible counts it: hammering does not refill.
+    window.count += 1;
+    return {
+      limit,
+      remaining: Math.max(0, limit - window.count),
+      resetSeconds: Math.max(1, Math.ceil((window.endsAt - at) / 1_000)),
+      exceeded: window.count > limit,
+    };
+  };
 }
 
 /**
@@ -73,6 +108,10 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): Closab
   );
 
   let storeReachable = true;
+  const counted = (bucket: QuotaBucket, usage: QuotaUsage) => {
+    metrics.charges.inc({ bucket, outcome: usage.exceeded ? 'limited' : 'allowed' });
+    return usage;
+  };
   const limiter = countingCharges(options, async (bucket, key) => {
     // Most charges are decided in memory: no deadline (a timer) is needed for them.
     const local = shared.chargeLocally(bucket, key);
@@ -93,7 +132,14 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): Closab
       return charge(insurance[bucket], quotas[bucket], key);
     }
   });
-  return { ...limiter, close: () => shared.close() };
+  return {
+    ...limiter,
+    chargeNow(bucket, key) {
+      const usage = shared.chargeLocally(bucket, key);
+      return usage && counted(bucket, usage);
+    },
+    close: () => shared.close(),
+  };
 }
 
 function limitersByBucket(

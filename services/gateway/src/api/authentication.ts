@@ -1,7 +1,7 @@
 import { AppError, isAppError } from '@fiscal/kit/errors';
 import { clientGoneSignal } from '@fiscal/kit/http';
 import { extendLogContext } from '@fiscal/kit/log';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallerResolver, Requester, Scope } from '../app/caller.js';
 import { chargeAnonymousQuota, chargeCallerQuota } from './rate-limits.js';
 
@@ -24,18 +24,50 @@ declare module 'fastify' {
  * Install before registering routes.
  */
 export function installAuthentication(app: FastifyInstance, callers: CallerResolver): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook: once the caller is known, a quota charged in memory and the scope check cost
+  // no further promise.
+  app.addHook('onRequest', (request, reply, done) => {
     const scope = request.routeOptions.config.scope;
-    if (scope === undefined) return;
-    let caller: Requester['caller'];
-    try {
-      caller = await callers.resolve(request.headers);
-    } catch (error) {
-      if (isAppError(error) && error.kind === 'unauthenticated') await chargeAnonymousQuota(request);
-      throw error;
+    if (scope === undefined) {
+      done();
+      return;
     }
-    extendLogContext({ tenant: caller.orgId, subject: caller.subject });
-    await chargeCallerQuota(request, caller);
+    callers.resolve(request.headers).then(
+      (caller) => {
+        try {
+          const charging = admit(request, reply, caller, scope);
+          if (charging) charging.then(() => done(), done);
+          else done();
+        } catch (error) {
+          done(error as Error);
+        }
+      },
+      (error: unknown) => {
+        if (!(isAppError(error) && error.kind === 'unauthenticated')) {
+          done(error as Error);
+          return;
+        }
+        chargeAnonymousQuota(request).then(
+          () => done(error),
+          (refusal: Error) => done(refusal),
+        );
+      },
+    );
+  });
+}
+
+/**
+ * Charges a known caller's quota (even when the scope is missing: a refused request still costs the
+ * gateway) and checks the route's scope; a promise only when the quota could not be decided at once.
+ */
+function admit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  caller: Requester['caller'],
+  scope: Scope,
+): Promise<void> | undefined {
+  extendLogContext({ tenant: caller.orgId, subject: caller.subject });
+  const grant = () => {
     if (!caller.scopes.includes(scope)) {
       throw new AppError('forbidden', 'insufficient_scope', `This route needs the ${scope} scope.`);
     }
@@ -48,7 +80,11 @@ export function installAuthentication(app: FastifyInstance, callers: CallerResol
         return signal;
       },
     };
-  });
+  };
+  const charging = chargeCallerQuota(request, caller);
+  if (charging) return charging.then(grant);
+  grant();
+  return undefined;
 }
 
 /** The authenticated requester of a route that names a scope. */

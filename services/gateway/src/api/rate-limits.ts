@@ -61,9 +61,18 @@ export async function chargeAnonymousQuota(request: FastifyRequest): Promise<voi
   await charge(request, 'anonymous', request.ip);
 }
 
-/** Counts the request against its caller's tier quota; refuses it once the quota is spent. */
-export async function chargeCallerQuota(request: FastifyRequest, caller: Caller): Promise<void> {
-  await charge(request, caller.tier, quotaKeyOf(caller));
+/**
+ * Counts the request against its caller's tier quota; refuses it once the quota is spent. Returns
+ * nothing (and throws a refusal) when the limiter decided at once, a promise when it has to wait.
+ */
+export function chargeCallerQuota(request: FastifyRequest, caller: Caller): Promise<void> | undefined {
+  const limiter = request.server.rateLimiter;
+  const key = quotaKeyOf(caller);
+  const usage = limiter?.chargeNow?.(caller.tier, key);
+  if (!usage) return charge(request, caller.tier, key);
+  request.quotaUsage = usage;
+  if (usage.exceeded) throw rateLimited(usage);
+  return undefined;
 }
 
 async function charge(request: FastifyRequest, bucket: QuotaBucket, key: string): Promise<void> {

@@ -29,6 +29,11 @@ export interface QuotaUsage {
 /** Port: counts one request against `key`'s quota in `bucket`. */
 export interface RateLimiter {
   charge(bucket: QuotaBucket, key: string): Promise<QuotaUsage>;
+  /**
+   * The same charge, when it can be decided at once (a count in this process's memory); undefined
+   * when it cannot, and then nothing was charged: `charge` decides.
+   */
+  chargeNow?(bucket: QuotaBucket, key: string): QuotaUsage | undefined;
 }
 
 /**
