@@ -9,7 +9,10 @@
 // gateway, auth, invoice and query against the local PostgreSQL, RabbitMQ and Redis (and the worker
 // with FISCAL_BENCH_WORKER=1). FISCAL_BENCH_CPU_PROF=<dir> writes CPU profiles of the platform's
 // processes (gateway and invoice when distributed) to <dir>; FISCAL_BENCH_PHASES=get,post picks phases.
-// Order: hello-world, GET, POST, then (once a worker processed what the POSTs created) the batches.
+// The hello-world and the GET run in alternating slices. CPU per request is given for every platform
+// process and, distributed, for PostgreSQL (the backends of this run's databases), RabbitMQ, Redis
+// and the load generator, with the whole machine's beside them (the rest is other work).
+// Order: hello-world and GET, POST, then (once a worker processed what the POSTs created) the batches.
 // Run after `npm run build`: node bench/api-hot-paths.mjs [seconds=10] [batch-size=500] [batches=4]
 import { spawn } from 'node:child_process';
 import { createHash, createPrivateKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
@@ -26,6 +29,7 @@ import pg from 'pg';
 import { groupNames } from '../packages/kit/dist/events/index.js';
 import { generateCfdi, seededRandom } from '../services/invoice/dist/domain/cfdi/generator/index.js';
 import { processorGroup, processorRetryPolicy } from '../services/invoice/dist/worker.js';
+import { cpuMs, findProcesses, machineCpuMs } from './pipeline/proc.mjs';
 
 const seconds = Number(process.argv[2] ?? 10);
 const batchSize = Number(process.argv[3] ?? 500);
@@ -112,8 +116,12 @@ async function startFiscal(name, args, env) {
   return { ...fiscal, adminUrl: `http://127.0.0.1:${adminPort}` };
 }
 
+/** The databases this run created: PostgreSQL's CPU is counted over their backends alone. */
+const runDatabases = [];
+
 async function scratchDatabase(prefix) {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  runDatabases.push(name);
   const client = new pg.Client({ connectionString: urls.postgres });
   await client.connect();
   await client.query(`create database ${name}`);
@@ -212,7 +220,7 @@ async function deleteTopology(prefix) {
 
 async function startHelloWorld() {
   const port = await freePort();
-  spawnNode('hello', [
+  const hello = spawnNode('hello', [
     '--input-type=module',
     '-e',
     `import Fastify from 'fastify';
@@ -223,7 +231,7 @@ async function startHelloWorld() {
   ]);
   const url = `http://127.0.0.1:${port}/`;
   await waitFor('the hello-world server', async () => (await fetch(url)).ok);
-  return url;
+  return { url, process: hello };
 }
 
 async function json(response) {
@@ -259,8 +267,47 @@ function stats(result) {
   };
 }
 
-async function measureGet(name, url, headers) {
-  return { name, ...stats(await autocannon({ url, duration: seconds, connections, headers })) };
+async function measureGet(name, url, headers, duration = seconds) {
+  return { name, ...stats(await autocannon({ url, duration, connections, headers })) };
+}
+
+/**
+ * The hello-world and the cached GET in alternating slices (five of a fifth of the time each), so a
+ * burst of other work on a shared machine weighs on both alike instead of on whichever ran then.
+ * Rates are totals over the slices, p50 the median slice's, p99 the worst slice's.
+ */
+async function measureReadsAlternately(reads, meters) {
+  const slices = 5;
+  const duration = Math.max(1, Math.round(seconds / slices));
+  const rows = reads.map(() => []);
+  for (let slice = 0; slice < slices; slice++) {
+    for (const [index, read] of reads.entries()) {
+      const measured = await withCpuCost(read.meters ?? meters, () =>
+        measureGet(read.name, read.url, read.headers, duration),
+      );
+      rows[index].push(measured);
+    }
+  }
+  return reads.map((read, index) => {
+    const measured = rows[index];
+    const requests = measured.reduce((sum, row) => sum + row.requests, 0);
+    const p50s = measured.map((row) => row.p50Ms).sort((a, b) => a - b);
+    const row = {
+      name: read.name,
+      perSecond: requests / (duration * slices),
+      requests,
+      p50Ms: p50s[Math.floor(p50s.length / 2)],
+      p99Ms: Math.max(...measured.map((row) => row.p99Ms)),
+      failed: measured.reduce((sum, row) => sum + row.failed, 0),
+    };
+    const meterNames = measured[0].spent.meters;
+    const totals = meterNames.map((_, meter) => measured.reduce((sum, row) => sum + row.spent.ms[meter], 0));
+    const machine = measured.reduce((sum, row) => sum + row.spent.machine, 0);
+    row.spent = { meters: meterNames, ms: totals, machine };
+    row.cpuPerRequest = totals.map((ms) => ms / requests);
+    row.cpu = formatCpu(meterNames, totals, machine, requests);
+    return row;
+  });
 }
 
 async function measureSinglePosts(baseUrl, authorization, invoice) {
@@ -408,26 +455,88 @@ async function projectedInvoice(baseUrl, headers, invoice) {
   return created.id;
 }
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
-function cpuMsOf(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
+/**
+ * The engines' processes (distributed mode), so a request's cost counts PostgreSQL, RabbitMQ and
+ * Redis too. PostgreSQL's is that of the backends serving this run's databases (the services keep
+ * their connections open), so other work on a shared cluster is not counted; RabbitMQ and Redis
+ * are whole servers.
+ */
+async function engineProcesses() {
+  const client = new pg.Client({ connectionString: urls.postgres });
+  await client.connect();
+  cleanups.push(() => client.end());
+  const backends = async () => {
+    const { rows } = await client.query('select pid from pg_stat_activity where datname = any($1)', [
+      runDatabases,
+    ]);
+    const spent = new Map();
+    for (const { pid } of rows) {
+      try {
+        spent.set(pid, cpuMs(pid));
+      } catch {
+        // Ended since the listing.
+      }
+    }
+    return spent;
+  };
+  const redisPort = new URL(urls.redis).port || '6379';
+  const rabbitmq = findProcesses('beam.smp', /rabbit/);
+  const redis = findProcesses('redis-server', new RegExp(`:${redisPort}\\b`));
+  const sum = (pids) => pids.reduce((total, pid) => total + cpuMs(pid), 0);
+  return [
+    {
+      name: 'postgresql',
+      // A reading is the backends' CPU so far; the difference of two counts a backend that
+      // connected in between from its start.
+      async read() {
+        return backends();
+      },
+      spentSince(before, after) {
+        let total = 0;
+        for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+        return total;
+      },
+    },
+    { name: 'rabbitmq', read: () => sum(rabbitmq) },
+    { name: 'redis', read: () => sum(redis) },
+  ];
 }
 
-/** Runs `work` and adds, per platform process, the CPU milliseconds it spent per request meanwhile. */
-async function withCpuCost(processes, work) {
-  const before = processes.map((fiscal) => cpuMsOf(fiscal.child.pid));
+/** What a run spends CPU on: the platform's processes, the engines, the load generator (this process). */
+function cpuMeters(platformProcesses, engines) {
+  const loadGenerator = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  return [
+    ...platformProcesses.map((fiscal) => ({ name: fiscal.name, read: () => cpuMs(fiscal.child.pid) })),
+    ...engines,
+    { name: 'load generator', read: loadGenerator },
+  ];
+}
+
+/**
+ * Runs `work` and adds the CPU milliseconds each meter spent per request meanwhile, and the whole
+ * machine's (what is left over is other work sharing it).
+ */
+async function withCpuCost(meters, work) {
+  const before = await Promise.all(meters.map((meter) => meter.read()));
+  const machineBefore = machineCpuMs().busy;
   const row = await work();
-  const spent = processes.map((fiscal, index) => cpuMsOf(fiscal.child.pid) - before[index]);
+  const machine = machineCpuMs().busy - machineBefore;
+  const after = await Promise.all(meters.map((meter) => meter.read()));
+  const spent = meters.map((meter, index) =>
+    meter.spentSince ? meter.spentSince(before[index], after[index]) : after[index] - before[index],
+  );
   const requests = row.requests ?? row.perSecond * seconds;
-  row.cpu = processes
-    .map((fiscal, index) => `${fiscal.name} ${(spent[index] / requests).toFixed(2)}`)
-    .join(', ');
+  row.spent = { meters: meters.map((meter) => meter.name), ms: spent, machine };
+  row.cpu = formatCpu(row.spent.meters, spent, machine, requests);
   return row;
+}
+
+function formatCpu(names, spentMs, machineMs, requests) {
+  const each = names.map((name, index) => `${name} ${(spentMs[index] / requests).toFixed(3)}`).join(', ');
+  return `${each}; machine ${(machineMs / requests).toFixed(3)}`;
 }
 
 /** Seconds until no invoice waits for or is in processing (at most five minutes). */
@@ -452,7 +561,7 @@ const fixed = (value, digits = 0) => (typeof value === 'number' ? value.toFixed(
 
 try {
   const invoice = sampleInvoice();
-  const helloUrl = phases.has('hello') ? await startHelloWorld() : undefined;
+  const hello = phases.has('hello') ? await startHelloWorld() : undefined;
   const platform = distributed ? await startDistributed() : await startEmbedded();
   const { baseUrl } = platform;
   const login = await json(
@@ -473,17 +582,23 @@ try {
     headers: { authorization },
   });
 
-  const costOf = (work) => withCpuCost(platform.processes, work);
-  const reads = [];
-  if (helloUrl) reads.push(await measureGet('Fastify hello-world', helloUrl, {}));
+  const meters = cpuMeters(platform.processes, distributed ? await engineProcesses() : []);
+  const costOf = (work) => withCpuCost(meters, work);
+  const readPhases = [];
+  if (hello)
+    readPhases.push({
+      name: 'Fastify hello-world',
+      url: hello.url,
+      headers: {},
+      meters: [{ name: 'hello', read: () => cpuMs(hello.process.child.pid) }],
+    });
   if (phases.has('get'))
-    reads.push(
-      await costOf(() =>
-        measureGet('GET /invoices/{id}, cached, access token', `${baseUrl}/api/v1/invoices/${id}`, {
-          authorization,
-        }),
-      ),
-    );
+    readPhases.push({
+      name: 'GET /invoices/{id}, cached, access token',
+      url: `${baseUrl}/api/v1/invoices/${id}`,
+      headers: { authorization },
+    });
+  const reads = readPhases.length > 0 ? await measureReadsAlternately(readPhases, meters) : [];
   const logLinesBefore = platform.processes.map((fiscal) => fiscal.lines());
   const post = phases.has('post')
     ? await costOf(() => measureSinglePosts(baseUrl, authorization, invoice))
@@ -507,14 +622,26 @@ try {
     : 'embedded (fiscal start --memory)';
   console.log(`\n${mode}; ${seconds} s per measurement, ${connections} connections`);
   console.log(
-    '| measurement | requests/s | p50 ms | p99 ms | ratio to hello-world | failed | CPU ms per request |',
+    '| measurement | requests/s | p50 ms | p99 ms | ratio to hello-world | CPU ratio | failed | CPU ms per request |',
   );
-  console.log('|---|---|---|---|---|---|---|');
-  const hello = reads.find((row) => row.name === 'Fastify hello-world');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const helloRow = reads.find((row) => row.name === 'Fastify hello-world');
   for (const row of [...reads, ...(post ? [post] : [])]) {
-    const ratio = hello ? fixed(row.perSecond / hello.perSecond, 3) : '-';
+    const ratio = helloRow ? fixed(row.perSecond / helloRow.perSecond, 3) : '-';
+    // The hello-world's CPU per request over the platform's (its processes and engines, not the
+    // load generator): what the throughput ratio would be on cores of their own, steadier than it.
+    const platformCpu = row.spent
+      ? row.spent.ms.reduce(
+          (sum, ms, index) => (row.spent.meters[index] === 'load generator' ? sum : sum + ms),
+          0,
+        ) / row.requests
+      : undefined;
+    const cpuRatio =
+      helloRow?.cpuPerRequest && platformCpu && row !== helloRow
+        ? fixed(helloRow.cpuPerRequest[0] / platformCpu, 3)
+        : '-';
     console.log(
-      `| ${row.name} | ${fixed(row.perSecond)} | ${row.p50Ms} | ${row.p99Ms} | ${ratio} | ${row.failed} | ${row.cpu ?? ''} |`,
+      `| ${row.name} | ${fixed(row.perSecond)} | ${row.p50Ms} | ${row.p99Ms} | ${ratio} | ${cpuRatio} | ${row.failed} | ${row.cpu ?? ''} |`,
     );
   }
   if (batch && raw) {
