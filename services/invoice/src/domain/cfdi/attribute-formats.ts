@@ -26,8 +26,6 @@ const patterns = {
   importeMxn: /^[0-9]{1,18}(\.[0-9]{1,2})?$/,
   xsDecimal: /^[+-]?(\d+(\.\d*)?|\.\d+)$/,
   xsUnsignedInteger: /^\+?[0-9]+$/,
-  fechaH:
-    /^(20[1-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])$/,
   currency: /^[A-Z]{3}$/,
   certificateNumber: /^[0-9]{20}$/,
   postalCode: /^[0-9]{5}$/,
@@ -40,7 +38,7 @@ const patterns = {
   propertyTaxAccount: /^[0-9a-zA-Z]{1,150}$/,
   installment: /^[1-9][0-9]{0,2}$/,
   bankAccount: /^[A-Z0-9_]{10,50}$/,
-  base64: /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
+  base64Alphabet: /^[A-Za-z0-9+/]*$/,
   legend: /^[A-Za-z0-9 Ññ!"%&'´\-:;>=<@_,{}`~áéíóúÁÉÍÓÚüÜ]+$/,
   whitespaceRun: /[ \t\n\r]+/g,
   nonBlank: /[^ \t\n\r]/,
@@ -119,7 +117,7 @@ export const AttributeFormats = {
   bankAccount: fromPattern(patterns.bankAccount, '10 to 50 capital letters, digits or "_"'),
   base64: {
     description: 'base64 text',
-    matches: (value: string) => patterns.base64.test(value.replace(patterns.spaces, '')),
+    matches: (value: string) => isBase64(value.includes(' ') ? value.replace(patterns.spaces, '') : value),
   },
   legend: {
     description: 'text of 12 to 150 letters, digits, spaces and the punctuation TFD 1.1 allows',
@@ -161,21 +159,53 @@ export function parseFechaH(value: string): FechaH | undefined {
   return fecha;
 }
 
+/**
+ * t_FechaH, `(20[1-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])`,
+ * on a real calendar day, read position by position: every field has its place in the 19 characters,
+ * and a regular expression with six groups, then a Date, cost several times more.
+ */
 function readFechaH(value: string): FechaH | undefined {
-  const match = patterns.fechaH.exec(value);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  if (value.length !== 19 || !hasFechaHSeparators(value)) return undefined;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 2);
+  const day = digitsAt(value, 8, 2);
+  const hour = digitsAt(value, 11, 2);
+  const minute = digitsAt(value, 14, 2);
+  const second = digitsAt(value, 17, 2);
+  // 20[1-9][0-9], 0[1-9]|1[0-2], 0[1-9]|[12][0-9]|3[01], [01][0-9]|2[0-3], [0-5][0-9], [0-5][0-9]
+  if (year < 2010 || year > 2099 || month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   // The pattern allows 2023-02-30; a real calendar does not.
-  const calendarDay = new Date(Date.UTC(year, month - 1, day));
-  if (calendarDay.getUTCMonth() !== month - 1) return undefined;
+  if (day > daysIn(year, month)) return undefined;
   return Object.freeze({ year, month, day, hour, minute, second });
+}
+
+function hasFechaHSeparators(value: string): boolean {
+  return (
+    value.charCodeAt(4) === 0x2d && // -
+    value.charCodeAt(7) === 0x2d &&
+    value.charCodeAt(10) === 0x54 && // T
+    value.charCodeAt(13) === 0x3a && // :
+    value.charCodeAt(16) === 0x3a
+  );
+}
+
+/** The number `length` ASCII digits at `start` spell, or -1 when one of them is not a digit. */
+function digitsAt(value: string, start: number, length: number): number {
+  let number = 0;
+  for (let index = start; index < start + length; index++) {
+    const digit = value.charCodeAt(index) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    number = number * 10 + digit;
+  }
+  return number;
+}
+
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return daysInMonth[month - 1]!;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 // xs:decimal with fractionDigits: trailing zeros are not significant ("1.5000000" has one digit), and
@@ -193,6 +223,17 @@ function isDecimalWithin(value: string, fractionDigits: number, minimum: 'positi
   const isZero = !/[1-9]/.test(whole) && !/[1-9]/.test(fraction);
   if (minimum === 'positive') return !isZero && !value.startsWith('-');
   return isZero || !value.startsWith('-');
+}
+
+/**
+ * `^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$`, which the Certificado (2 KB) and
+ * the seals make the costliest pattern of a document: whole quads, padding only at the end, the rest
+ * one character class, which runs several times faster.
+ */
+function isBase64(value: string): boolean {
+  if (value.length % 4 !== 0) return false;
+  const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
+  return patterns.base64Alphabet.test(padding === 0 ? value : value.slice(0, value.length - padding));
 }
 
 // xs:short tops out at 32767.

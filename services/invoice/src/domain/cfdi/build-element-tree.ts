@@ -101,8 +101,8 @@ function tagNameOf(node: OrderedNode): string | undefined {
   return Object.keys(node).find((key) => key !== ':@' && key !== '#text' && key !== '#cdata');
 }
 
-function attributesOf(node: OrderedNode): [string, string][] {
-  return Object.entries((node[':@'] ?? {}) as Record<string, string>);
+function attributesOf(node: OrderedNode): string[] {
+  return Object.entries((node[':@'] ?? {}) as Record<string, string>).flat();
 }
 
 function childNodesOf(node: OrderedNode, tagName: string): readonly OrderedNode[] {
@@ -111,11 +111,13 @@ function childNodesOf(node: OrderedNode, tagName: string): readonly OrderedNode[
 
 /**
  * An element's namespace and attributes, given its qualified name and its raw attributes in document
- * order: the namespace declarations among them apply to it, and every other value is decoded.
+ * order, each name followed by its value (`[name, value, name, value, ...]`): the namespace
+ * declarations among them apply to it, and every other value is decoded. A name given twice is
+ * malformed XML.
  */
 export function resolveElement(
   tagName: string,
-  rawAttributes: readonly (readonly [string, string])[],
+  rawAttributes: readonly string[],
   parentScope: Scope,
   parentPath: string,
 ): ResolvedElement {
@@ -128,30 +130,39 @@ export function resolveElement(
     );
 
   const attributes = new Map<string, string>();
-  for (const [name, raw] of rawAttributes) {
-    if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+  // Namespace declarations and prefixed attributes, a few at most, which the map does not keep.
+  let others: string[] | undefined;
+  for (let index = 0; index < rawAttributes.length; index += 2) {
+    const name = rawAttributes[index]!;
+    const raw = rawAttributes[index + 1]!;
     const colon = name.indexOf(':');
-    const attributePrefix = colon === -1 ? '' : name.slice(0, colon);
+    if (colon === -1 && name !== 'xmlns') {
+      if (attributes.has(name)) throw new MalformedXml(`${attributeWhere(name, tagName)} is repeated`);
+      attributes.set(name, decodeAttributeValue(raw, name, tagName));
+      continue;
+    }
+    if (!others) others = [name];
+    else if (others.includes(name)) throw new MalformedXml(`${attributeWhere(name, tagName)} is repeated`);
+    else others.push(name);
+    if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
     // Prefixed attributes (xsi:schemaLocation) carry nothing CFDI reads; their prefix must still be bound.
-    if (attributePrefix !== '' && !scope.has(attributePrefix))
+    const attributePrefix = name.slice(0, colon);
+    if (!scope.has(attributePrefix))
       throw new MalformedXml(
         `${attributeWhere(name, tagName)} uses an undeclared prefix "${attributePrefix}"`,
       );
-    const value = decodeAttributeValue(raw, name, tagName);
-    if (attributePrefix === '') attributes.set(name, value);
+    decodeAttributeValue(raw, name, tagName);
   }
   const element = new ParsedElement(namespace, localName, attributes);
   return { element, step: stepOf(namespace, localName, prefix), scope };
 }
 
-function declareNamespaces(
-  attributes: readonly (readonly [string, string])[],
-  parentScope: Scope,
-  tagName: string,
-): Scope {
+function declareNamespaces(attributes: readonly string[], parentScope: Scope, tagName: string): Scope {
   let scope: Map<string, string> | undefined;
-  for (const [name, value] of attributes) {
+  for (let index = 0; index < attributes.length; index += 2) {
+    const name = attributes[index]!;
     if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+    const value = attributes[index + 1]!;
     const prefix = name === 'xmlns' ? '' : name.slice('xmlns:'.length);
     if (prefix !== '' && value === '')
       throw new MalformedXml(`<${tagName}> declares prefix "${prefix}" with an empty namespace name`);
@@ -169,6 +180,8 @@ function splitName(name: string): [prefix: string, localName: string] {
 
 /** An attribute value as XML defines it: whitespace normalised, the predefined and character references decoded. */
 function decodeAttributeValue(raw: string, name: string, tagName: string): string {
+  // Nearly every value holds none of what decoding changes or refuses: one pass finds out.
+  if (isWrittenAsIs(raw)) return raw;
   if (raw.includes('<'))
     throw new MalformedXml(`${attributeWhere(name, tagName)} contains "<", which must be written &lt;`);
   const normalised = lineBreakOrTab.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw;
@@ -176,6 +189,20 @@ function decodeAttributeValue(raw: string, name: string, tagName: string): strin
 }
 
 const lineBreakOrTab = /[\t\n\r]/;
+const decodingNeeded = /[<&\t\n\r]/;
+
+/** Whether a raw value holds no `<`, `&`, tab, line feed or carriage return. */
+function isWrittenAsIs(raw: string): boolean {
+  // A regular expression costs more to start than a short loop, and scans a long value faster.
+  if (raw.length > 32) return !decodingNeeded.test(raw);
+  for (let index = 0; index < raw.length; index++) {
+    const code = raw.charCodeAt(index);
+    // `<` is 0x3c, `&` 0x26, the whitespace 0x09, 0x0a and 0x0d: all below `=`.
+    if (code < 0x3d && (code === 0x3c || code === 0x26 || code === 0x09 || code === 0x0a || code === 0x0d))
+      return false;
+  }
+  return true;
+}
 
 /** How messages name an attribute; made only for a message, not for every attribute read. */
 function attributeWhere(name: string, tagName: string): string {

@@ -5,7 +5,7 @@ import { lineAt, type MarkupOutline, outlineMarkup } from './markup-outline.js';
 import { readPlainElementTree } from './plain-xml-reader.js';
 import { type CfdiProblem, CfdiProblemCodes, cfdiProblem, shortened } from './problems.js';
 import type { XmlElement } from './xml-document.js';
-import { checkXmlSafety } from './xml-safety.js';
+import { checkXmlSafety, refuseDtd } from './xml-safety.js';
 
 export interface ReadingLimits {
   maxBytes: number;
@@ -29,7 +29,8 @@ export type ParsedDocument = { ok: true; root: XmlElement } | { ok: false; probl
 
 /**
  * The document's element tree, or the one problem that stops it being read. The cheap checks (size,
- * encoding, DTD, depth, element count) run on the text before any parser sees it.
+ * encoding, DTD, depth, element count) run on the text before any parser sees it; the plain reader
+ * keeps the limits on depth and element count itself.
  */
 export function parseDocument(document: Uint8Array | string, limits: ReadingLimits): ParsedDocument {
   const decoded = readDocumentText(document, limits.maxBytes);
@@ -40,14 +41,15 @@ export function parseDocument(document: Uint8Array | string, limits: ReadingLimi
     return malformed(
       `line ${lineAt(text, control.index)}: U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} is not a character XML allows`,
     );
+  const doctype = refuseDtd(text);
+  if (doctype) return { ok: false, problem: doctype };
+  // Most documents are written plainly enough to be read without the general parser, in one pass that
+  // also keeps the limits: a document it reads is one the outline would find nothing wrong with.
+  const root = readPlainElementTree(text, limits);
+  if (root) return { ok: true, root };
   const outline = outlineMarkup(text, limits);
   const unsafe = checkXmlSafety(text, outline, limits);
   if (unsafe) return { ok: false, problem: unsafe };
-  // Most documents are written plainly enough to be read without the general parser.
-  if (outline.textOutsideRootAt === undefined) {
-    const root = readPlainElementTree(text);
-    if (root) return { ok: true, root };
-  }
   return parseWithGeneralParser(text, outline, limits);
 }
 

@@ -5,6 +5,7 @@ import {
   type ResolvedElement,
   resolveElement,
 } from './build-element-tree.js';
+import type { OutlineLimits } from './markup-outline.js';
 import type { XmlElement } from './xml-document.js';
 
 const lessThan = 0x3c;
@@ -15,6 +16,7 @@ const doubleQuote = 0x22;
 const singleQuote = 0x27;
 const colon = 0x3a;
 const ampersand = 0x26;
+const exclamation = 0x21;
 
 // Names fast-xml-parser refuses or renames (they would pollute or shadow object properties): such a
 // document is left to it, so what it does with them stays the verdict.
@@ -31,7 +33,14 @@ const namesTheParserTreatsApart = new Set([
   '__lookupSetter__',
 ]);
 
+const unlimited: OutlineLimits = {
+  maxDepth: Number.POSITIVE_INFINITY,
+  maxElements: Number.POSITIVE_INFINITY,
+};
+
+/** An element whose children are still being read, then whose children get their paths. */
 interface Family {
+  tagName: string;
   parent: ResolvedElement;
   children: ResolvedElement[];
 }
@@ -44,11 +53,15 @@ interface Family {
  * form: CDATA, a processing instruction, a reference in text, an unusual name, `>` in a value, anything
  * malformed; parseDocument then reads it with the general parser, which keeps the verdict and its
  * messages. Namespaces, attribute values and paths go through the same code as buildElementTree's,
- * and plain-xml-reader.test.ts checks that both build the same tree wherever this one reads.
+ * and plain-xml-reader.test.ts checks that both build the same tree wherever this one reads. With
+ * `limits`, a document nested deeper or holding more elements than they allow is left alone too.
  */
-export function readPlainElementTree(text: string): XmlElement | undefined {
+export function readPlainElementTree(
+  text: string,
+  limits: OutlineLimits = unlimited,
+): XmlElement | undefined {
   try {
-    return read(text);
+    return read(text, limits);
   } catch (error) {
     // An undeclared prefix or a bad reference: the general parser names it.
     if (error instanceof MalformedXml) return undefined;
@@ -56,24 +69,27 @@ export function readPlainElementTree(text: string): XmlElement | undefined {
   }
 }
 
-function read(text: string): XmlElement | undefined {
+function read(text: string, { maxDepth, maxElements }: OutlineLimits): XmlElement | undefined {
   const length = text.length;
+  let elements = 0;
   let at = skipDeclaration(text);
   if (at === -1) return undefined;
   at = skipSpace(text, at);
   let root: ResolvedElement | undefined;
   // Families in the order of their start tags, so each parent's path is known before its children's.
   const families: Family[] = [];
-  const open: { tagName: string; family: Family }[] = [];
+  const open: Family[] = [];
 
   while (at < length) {
     if (text.charCodeAt(at) !== lessThan) return undefined;
-    if (text.startsWith('<!--', at)) {
+    const second = text.charCodeAt(at + 1);
+    if (second === exclamation) {
       // A comment, which neither reader keeps; one holding `--` (not XML) is left to the parser.
+      if (!text.startsWith('<!--', at)) return undefined;
       const end = text.indexOf('--', at + 4);
       if (end === -1 || text.charCodeAt(end + 2) !== greaterThan) return undefined;
       at = end + 3;
-    } else if (text.charCodeAt(at + 1) === slash) {
+    } else if (second === slash) {
       const closing = open.pop();
       if (!closing) return undefined;
       const nameEnd = at + 2 + closing.tagName.length;
@@ -82,13 +98,19 @@ function read(text: string): XmlElement | undefined {
       at = nameEnd + 1;
     } else {
       if (root && open.length === 0) return undefined;
+      // Past a limit, outlineMarkup finds where, for checkXmlSafety's verdict.
+      if (open.length >= maxDepth || ++elements > maxElements) return undefined;
       const nameEnd = nameEndAt(text, at + 1);
       if (nameEnd === -1) return undefined;
       const tagName = text.slice(at + 1, nameEnd);
-      if (namesTheParserTreatsApart.has(tagName)) return undefined;
-      const attributes: [string, string][] = [];
+      if (mayBeTreatedApart(second) && namesTheParserTreatsApart.has(tagName)) return undefined;
+      // Each name followed by its value; resolveElement refuses a name given twice.
+      const attributes: string[] = [];
       let selfClosing = false;
       at = nameEnd;
+      // A value holding `>` is left to fast-xml-parser, which reads it its own way; in a tag this
+      // reader reads, the first `>` ends it.
+      const tagEnd = text.indexOf('>', at);
       for (;;) {
         const code = text.charCodeAt(at);
         if (code === greaterThan) {
@@ -109,31 +131,27 @@ function read(text: string): XmlElement | undefined {
         const attributeEnd = nameEndAt(text, at);
         if (attributeEnd === -1) return undefined;
         const name = text.slice(at, attributeEnd);
-        if (namesTheParserTreatsApart.has(name)) return undefined;
+        if (mayBeTreatedApart(next) && namesTheParserTreatsApart.has(name)) return undefined;
         at = skipSpace(text, attributeEnd);
         if (text.charCodeAt(at) !== equals) return undefined;
         at = skipSpace(text, at + 1);
         const quote = text.charCodeAt(at);
         if (quote !== doubleQuote && quote !== singleQuote) return undefined;
         const close = text.indexOf(quote === doubleQuote ? '"' : "'", at + 1);
-        if (close === -1) return undefined;
-        const value = text.slice(at + 1, close);
-        if (value.includes('>')) return undefined;
-        for (let index = 0; index < attributes.length; index++)
-          if (attributes[index]![0] === name) return undefined;
-        attributes.push([name, value]);
+        if (close === -1 || close > tagEnd) return undefined;
+        attributes.push(name, text.slice(at + 1, close));
         at = close + 1;
       }
-      const parent = open.at(-1)?.family;
-      const resolved = resolveElement(tagName, attributes, parent?.parent.scope ?? initialScope, '');
-      const family: Family = { parent: resolved, children: [] };
+      const parent = open.length === 0 ? undefined : open[open.length - 1]!;
+      const resolved = resolveElement(tagName, attributes, parent ? parent.parent.scope : initialScope, '');
+      const family: Family = { tagName, parent: resolved, children: [] };
       families.push(family);
       if (parent) parent.children.push(resolved);
       else {
         root = resolved;
         resolved.element.path = `/${resolved.step}`;
       }
-      if (!selfClosing) open.push({ tagName, family });
+      if (!selfClosing) open.push(family);
     }
     // Up to the next tag: blank outside the root, and inside it text without references.
     const next = text.indexOf('<', at);
@@ -147,6 +165,11 @@ function read(text: string): XmlElement | undefined {
   if (!root || open.length > 0) return undefined;
   for (const { parent, children } of families) placeChildren(parent.element, children);
   return root.element;
+}
+
+// Every name fast-xml-parser treats apart starts with a lower-case letter or `_`; CFDI names rarely do.
+function mayBeTreatedApart(firstCode: number): boolean {
+  return firstCode === 0x5f || (firstCode >= 0x61 && firstCode <= 0x7a);
 }
 
 // XML 1.0's XMLDecl, written the usual way: version, then optionally encoding and standalone.

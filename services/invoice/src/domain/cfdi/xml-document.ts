@@ -13,14 +13,17 @@ export interface XmlElement {
 
 /**
  * An element of a tree parseDocument read. Such a tree is complete when the reader returns it and
- * never changes after, so each element indexes its children by name on the first lookup: the rules
- * look children up hundreds of times per document. (The generator's trees, which do change, are
- * plain objects, looked up by filtering.)
+ * never changes after, so each element keeps the answer to every lookup of its children by name: the
+ * rules look children up hundreds of times per document, always by the same few names. (The
+ * generator's trees, which do change, are plain objects, looked up by filtering.)
  */
 export class ParsedElement implements XmlElement {
   path = '';
   readonly children: XmlElement[] = [];
-  #childrenByName: Map<string, Map<string | null, XmlElement[]>> | undefined;
+  // Namespace, local name and the children found, three slots per lookup. The names asked for are the
+  // rules' own string constants, so comparing them is nearly always comparing references, where a
+  // map keyed by the document's names would compare their characters.
+  #lookups: (string | readonly XmlElement[])[] | undefined;
 
   constructor(
     readonly namespace: string | null,
@@ -30,21 +33,17 @@ export class ParsedElement implements XmlElement {
 
   childrenNamed(namespace: string, localName: string): readonly XmlElement[] {
     if (this.children.length === 0) return noElements;
-    if (!this.#childrenByName) {
-      const index = new Map<string, Map<string | null, XmlElement[]>>();
-      for (const child of this.children) {
-        let byNamespace = index.get(child.localName);
-        if (!byNamespace) {
-          byNamespace = new Map();
-          index.set(child.localName, byNamespace);
-        }
-        const named = byNamespace.get(child.namespace);
-        if (named) named.push(child);
-        else byNamespace.set(child.namespace, [child]);
-      }
-      this.#childrenByName = index;
-    }
-    return this.#childrenByName.get(localName)?.get(namespace) ?? noElements;
+    if (!this.#lookups) this.#lookups = [];
+    const lookups = this.#lookups;
+    for (let index = 0; index < lookups.length; index += 3)
+      if (lookups[index + 1] === localName && lookups[index] === namespace)
+        return lookups[index + 2] as readonly XmlElement[];
+    const found = this.children.filter(
+      (child) => child.localName === localName && child.namespace === namespace,
+    );
+    const children = found.length === 0 ? noElements : found;
+    lookups.push(namespace, localName, children);
+    return children;
   }
 }
 

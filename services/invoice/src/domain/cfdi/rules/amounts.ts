@@ -1,4 +1,3 @@
-import { AttributeFormats } from '../attribute-formats.js';
 import type { CfdiProblem } from '../problems.js';
 import { attributePath, type XmlElement } from '../xml-document.js';
 import { DecimalNumber } from './decimal-number.js';
@@ -14,7 +13,6 @@ export interface WrittenNumber {
 }
 
 export const zero = DecimalNumber.zero;
-const plainDecimal = /^[0-9]+(\.[0-9]+)?$/;
 
 /** A text read as a number, and whether it is a t_Importe. */
 interface Reading {
@@ -32,16 +30,40 @@ const longestKept = 40;
 function readingOf(text: string): Reading {
   let reading = readings.get(text);
   if (!reading) {
-    reading = {
-      number: plainDecimal.test(text) ? written(text) : undefined,
-      importe: AttributeFormats.importe.matches(text),
-    };
+    reading = read(text);
     if (text.length > longestKept) return reading;
     if (readings.size >= readingsKept) readings.clear();
     readings.set(text, reading);
   }
   return reading;
 }
+
+/**
+ * What a text says as a number, in one pass over it: a plain decimal (digits, then optionally a point
+ * and digits) or nothing; a t_Importe when it also has at most 18 digits before the point and 6 after
+ * (cfdv40.xsd's pattern, which amounts.test.ts holds this to).
+ */
+function read(text: string): Reading {
+  let point = -1;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= zeroDigit && code <= nineDigit) continue;
+    if (code !== decimalPoint || point !== -1 || index === 0 || index === text.length - 1) return notANumber;
+    point = index;
+  }
+  if (text.length === 0) return notANumber;
+  const whole = point === -1 ? text.length : point;
+  const decimals = point === -1 ? 0 : text.length - point - 1;
+  return {
+    number: { value: DecimalNumber.parse(text), decimals, text },
+    importe: whole <= 18 && decimals <= 6,
+  };
+}
+
+const notANumber: Reading = { number: undefined, importe: false };
+const zeroDigit = 0x30;
+const nineDigit = 0x39;
+const decimalPoint = 0x2e;
 
 /**
  * An amount typed t_Importe (up to 18 digits and 6 decimals, not negative); undefined when absent or
@@ -89,8 +111,11 @@ const epsilon = new DecimalNumber(1n, 12);
 
 /** ½ × 10^-decimals: 0.5, 0.05, 0.005, ... */
 function halfUnit(decimals: number): DecimalNumber {
-  return new DecimalNumber(5n, decimals + 1);
+  return halfUnits[decimals] ?? new DecimalNumber(5n, decimals + 1);
 }
+
+// Amounts have at most 6 decimals, quantities and rates a few more: their half units are made once.
+const halfUnits = Array.from({ length: 25 }, (_, decimals) => new DecimalNumber(5n, decimals + 1));
 
 /**
  * Anexo 20's range for a product of two written numbers (Concepto Importe = Cantidad × ValorUnitario):

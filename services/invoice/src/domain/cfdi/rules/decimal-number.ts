@@ -12,7 +12,12 @@ function tenToThe(exponent: number): bigint {
 }
 const precisionLimit = tenToThe(significantDigits);
 
-const plainDecimal = /^(-?)([0-9]+)(?:\.([0-9]+))?$/;
+const minusSign = 0x2d;
+const decimalPoint = 0x2e;
+const zeroDigit = 0x30;
+const nineDigit = 0x39;
+// Numbers below 2^53 are exact: any 15 decimal digits are.
+const maxExactDigits = 15;
 
 /**
  * The decimal numbers of the rule matrix: `units × 10^-scale`, exact bigint units. Operations give
@@ -34,11 +39,26 @@ export class DecimalNumber {
 
   /** A plain decimal, optionally negative: `12`, `0.160000`, `-3.5`. Throws on anything else. */
   static parse(text: string): DecimalNumber {
-    const match = plainDecimal.exec(text);
-    if (!match) throw new SyntaxError(`not a plain decimal: ${JSON.stringify(text.slice(0, 40))}`);
-    const [, sign, whole, fraction = ''] = match;
-    const units = BigInt(whole! + fraction);
-    return new DecimalNumber(sign === '-' ? -units : units, fraction.length);
+    // One pass over the characters; up to 15 digits are summed exactly as a number, for which
+    // BigInt() costs a fraction of reading a string.
+    const negative = text.charCodeAt(0) === minusSign;
+    const start = negative ? 1 : 0;
+    let point = -1;
+    let value = 0;
+    for (let index = start; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code >= zeroDigit && code <= nineDigit) value = value * 10 + (code - zeroDigit);
+      else if (code === decimalPoint && point === -1 && index > start && index < text.length - 1)
+        point = index;
+      else throw new SyntaxError(`not a plain decimal: ${JSON.stringify(text.slice(0, 40))}`);
+    }
+    const digits = text.length - start - (point === -1 ? 0 : 1);
+    if (digits === 0) throw new SyntaxError(`not a plain decimal: ${JSON.stringify(text.slice(0, 40))}`);
+    const units =
+      digits <= maxExactDigits
+        ? BigInt(value)
+        : BigInt(point === -1 ? text.slice(start) : text.slice(start, point) + text.slice(point + 1));
+    return new DecimalNumber(negative ? -units : units, point === -1 ? 0 : text.length - point - 1);
   }
 
   static of(value: DecimalNumber | string | number): DecimalNumber {
@@ -47,13 +67,13 @@ export class DecimalNumber {
   }
 
   plus(other: DecimalNumber): DecimalNumber {
-    const [a, b, scale] = aligned(this, other);
-    return withPrecision(a + b, scale);
+    const scale = Math.max(this.scale, other.scale);
+    return withPrecision(unitsAt(this, scale) + unitsAt(other, scale), scale);
   }
 
   minus(other: DecimalNumber): DecimalNumber {
-    const [a, b, scale] = aligned(this, other);
-    return withPrecision(a - b, scale);
+    const scale = Math.max(this.scale, other.scale);
+    return withPrecision(unitsAt(this, scale) - unitsAt(other, scale), scale);
   }
 
   times(other: DecimalNumber): DecimalNumber {
@@ -90,7 +110,10 @@ export class DecimalNumber {
   }
 
   comparedTo(other: DecimalNumber | string | number): -1 | 0 | 1 {
-    const [a, b] = aligned(this, DecimalNumber.of(other));
+    const that = DecimalNumber.of(other);
+    const scale = Math.max(this.scale, that.scale);
+    const a = unitsAt(this, scale);
+    const b = unitsAt(that, scale);
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
@@ -117,7 +140,7 @@ export class DecimalNumber {
    * without `decimals`, with as many as the value needs (`1.50` prints `1.5`), as decimal.js does.
    */
   toFixed(decimals?: number, rounding: Rounding = 'half-up'): string {
-    if (decimals === undefined) return plain(trimmed(this));
+    if (decimals === undefined) return withoutTrailingZeros(this);
     const rounded = this.toDecimalPlaces(decimals, rounding);
     const text = plain(rounded.scale === decimals ? rounded : rescaled(rounded, decimals));
     // A negative value that rounds to zero keeps its sign, as decimal.js writes it.
@@ -129,17 +152,15 @@ export class DecimalNumber {
   }
 }
 
-function aligned(a: DecimalNumber, b: DecimalNumber): [bigint, bigint, number] {
-  if (a.scale === b.scale) return [a.units, b.units, a.scale];
-  if (a.scale > b.scale) return [a.units, b.units * tenToThe(a.scale - b.scale), a.scale];
-  return [a.units * tenToThe(b.scale - a.scale), b.units, b.scale];
+/** The value's units at a scale at least its own. */
+function unitsAt(value: DecimalNumber, scale: number): bigint {
+  return scale === value.scale ? value.units : value.units * tenToThe(scale - value.scale);
 }
 
 /** The result of an operation as decimal.js keeps it: at most 20 significant digits. */
 function withPrecision(units: bigint, scale: number): DecimalNumber {
-  const magnitude = units < 0n ? -units : units;
-  if (magnitude < precisionLimit) return new DecimalNumber(units, scale);
-  const excess = digitsOf(magnitude) - significantDigits;
+  if (units < precisionLimit && units > -precisionLimit) return new DecimalNumber(units, scale);
+  const excess = digitsOf(units < 0n ? -units : units) - significantDigits;
   return new DecimalNumber(roundUnits(units, excess, 'half-up'), scale - excess);
 }
 
@@ -156,19 +177,35 @@ function roundUnits(units: bigint, digits: number, rounding: Rounding): bigint {
   return units < 0n ? quotient - 1n : quotient + 1n;
 }
 
+/**
+ * How many digits a non-negative value has (0 has one). Up to 64 digits (every amount the rules
+ * multiply), by comparisons with powers of ten, which cost less than writing the value out.
+ */
 function digitsOf(magnitude: bigint): number {
-  return magnitude.toString().length;
+  let above = 64;
+  if (magnitude >= tenToThe(above)) return magnitude.toString().length;
+  // The fewest digits is the least d ≥ 1 with magnitude < 10^d, in (below, above].
+  let below = 0;
+  while (above - below > 1) {
+    const middle = (below + above) >> 1;
+    if (magnitude < tenToThe(middle)) above = middle;
+    else below = middle;
+  }
+  return above;
 }
 
-/** Without trailing zeros after the point. */
-function trimmed(value: DecimalNumber): DecimalNumber {
-  let { units, scale } = value;
-  if (units === 0n) return DecimalNumber.zero;
-  while (scale > 0 && units % 10n === 0n) {
-    units /= 10n;
-    scale -= 1;
+/** In plain notation without trailing zeros after the point: the digits' text trimmed, no bigint division. */
+function withoutTrailingZeros({ units, scale }: DecimalNumber): string {
+  if (units === 0n) return '0';
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString();
+  let end = digits.length;
+  let kept = scale;
+  while (kept > 0 && digits.charCodeAt(end - 1) === 0x30) {
+    end -= 1;
+    kept -= 1;
   }
-  return new DecimalNumber(units, scale);
+  return written(end === digits.length ? digits : digits.slice(0, end), kept, negative);
 }
 
 /** With exactly `scale` decimals; `scale` at least the value's. */
@@ -178,7 +215,12 @@ function rescaled(value: DecimalNumber, scale: number): DecimalNumber {
 
 function plain({ units, scale }: DecimalNumber): string {
   const negative = units < 0n;
-  let digits = (negative ? -units : units).toString();
+  return written((negative ? -units : units).toString(), scale, negative);
+}
+
+/** The digits of a magnitude written with `scale` decimals, and the sign. */
+function written(magnitude: string, scale: number, negative: boolean): string {
+  let digits = magnitude;
   if (scale < 0) digits += '0'.repeat(-scale);
   else if (scale > 0) {
     digits = digits.padStart(scale + 1, '0');

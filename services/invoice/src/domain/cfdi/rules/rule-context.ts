@@ -65,8 +65,11 @@ export function cfdiChild(parent: XmlElement | undefined, localName: string): Xm
 }
 
 export function cfdiChildren(parent: XmlElement | undefined, localName: string): readonly XmlElement[] {
-  return parent ? childElements(parent, Namespaces.cfdi40, localName) : [];
+  return parent ? childElements(parent, Namespaces.cfdi40, localName) : noElements;
 }
+
+// What rules get for the children of an element that is not there: one array, not a new one each time.
+const noElements: readonly XmlElement[] = Object.freeze([]);
 
 /** Children of children: `cfdiGrandchildren(impuestos, 'Traslados', 'Traslado')`. */
 export function cfdiGrandchildren(
@@ -75,8 +78,8 @@ export function cfdiGrandchildren(
   localName: string,
 ): readonly XmlElement[] {
   const groups = cfdiChildren(parent, middle);
-  // Nearly always one group (one Traslados in an Impuestos): its children as they are, without a copy.
-  if (groups.length === 1) return cfdiChildren(groups[0], localName);
+  // Nearly always none or one group (one Traslados in an Impuestos): its children as they are, without a copy.
+  if (groups.length <= 1) return groups.length === 0 ? noElements : cfdiChildren(groups[0], localName);
   return groups.flatMap((group) => cfdiChildren(group, localName));
 }
 

@@ -209,19 +209,19 @@ export function matchTasaOCuota(
   rate: DecimalNumber,
   day: IsoDate | undefined,
 ): TasaOCuotaMatch {
-  const matches = rateRulesOf(catalogs.tasaOCuota, impuesto, factor)
-    .filter(
-      ({ rule, value, minimum }) =>
-        (kind === 'transfer' ? rule.transferred : rule.withheld) &&
-        (rule.kind === 'fixed'
-          ? rate.equals(value)
-          : rate.greaterThanOrEqualTo(minimum) && rate.lessThanOrEqualTo(value)),
-    )
-    .map(({ rule }) => rule);
-  const [first] = matches;
-  if (!first) return { status: 'unknown' };
-  const valid = day === undefined ? first : matches.find((rule) => validityOn(rule, day) === 'valid');
-  return valid ? { status: 'valid', rule: valid } : { status: 'expired', rule: first };
+  let first: TasaOCuotaRule | undefined;
+  for (const { rule, value, minimum } of rateRulesOf(catalogs.tasaOCuota, impuesto, factor)) {
+    if (!(kind === 'transfer' ? rule.transferred : rule.withheld)) continue;
+    const holds =
+      rule.kind === 'fixed'
+        ? rate.equals(value)
+        : rate.greaterThanOrEqualTo(minimum) && rate.lessThanOrEqualTo(value);
+    if (!holds) continue;
+    // The first rule that holds and is valid on the day; failing that, the first that holds.
+    if (day === undefined || validityOn(rule, day) === 'valid') return { status: 'valid', rule };
+    first ??= rule;
+  }
+  return first ? { status: 'expired', rule: first } : { status: 'unknown' };
 }
 
 /** A c_TasaOCuota rule with its numbers read. */
@@ -231,26 +231,32 @@ interface RateRule {
   minimum: DecimalNumber;
 }
 
-// c_TasaOCuota's rules by Impuesto and TipoFactor, their numbers read once per catalog, not per line.
-const rateRulesByCatalog = new WeakMap<readonly TasaOCuotaRule[], Map<string, RateRule[]>>();
+// c_TasaOCuota's rules by Impuesto, then TipoFactor, their numbers read once per catalog, not per line.
+const rateRulesByCatalog = new WeakMap<readonly TasaOCuotaRule[], Map<string, Map<string, RateRule[]>>>();
+const noRateRules: readonly RateRule[] = Object.freeze([]);
 
-function rateRulesOf(catalog: readonly TasaOCuotaRule[], impuesto: string, factor: string): RateRule[] {
+function rateRulesOf(
+  catalog: readonly TasaOCuotaRule[],
+  impuesto: string,
+  factor: string,
+): readonly RateRule[] {
   let byTax = rateRulesByCatalog.get(catalog);
   if (!byTax) {
     byTax = new Map();
     for (const rule of catalog) {
-      const key = `${rule.impuesto} ${rule.factor}`;
-      const rules = byTax.get(key) ?? [];
+      const byFactor = byTax.get(rule.impuesto) ?? new Map<string, RateRule[]>();
+      byTax.set(rule.impuesto, byFactor);
+      const rules = byFactor.get(rule.factor) ?? [];
       rules.push({
         rule,
         value: DecimalNumber.parse(rule.value),
         minimum: rule.minimum === null ? DecimalNumber.zero : DecimalNumber.parse(rule.minimum),
       });
-      byTax.set(key, rules);
+      byFactor.set(rule.factor, rules);
     }
     rateRulesByCatalog.set(catalog, byTax);
   }
-  return byTax.get(`${impuesto} ${factor}`) ?? [];
+  return byTax.get(impuesto)?.get(factor) ?? noRateRules;
 }
 
 /** The key a tax line is summed under: Impuesto, TipoFactor and the rate as a number (none for Exento). */
@@ -259,10 +265,12 @@ export function taxGroupKey(
   names: Pick<TaxLineNames, 'impuesto' | 'tipoFactor' | 'tasaOCuota'>,
 ) {
   const factor = attributeValue(line, names.tipoFactor) ?? '';
-  const rate = readDecimal(line, names.tasaOCuota);
-  const rateKey =
-    factor === 'Exento' ? '' : rate ? rate.value.toFixed() : (line.attributes.get(names.tasaOCuota) ?? '');
-  return [attributeValue(line, names.impuesto) ?? '', factor, rateKey].join(' ');
+  let rateKey = '';
+  if (factor !== 'Exento') {
+    const rate = readDecimal(line, names.tasaOCuota);
+    rateKey = rate ? rate.value.toFixed() : (line.attributes.get(names.tasaOCuota) ?? '');
+  }
+  return `${attributeValue(line, names.impuesto) ?? ''} ${factor} ${rateKey}`;
 }
 
 /** A group key in words, for messages. */

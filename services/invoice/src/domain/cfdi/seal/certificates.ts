@@ -51,17 +51,22 @@ export function factsOf(certificate: X509Certificate): CertificateFacts | undefi
 }
 
 // Parsing a certificate costs several times an RSA verification, and an issuer seals many documents
-// with one certificate, so the last few hundred are kept, keyed by the Certificado text itself.
-const recentlyRead = new Map<string, CertificateFacts>();
+// with one certificate, so the last few hundred are kept. They are found by the Certificado's last
+// characters (the certificate's signature, which no two certificates share) and used only when the
+// whole text is the same: a map keyed by the whole Certificado would hash its 2 KB for every
+// document, since each document's copy of it is a new string.
+const recentlyRead = new Map<string, { text: string; facts: CertificateFacts }>();
 const recentlyReadLimit = 256;
+const keyLength = 64;
 
 /** The certificate in a Certificado attribute (base64 DER), or undefined when it is not one. */
 export function readEmbeddedCertificate(base64: string): CertificateFacts | undefined {
-  const cached = recentlyRead.get(base64);
-  if (cached !== undefined) {
-    recentlyRead.delete(base64);
-    recentlyRead.set(base64, cached);
-    return cached;
+  const key = base64.length <= keyLength ? base64 : base64.slice(-keyLength);
+  const cached = recentlyRead.get(key);
+  if (cached !== undefined && cached.text === base64) {
+    recentlyRead.delete(key);
+    recentlyRead.set(key, cached);
+    return cached.facts;
   }
   let facts: CertificateFacts | undefined;
   try {
@@ -70,7 +75,9 @@ export function readEmbeddedCertificate(base64: string): CertificateFacts | unde
     return undefined;
   }
   if (facts === undefined) return undefined;
+  // A certificate whose text ends like a kept one's (the same one written another way) takes its place.
+  recentlyRead.delete(key);
   if (recentlyRead.size >= recentlyReadLimit) recentlyRead.delete(recentlyRead.keys().next().value!);
-  recentlyRead.set(base64, facts);
+  recentlyRead.set(key, { text: base64, facts });
   return facts;
 }

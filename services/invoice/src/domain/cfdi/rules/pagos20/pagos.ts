@@ -4,11 +4,19 @@ import { readDecimal, roundTo, type WrittenNumber } from '../amounts.js';
 import { DecimalNumber } from '../decimal-number.js';
 import { attributeValue, complementsOf, type RuleContext } from '../rule-context.js';
 
+// Every rule of the complement asks for the payments, of every document: most have none, and the
+// answer for them is this one array, not a new empty one per rule.
+const none: readonly XmlElement[] = Object.freeze([]);
+
 /** The Pagos 2.0 complements of the document (one, when well formed). */
-export function pagosOf(comprobante: XmlElement): XmlElement[] {
-  return complementsOf(comprobante).filter(
-    (complement) => complement.namespace === Namespaces.pagos20 && complement.localName === 'Pagos',
-  );
+export function pagosOf(comprobante: XmlElement): readonly XmlElement[] {
+  let pagos: XmlElement[] | undefined;
+  for (const complement of complementsOf(comprobante)) {
+    if (complement.namespace !== Namespaces.pagos20 || complement.localName !== 'Pagos') continue;
+    if (pagos) pagos.push(complement);
+    else pagos = [complement];
+  }
+  return pagos ?? none;
 }
 
 export function pagoChild(parent: XmlElement | undefined, localName: string): XmlElement | undefined {
@@ -16,15 +24,18 @@ export function pagoChild(parent: XmlElement | undefined, localName: string): Xm
 }
 
 export function pagoChildren(parent: XmlElement | undefined, localName: string): readonly XmlElement[] {
-  return parent ? childElements(parent, Namespaces.pagos20, localName) : [];
+  return parent ? childElements(parent, Namespaces.pagos20, localName) : none;
 }
 
 export function pagoGrandchildren(parent: XmlElement | undefined, middle: string, localName: string) {
   return pagoChildren(parent, middle).flatMap((group) => pagoChildren(group, localName));
 }
 
-export function everyPago(comprobante: XmlElement): XmlElement[] {
-  return pagosOf(comprobante).flatMap((pagos) => pagoChildren(pagos, 'Pago'));
+export function everyPago(comprobante: XmlElement): readonly XmlElement[] {
+  const pagos = pagosOf(comprobante);
+  // Nearly always none or one Pagos: its Pago elements as they are, without a copy.
+  if (pagos.length <= 1) return pagos.length === 0 ? none : pagoChildren(pagos[0], 'Pago');
+  return pagos.flatMap((group) => pagoChildren(group, 'Pago'));
 }
 
 export function doctosOf(pago: XmlElement): readonly XmlElement[] {
