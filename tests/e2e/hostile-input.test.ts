@@ -46,7 +46,11 @@ describe('hostile input through the embedded platform (real process, every log l
 
   beforeAll(async () => {
     // Debug: every line any service writes is searched, not only warnings.
-    fiscal = await startFiscal(['start', '--memory'], { FISCAL_LOG_LEVEL: 'debug' });
+    // Every request's access line, not a sample: each is searched for secrets below.
+    fiscal = await startFiscal(['start', '--memory'], {
+      FISCAL_LOG_LEVEL: 'debug',
+      FISCAL_ACCESS_LOG_SAMPLE_RATIO: '1',
+    });
     admin = (await fiscal.auth()).authorization;
   });
   afterAll(async () => {

@@ -241,7 +241,7 @@ function registerFakeQueryService(router: ConnectRouter): void {
  */
 function callerOrganisation(context: HandlerContext): string {
   const token = context.requestHeader.get('authorization')?.replace(/^Bearer /, '');
-  if (!token || !token.includes('.')) return defaultOrganisation;
+  if (!token?.includes('.')) return defaultOrganisation;
   const { org } = decodeJwt(token);
   return typeof org === 'string' ? org : defaultOrganisation;
 }
