@@ -1,12 +1,9 @@
 import type { EventEnvelope } from '@fiscal/contracts';
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/index.js';
-import { type DeadLetter, type DeadLetterSelection, requireFound, selectedIds } from '../event-bus.js';
+import { type DeadLetter, requireFound } from '../event-bus.js';
 import type { DeadLetterShelf } from './memory-queue-store.js';
-import { type BusSchema, busMigrations } from './sql-queue-store.js';
-
-/** What a `bigserial` id looks like: anything else is no letter's, and never reaches the database. */
-const rowId = /^[1-9][0-9]{0,17}$/;
+import { type BusSchema, busMigrations, namedRowIds } from './sql-queue-store.js';
 
 /**
  * Dead letters in a database, for a memory store whose events the publisher's outbox keeps: what
@@ -18,8 +15,6 @@ export async function createSqlDeadLetterShelf(database: Database<BusSchema>): P
   const db: Kysely<BusSchema> = database.db;
   const listed = (trx: Kysely<BusSchema>, group: string) =>
     trx.selectFrom('bus_dead_letters').where('consumer_group', '=', group).where('redriven_at', 'is', null);
-  const namedRowIds = (selection: DeadLetterSelection) =>
-    selectedIds(selection)?.filter((id) => rowId.test(id));
   const whereSelected =
     (ids: readonly string[] | undefined) => (where: ExpressionBuilder<BusSchema, 'bus_dead_letters'>) =>
       ids === undefined ? where.lit(true) : ids.length > 0 ? where('id', 'in', ids) : where.lit(false);
@@ -85,7 +80,7 @@ export async function createSqlDeadLetterShelf(database: Database<BusSchema>): P
       });
     },
     async discard(letterIds) {
-      const ids = letterIds.filter((id) => rowId.test(id));
+      const ids = namedRowIds({ ids: letterIds }) ?? [];
       if (ids.length === 0) return;
       await db.deleteFrom('bus_dead_letters').where('id', 'in', ids).execute();
     },

@@ -78,6 +78,13 @@ export const busMigrations: readonly NamedMigration[] = [
 const rowId = /^[1-9][0-9]{0,17}$/;
 
 /**
+ * The ids a selection names that can be rows' (undefined: all). An id that is not a bigint
+ * cannot be a row's, so it is never sent to the database, where it would be a type error.
+ */
+export const namedRowIds = (selection: DeadLetterSelection) =>
+  selectedIds(selection)?.filter((id) => rowId.test(id));
+
+/**
  * Queues in SQL: the embedded database in embedded mode (so what the relay handed over survives a
  * crash), or PostgreSQL. Leasing uses `FOR UPDATE SKIP LOCKED` so members of a group never take
  * the same message; an enqueued event id is stored once per group, so a republished event is
@@ -89,13 +96,6 @@ export async function createSqlQueueStore(database: Database<BusSchema>): Promis
 
   const deadLetterFilter = (group: string) =>
     db.selectFrom('bus_dead_letters').where('consumer_group', '=', group);
-
-  /**
-   * The ids a selection names that can be rows' (undefined: all). An id that is not a bigint
-   * cannot be a row's, so it is never sent to the database, where it would be a type error.
-   */
-  const namedRowIds = (selection: DeadLetterSelection) =>
-    selectedIds(selection)?.filter((id) => rowId.test(id));
 
   /** Deletes the selected dead letters of a group, inside `trx`; none when `ids` is empty. */
   const deleteSelected = (trx: Kysely<BusSchema>, group: string, ids: readonly string[] | undefined) =>
