@@ -105,6 +105,9 @@ function createPool(config: Extract<DatabaseConfig, { engine: 'postgres' }>): pg
   });
   // Without a listener an idle connection dropped by the server would crash the process.
   pool.on('error', (error) => config.onIdleConnectionError?.(error));
+  // The same for a connection checked out between queries (one holding a session lock): whoever
+  // holds it learns of the failure from its next query, and the pool discards it when released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return preparingStatements(pool);
 }
 

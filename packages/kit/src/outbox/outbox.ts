@@ -11,7 +11,10 @@ export interface OutboxTable {
   envelope: ColumnType<EventEnvelope, string, never>;
   created_at: Generated<Date>;
   published_at: Date | null;
-  /** A relay's claim on the row while it publishes; an expired claim (crashed relay) is void. */
+  /**
+   * Unused: relays that shared an outbox by claiming rows wrote it; they now elect one leader that
+   * writes nothing before publishing. Kept so an older relay still running during an upgrade works.
+   */
   claimed_until: Date | null;
   attempts: Generated<number>;
   last_error: string | null;

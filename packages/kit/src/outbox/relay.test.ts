@@ -247,30 +247,74 @@ describe.each([
     },
   );
 
-  it.skipIf(!available)('releases the claims of a killed predecessor when it is the only relay', async () => {
+  it.skipIf(!available || engine !== 'postgres')(
+    "lets a standby take the lead when the leader's session ends, and publish what it never marked",
+    async () => {
+      await database.db.deleteFrom('outbox').execute();
+      await write(envelope(7));
+      // The leader hands the row to a broker that never answers, then its database session dies.
+      let answerLeader!: () => void;
+      const leaderHandedOver = recordingPublisher();
+      const unanswered = new Promise<void>((resolve) => {
+        answerLeader = resolve;
+      });
+      const replica = await createDatabase<OutboxSchema>({
+        engine: 'postgres',
+        url: test.url!,
+        schema: database.schema,
+      });
+      const leader = createOutboxRelay({
+        database: replica,
+        publisher: {
+          async publish(events) {
+            await leaderHandedOver.publish(events);
+            await unanswered;
+          },
+        },
+        logger,
+        registry: new Registry(),
+        pollIntervalMs: 20,
+      });
+      const publisher = recordingPublisher();
+      const standby = createOutboxRelay({
+        database,
+        publisher,
+        logger,
+        registry: new Registry(),
+        pollIntervalMs: 20,
+        standbyPollMs: 20,
+      });
+      try {
+        leader.start();
+        await until(() => leaderHandedOver.published().length === 1);
+        standby.start();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(publisher.published()).toEqual([]);
+        await sql`select pg_terminate_backend(pid) from pg_locks
+                   where locktype = 'advisory' and granted and database = (
+                     select oid from pg_database where datname = current_database())`.execute(database.db);
+        await until(() => publisher.published().length === 1);
+        expect(publisher.published()).toEqual([7]);
+      } finally {
+        answerLeader();
+        await Promise.all([leader.stop(), standby.stop()]);
+        await replica.close();
+      }
+    },
+  );
+
+  it.skipIf(!available)('flushes as the leader once started, and alone when no relay runs', async () => {
     await database.db.deleteFrom('outbox').execute();
-    await write(envelope(7));
-    // A relay claimed the row and died before publishing it.
-    await database.db
-      .updateTable('outbox')
-      .set({ claimed_until: new Date(Date.now() + 3_600_000) })
-      .execute();
-    const shared = recordingPublisher();
-    await relayFor(shared).flush();
-    expect(shared.published()).toEqual([]);
+    await write(envelope(1));
     const publisher = recordingPublisher();
-    const relay = createOutboxRelay({
-      database,
-      publisher,
-      logger,
-      registry: new Registry(),
-      pollIntervalMs: 20,
-      exclusive: true,
-    });
+    const relay = relayFor(publisher);
     relay.start();
-    await until(() => publisher.published().length === 1);
+    await relay.flush();
+    expect(publisher.published()).toEqual([1]);
     await relay.stop();
-    expect(publisher.published()).toEqual([7]);
+    await write(envelope(2));
+    await relayFor(publisher).flush();
+    expect(publisher.published()).toEqual([1, 2]);
   });
 
   it.skipIf(!available)('never lets two relays publish the same row', async () => {

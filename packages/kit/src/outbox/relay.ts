@@ -7,6 +7,7 @@ import { backoffDelay } from '../events/index.js';
 import { createWakeableSleep } from '../lifecycle/wakeable-sleep.js';
 import { startProducerSpans } from '../telemetry/producer-spans.js';
 import type { OutboxSchema } from './outbox.js';
+import { relayLeadership } from './leadership.js';
 import { outboxTables } from './outbox-tables.js';
 
 /** What the relay hands events to; resolves only once the broker durably accepted the batch. */
@@ -30,13 +31,13 @@ export interface OutboxRelayOptions {
   /** Published rows older than this are deleted; `Infinity` keeps them (an event log). */
   retentionMs?: number;
   maxBackoffMs?: number;
-  /** How long a claimed batch is reserved for the relay publishing it. */
-  claimMs?: number;
   /**
-   * This relay is the outbox's only one (embedded mode): claims left by a killed predecessor are
-   * released at start instead of waiting for them to expire.
+   * This relay is the outbox's only one (embedded mode): it publishes without first taking the
+   * leadership its replicas would share.
    */
   exclusive?: boolean;
+  /** How often a standby replica tries to take the lead (a leader that died frees it at once). */
+  standbyPollMs?: number;
   /**
    * Batches published at once, each marked when its own publish resolves. 1 (the default) waits
    * for each batch; more keeps a publisher whose `publish` resolves late (a bus that resolves once
@@ -146,7 +147,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
-  const claimMs = options.claimMs ?? 60_000;
+  const standbyPollMs = options.standbyPollMs ?? 1_000;
   const publishConcurrency = Math.max(1, options.publishConcurrency ?? publisher.publishConcurrency ?? 1);
   const metrics = relayMetrics(options.registry);
   const labels = { schema: database.schema };
@@ -157,20 +158,34 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   let lastHousekeeping = 0;
 
-  /** Exclusive relays: the rows handed to the publisher and not yet marked or failed. */
+  /** The rows handed to the publisher and not yet marked or failed. */
   const handedOver = new Set<string>();
+  const leadership = relayLeadership(database);
+  /** Whether this relay publishes now: it leads its replicas, or has none. */
+  let leading = false;
+  let claiming: Promise<unknown> = Promise.resolve();
+  /** Settles once the election's current attempt has led or lost (flush waits for it). */
+  let attempt: Promise<void> = Promise.resolve();
+  const standby = createWakeableSleep();
 
   const tablesOfOutbox = outboxTables(db);
   const statistics = backlogStatistics(db, logger);
 
   /**
-   * Claims a batch in short statements, a table (partition) at a time until the batch is full; it
-   * is published with no transaction open (the broker may be slow, and in embedded mode the bus
-   * shares the database connection), then marked published. Claims keep relay replicas off each
-   * other's rows; a crashed relay's claim simply expires. The only relay of an outbox writes no
-   * claim: it remembers what it handed over, and a crash forgets that with everything else.
+   * Takes the next batch in short statements, a table (partition) at a time until the batch is
+   * full; it is published with no transaction open (the broker may be slow, and in embedded mode the
+   * bus shares the database connection), then marked published. Only the leading relay publishes,
+   * so it writes nothing to take a batch: it remembers what it handed over, and a crash forgets that
+   * with everything else, leaving the rows to be published again by the next leader.
    */
-  async function claimBatch(): Promise<ClaimedRow[]> {
+  function claimBatch(): Promise<ClaimedRow[]> {
+    // One at a time: each must see what the one before handed over (a flush beside the loop).
+    const batch = claiming.then(takeBatch, takeBatch);
+    claiming = batch.catch(() => undefined);
+    return batch;
+  }
+
+  async function takeBatch(): Promise<ClaimedRow[]> {
     const claimed: ClaimedRow[] = [];
     for (const table of await tablesOfOutbox()) {
       const wanted = batchSize - claimed.length;
@@ -179,33 +194,18 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       for (const row of rows) claimed.push({ ...row, table });
       if (rows.length === wanted) await statistics.backlogIn(table);
     }
-    if (options.exclusive) for (const row of claimed) handedOver.add(row.id);
+    for (const row of claimed) handedOver.add(row.id);
     return claimed.sort((a, b) => Number(a.id) - Number(b.id));
   }
 
   async function claimFrom(table: string, limit: number) {
-    const from = sql.id(table);
-    if (options.exclusive) {
-      const inFlight = [...handedOver];
-      const { rows } = await sql<{ id: string; envelope: EventEnvelope }>`
-        select id, envelope from ${from}
-         where published_at is null
-           ${inFlight.length > 0 ? sql`and not (id = any(${inFlight}::bigint[]))` : sql``}
-         order by id
-         limit ${limit}`.execute(db);
-      return rows;
-    }
-    // `= any(array(…))`: the ids are chosen first, then each row is found by its index entry; as
-    // `in (…)`, PostgreSQL joined them to a scan of the whole table.
+    const inFlight = [...handedOver];
     const { rows } = await sql<{ id: string; envelope: EventEnvelope }>`
-      update ${from} set claimed_until = now() + ${`${claimMs} milliseconds`}::interval
-       where id = any(array(
-         select id from ${from}
-          where published_at is null and (claimed_until is null or claimed_until < now())
-          order by id
-          limit ${limit}
-          for update skip locked))
-      returning id, envelope`.execute(db);
+      select id, envelope from ${sql.id(table)}
+       where published_at is null
+         ${inFlight.length > 0 ? sql`and not (id = any(${inFlight}::bigint[]))` : sql``}
+       order by id
+       limit ${limit}`.execute(db);
     return rows;
   }
 
@@ -239,7 +239,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await recordFailure(rows, failure).catch(() => undefined);
         throw failure;
       }
-      await updateClaimed(rows, sql`published_at = now(), claimed_until = null`);
+      await updateClaimed(rows, sql`published_at = now()`);
     } finally {
       for (const id of ids) handedOver.delete(id);
     }
@@ -253,20 +253,50 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return rows.length;
   }
 
-  /** Releases the claim at once (a retry need not wait for it to expire) and records the failure. */
+  /** Records the failure on the rows, for an operator reading the outbox. */
   async function recordFailure(rows: readonly ClaimedRow[], failure: BatchNotPublished): Promise<void> {
     metrics.failures.inc(labels);
     const error = String(failure.cause).slice(0, 1_000);
-    await updateClaimed(rows, sql`attempts = attempts + 1, last_error = ${error}, claimed_until = null`);
+    await updateClaimed(rows, sql`attempts = attempts + 1, last_error = ${error}`);
   }
 
-  async function releaseClaims(): Promise<void> {
-    await db
-      .updateTable('outbox')
-      .set({ claimed_until: null })
-      .where('published_at', 'is', null)
-      .where('claimed_until', 'is not', null)
-      .execute();
+  async function publishAll(): Promise<void> {
+    for (;;) {
+      const published = await publishBatch();
+      if (published === 0) break;
+    }
+  }
+
+  /** Leads while it can, and stands by, trying again, while another replica leads. */
+  async function elect(): Promise<void> {
+    while (running) {
+      let settled!: () => void;
+      attempt = new Promise((resolve) => {
+        settled = resolve;
+      });
+      const led = await leadership
+        .tryLead(async (lost) => {
+          const onLost = () => {
+            logger.warn({ err: lost.reason }, 'outbox relay leadership lost; standing by');
+            pause.wake();
+          };
+          lost.addEventListener('abort', onLost, { once: true });
+          leading = true;
+          settled();
+          try {
+            await run(lost);
+          } finally {
+            leading = false;
+            lost.removeEventListener('abort', onLost);
+          }
+        })
+        .catch((error: unknown) => {
+          logger.warn({ err: error }, 'outbox relay could not try for leadership; will retry');
+          return false;
+        });
+      settled();
+      if (running && !led) await standby.sleep(standbyPollMs);
+    }
   }
 
   const backlog = {
@@ -302,9 +332,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     logger.warn({ err: error, failures }, 'outbox batch not published; will retry');
   }
 
-  async function run(): Promise<void> {
+  async function run(lost?: AbortSignal): Promise<void> {
     const deliveries = new Set<Promise<void>>();
-    while (running) {
+    const publishing = () => running && !lost?.aborted;
+    while (publishing()) {
       let claimed = 0;
       try {
         if (deliveries.size < publishConcurrency) {
@@ -325,7 +356,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } catch (error) {
         onFailure(error);
       }
-      if (!running) break;
+      if (!publishing()) break;
       // A full batch means more are waiting; a free publishing slot takes the next one at once.
       if (failures === 0 && claimed === batchSize && deliveries.size < publishConcurrency) continue;
       // Jittered, so relay replicas that failed together do not all retry the broker together.
@@ -343,20 +374,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // The backlog is counted when scraped, not per batch: a statement per batch for a gauge read
       // every few seconds would be most of an idle relay's work.
       metrics.backlogProbes.add(backlog);
-      loop = (options.exclusive ? releaseClaims() : Promise.resolve()).then(run);
+      loop = options.exclusive ? run() : elect();
     },
     notify() {
       if (running) pause.wake();
     },
     async flush() {
-      for (;;) {
-        const published = await publishBatch();
-        if (published === 0) break;
-      }
+      // A standby leaves the rows to the leader, unless none leads (a stopped fleet flushing).
+      await attempt;
+      if (options.exclusive || leading) await publishAll();
+      else await leadership.tryLead(publishAll);
     },
     async stop() {
       running = false;
       pause.wake();
+      standby.wake();
       await loop;
       metrics.backlogProbes.delete(backlog);
     },
