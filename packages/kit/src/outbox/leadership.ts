@@ -68,7 +68,10 @@ export function relayLeadership(
         } finally {
           clearInterval(heartbeat);
           // Best effort: on a dead connection the session, and the lock with it, is gone already.
-          await settlesWithin(sql`select pg_advisory_unlock(hashtext(${lockName}))`.execute(connection), heartbeatMs);
+          await settlesWithin(
+            sql`select pg_advisory_unlock(hashtext(${lockName}))`.execute(connection),
+            heartbeatMs,
+          );
         }
         return true;
       });

@@ -6,8 +6,8 @@ import type { Database } from '../db/index.js';
 import { backoffDelay } from '../events/index.js';
 import { createWakeableSleep } from '../lifecycle/wakeable-sleep.js';
 import { startProducerSpans } from '../telemetry/producer-spans.js';
-import type { OutboxSchema } from './outbox.js';
 import { relayLeadership } from './leadership.js';
+import type { OutboxSchema } from './outbox.js';
 import { outboxTables } from './outbox-tables.js';
 
 /** What the relay hands events to; resolves only once the broker durably accepted the batch. */
