@@ -26,6 +26,13 @@ export function claimRefusal(invoice: Invoice, now: Date): ClaimRefusal | undefi
   return 'finished';
 }
 
+/**
+ * Claims the invoice for one processor. `fiscal.invoice.processing_started` is raised when the work
+ * can take a while or is a repeat: a document to download, or a second attempt (a retry, or a claim
+ * taken over from a processor that crashed). A first claim of an inline document is decided within
+ * the same run, milliseconds later, by an event of its own; announcing it would cost every consumer
+ * a delivery that is superseded at once (a quarter of the processing's events).
+ */
 export function startProcessing(invoice: Invoice, options: { now: Date; leaseMs: number }): Change {
   const refusal = claimRefusal(invoice, options.now);
   if (refusal) throw new InvalidTransition(invoice, 'claim', refusal);
@@ -38,6 +45,7 @@ export function startProcessing(invoice: Invoice, options: { now: Date; leaseMs:
     processingAttempts: attempt,
     claim: { startedAt: options.now.toISOString(), expiresAt },
   });
+  if (attempt === 1 && invoice.source.kind === 'inline') return { invoice: next, events: [] };
   return {
     invoice: next,
     events: [
