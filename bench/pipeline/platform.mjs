@@ -41,6 +41,12 @@ const profileArgs = process.env.FISCAL_BENCH_CPU_PROFILE_DIR
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FISCAL_BENCH_CPU_PROFILE_DIR}`]
   : [];
 
+/**
+ * FISCAL_BENCH_KEEP_DATABASES=1 leaves the distributed run's databases in place (named
+ * fiscal_bench_<run>_<service>), for reading what each statement cost in pg_stat_statements.
+ */
+const keepDatabases = Boolean(process.env.FISCAL_BENCH_KEEP_DATABASES);
+
 /** A `fiscal` process with the tail of its log and a count of its warnings and errors. */
 function spawnFiscal(name, args, env) {
   const child = spawn(process.execPath, [...profileArgs, fiscalBin, ...args], {
@@ -199,6 +205,7 @@ export async function startDistributed() {
     await withClient(engineUrls.postgres, async (client) => {
       for (const database of databases) {
         await client.query(`create database ${database.name}`);
+        if (keepDatabases) continue;
         cleanup.push(() =>
           withClient(engineUrls.postgres, (dropper) =>
             dropper.query(`drop database if exists ${database.name} with (force)`),

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createInProcessBus, createMemoryQueueStore } from '../events/index.js';
 import { HealthRegistry } from '../lifecycle/index.js';
@@ -124,5 +124,39 @@ describe('readiness metrics', () => {
     const text = await metrics();
     expect(text).toMatch(/^readiness_status 1$/m);
     expect(text).toMatch(/^readiness_changes_total 2$/m);
+  });
+});
+
+describe('metrics by name', () => {
+  it('serves only the metrics named, without collecting the others', async () => {
+    const registry = new Registry();
+    let collected = 0;
+    new Gauge({
+      name: 'costly_backlog',
+      help: 'A gauge that counts rows when collected',
+      registers: [registry],
+      collect() {
+        collected += 1;
+        this.set(3);
+      },
+    });
+    new Counter({ name: 'events_total', help: 'Events', registers: [registry] }).inc(2);
+    new Counter({ name: 'other_total', help: 'Others', registers: [registry] }).inc();
+    const admin = createAdminServer({
+      health: new HealthRegistry(),
+      registry,
+      logger,
+      operatorToken: undefined,
+    });
+
+    const named = await admin.inject({ url: '/metrics?name=events_total&name=unknown_total' });
+    expect(named.statusCode).toBe(200);
+    expect(named.body).toMatch(/^events_total 2$/m);
+    expect(named.body).not.toMatch(/other_total|costly_backlog/);
+    expect(collected).toBe(0);
+
+    const all = await admin.inject({ url: '/metrics' });
+    expect(all.body).toMatch(/^costly_backlog 3$/m);
+    expect(collected).toBe(1);
   });
 });

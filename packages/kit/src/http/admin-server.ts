@@ -54,13 +54,44 @@ export function createAdminServer({
       .code(report.ok ? 200 : 503)
       .send({ status: report.ok ? 'ready' : 'not_ready', checks: report.checks });
   });
-  app.get('/metrics', async (_request, reply) => {
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
-  });
+  // `?name=a&name=b` serves those metrics alone, as Prometheus' own `match[]` narrows a federation
+  // scrape: a caller polling a few counters does not make every gauge collect (some count rows).
+  app.get<{ Querystring: { name?: string | string[] } }>(
+    '/metrics',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            name: {
+              anyOf: [
+                { type: 'string', maxLength: 200 },
+                { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 50 },
+              ],
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { name } = request.query;
+      const body =
+        name === undefined ? await registry.metrics() : await metricsNamed(registry, [name].flat());
+      return reply.type(registry.contentType).send(body);
+    },
+  );
   if (deadLetters) registerDeadLetterRoutes(app, deadLetters);
   installProblemHandlers(app, logger);
   return app;
+}
+
+async function metricsNamed(registry: Registry, names: readonly string[]): Promise<string> {
+  const texts = await Promise.all(
+    names
+      .filter((name) => registry.getSingleMetric(name))
+      .map((name) => registry.getSingleMetricAsString(name)),
+  );
+  return texts.map((text) => `${text}\n`).join('');
 }
 
 /**
