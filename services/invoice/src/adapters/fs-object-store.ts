@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { closeSync, fsync, linkSync, openSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { promisify } from 'node:util';
 import { ObjectConflict, type ObjectStore } from '../domain/document/index.js';
 
 export interface FsObjectStoreOptions {
@@ -30,6 +32,9 @@ export function createFsObjectStore({ root }: FsObjectStoreOptions): ObjectStore
   const durableDirectories = new Set<string>();
   const syncDirectory = coalescedDirectorySync();
 
+  // Decided at the first put, once the root exists: how to make the calls that do not wait on a disk.
+  let files: FileCalls | undefined;
+
   return {
     async put(key, body) {
       const path = pathOf(key);
@@ -39,10 +44,11 @@ export function createFsObjectStore({ root }: FsObjectStoreOptions): ObjectStore
         if (durableDirectories.size >= 10_000) durableDirectories.clear();
         durableDirectories.add(directory);
       }
+      files ??= fileCallsFor(directory);
       const temporary = join(directory, `.${randomUUID()}.tmp`);
       try {
-        await writeDurably(temporary, body);
-        await link(temporary, path);
+        await files.writeDurably(temporary, body);
+        await files.link(temporary, path);
       } catch (error) {
         const { code } = error as NodeJS.ErrnoException;
         // The directory went away under us (removed by hand): forget it and start over.
@@ -51,7 +57,7 @@ export function createFsObjectStore({ root }: FsObjectStoreOptions): ObjectStore
         // The key exists (a retry, or another writer): the same bytes make the put a no-op.
         return await alreadyStored(key, await readFile(path), body, () => syncDirectory(directory));
       } finally {
-        await unlink(temporary).catch(() => undefined);
+        await files.unlink(temporary).catch(() => undefined);
       }
       await syncDirectory(directory);
       return { created: true };
@@ -137,14 +143,59 @@ async function readIfExists(path: string): Promise<Uint8Array | undefined> {
   }
 }
 
-async function writeDurably(path: string, body: Uint8Array): Promise<void> {
-  const file = await open(path, 'wx');
-  try {
-    await file.writeFile(body);
-    await file.sync();
-  } finally {
-    await file.close();
+/** Writing a new file and fsyncing it, linking and unlinking: the calls a put makes. */
+interface FileCalls {
+  writeDurably(path: string, body: Uint8Array): Promise<void>;
+  link(existing: string, path: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+}
+
+/** `statfs` types of filesystems whose every call may wait on the network (NFS, SMB/CIFS, FUSE). */
+const networkFilesystems = new Set([0x6969, 0x517b, 0xfe534d42, 0xff534d42, 0x65735546]);
+
+const fsyncInPool = promisify(fsync);
+
+/**
+ * On a local filesystem, creating, writing, linking and unlinking a small file take microseconds in
+ * the kernel, and each sent through the thread pool costs more in hand-offs (a queue, a wake-up, a
+ * callback: several system calls of their own) than the call itself; they run on the calling thread
+ * and only the fsync, which waits on the disk, goes to the pool. On a network filesystem each call
+ * is a round trip that must not block the event loop, so every one goes to the pool.
+ */
+function fileCallsFor(directory: string): FileCalls {
+  if (networkFilesystems.has(statfsSync(directory).type)) {
+    return {
+      async writeDurably(path, body) {
+        const file = await open(path, 'wx');
+        try {
+          await file.writeFile(body);
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+      },
+      link,
+      unlink,
+    };
   }
+  return {
+    async writeDurably(path, body) {
+      const descriptor = openSync(path, 'wx');
+      try {
+        for (let written = 0; written < body.byteLength; )
+          written += writeSync(descriptor, body, written, body.byteLength - written);
+        await fsyncInPool(descriptor);
+      } finally {
+        closeSync(descriptor);
+      }
+    },
+    async link(existing, path) {
+      linkSync(existing, path);
+    },
+    async unlink(path) {
+      unlinkSync(path);
+    },
+  };
 }
 
 /**
