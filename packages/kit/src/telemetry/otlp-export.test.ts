@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { currentTraceparent, startTelemetry, withSpan } from './tracing.js';
+import { currentTraceparent, runInTrace, startTelemetry, withSpan } from './tracing.js';
 
 /** A loopback stand-in for an OpenTelemetry collector that keeps what it receives. */
 function startCollector(): Promise<{
@@ -66,6 +66,30 @@ describe('startTelemetry with an OTLP endpoint', () => {
     await telemetry.shutdown();
     expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
     expect(collector.requests).toEqual([]);
+  });
+
+  it('makes no child span in a trace another process left unsampled, and records one in a sampled trace', async () => {
+    const telemetry = startTelemetry({ service: 'invoice', otlpEndpoint: collector.url });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const unsampled = `00-${traceId}-b7ad6b7169203331-00`;
+    let inside: string | undefined;
+    await runInTrace(unsampled, () =>
+      withSpan('invoice.validate', {}, async (span) => {
+        expect(span.isRecording()).toBe(false);
+        inside = currentTraceparent();
+      }),
+    );
+    // The caller's context carries on: same trace, same parent, nothing new to record.
+    expect(inside).toBe(unsampled);
+    await runInTrace(`00-${traceId}-b7ad6b7169203331-01`, () =>
+      withSpan('invoice.store', {}, async (span) => {
+        expect(span.isRecording()).toBe(true);
+      }),
+    );
+    await telemetry.shutdown();
+    const bodies = collector.requests.map((request) => request.body).join('');
+    expect(bodies).toContain('invoice.store');
+    expect(bodies).not.toContain('invoice.validate');
   });
 
   it('without an endpoint records no span, yet gives each trace ids that propagate', async () => {

@@ -1,6 +1,7 @@
 import {
   type Context,
   context,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -123,11 +124,24 @@ export async function withSpan<T>(
   options: SpanOptions,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
+  const parent = options.parent ?? context.active();
+  // A trace someone decided not to sample: no process records its spans, and a span made for it
+  // (ids, attributes, a context switch) is as dear as a recorded one; the work runs in the
+  // caller's, which keeps the trace's ids for logs and downstream calls.
+  const parentSpan = trace.getSpan(parent);
+  const parentContext = parentSpan?.spanContext();
+  if (
+    parentSpan &&
+    parentContext &&
+    isSpanContextValid(parentContext) &&
+    !(parentContext.traceFlags & TraceFlags.SAMPLED)
+  )
+    return context.with(parent, () => work(parentSpan));
   const tracer = trace.getTracer(tracerName);
   return tracer.startActiveSpan(
     name,
     { kind: options.kind, attributes: options.attributes },
-    options.parent ?? context.active(),
+    parent,
     async (span) => {
       try {
         return await work(span);
