@@ -192,6 +192,7 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
             batch.map(({ event, delivery }) => ({
               key: { orgId: event.tenant, id: event.subject },
               finalAttempt: delivery.attempt >= retry.maxAttempts,
+              firstDelivery: !delivery.redelivered,
             })),
           );
           store.notify();

@@ -176,6 +176,25 @@ export function createPostgresInvoiceRepository(shards: InvoiceShards): InvoiceR
       return row && fromRow(row);
     },
 
+    async findByIds(keys) {
+      const idsByShard = new Map<InvoiceShard, string[]>();
+      for (const { id } of keys) {
+        const slot = slotOfInvoiceId(id);
+        if (slot === undefined) continue;
+        const shard = shards.forSlot(slot);
+        const ids = idsByShard.get(shard);
+        if (ids) ids.push(id);
+        else idsByShard.set(shard, [id]);
+      }
+      const rows = await Promise.all(
+        [...idsByShard].map(([shard, ids]) => selectInvoicesByIds(shard.database.db, ids).execute()),
+      );
+      const orgOf = new Map(keys.map((key) => [key.id, key.orgId]));
+      const found = new Map<string, Invoice>();
+      for (const row of rows.flat()) if (orgOf.get(row.id) === row.org_id) found.set(row.id, fromRow(row));
+      return found;
+    },
+
     async findByIssuer(orgId, issuer, limit) {
       const rows = await selectInvoices(shards.forSlot(slotOfIssuer(issuer)).database.db)
         .where('org_id', '=', orgId)

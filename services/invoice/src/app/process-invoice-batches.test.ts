@@ -132,6 +132,92 @@ describe('processing invoices in batches (PGlite shards, statements counted)', (
     expect(perSize[1]).toEqual(perSize[0]);
   });
 
+  const firstDeliveriesOf = (keys: readonly InvoiceKey[]) =>
+    keys.map((key) => ({ key, finalAttempt: false, firstDelivery: true }));
+
+  it('first deliveries of inline documents: one read, then their outcomes with their claims, in one transaction per shard', async () => {
+    const perSize: number[][] = [];
+    for (const size of [3, 24]) {
+      const keys = await submit(size);
+      const process = processor();
+      let reports: Awaited<ReturnType<typeof process>> = [];
+      const startedAt = now;
+      perSize.push(
+        await statementsPerShard(async () => {
+          reports = await process(firstDeliveriesOf(keys));
+        }),
+      );
+      expect(reports.map((report) => report.result)).toEqual(keys.map(() => 'archived'));
+      for (const key of keys) {
+        expect(await eventsOf(key)).toEqual([
+          { type: 'fiscal.invoice.created', sequence: 1 },
+          { type: 'fiscal.invoice.validated', sequence: 3 },
+          { type: 'fiscal.invoice.archived', sequence: 4 },
+        ]);
+        expect(await invoices.findById(key)).toMatchObject({
+          status: 'archived',
+          version: 4,
+          processingAttempts: 1,
+          claim: null,
+        });
+        const [, , archived] = await sql<{ envelope: { data: { processingMs: number } } }>`
+          select envelope from outbox where envelope->>'subject' = ${key.id} order by id`
+          .execute(shards.forSlot(Number.parseInt(key.id.slice(-3), 16)).database.db)
+          .then((result) => result.rows);
+        expect(archived?.envelope.data.processingMs).toBe(now.getTime() - startedAt.getTime());
+      }
+    }
+    // Per shard and batch: the read, then begin, read, update, outbox insert, commit: no claim round.
+    for (const statements of perSize) for (const count of statements) expect(count).toBeLessThanOrEqual(6);
+    expect(perSize[1]).toEqual(perSize[0]);
+  });
+
+  it('the same first delivery run twice at once: one outcome is committed, the other is skipped', async () => {
+    const [key] = await submit(1);
+    const [first, second] = await Promise.all([
+      processor()(firstDeliveriesOf([key!])),
+      processor()(firstDeliveriesOf([key!])),
+    ]);
+    expect([first![0]!.result, second![0]!.result].sort()).toEqual(['archived', 'skipped']);
+    const types = await typesOf(key!);
+    expect(types.filter((type) => type === 'fiscal.invoice.archived')).toHaveLength(1);
+    expect(types.filter((type) => type === 'fiscal.invoice.validated')).toHaveLength(1);
+  });
+
+  it('an unclaimed run that fails transiently keeps its verdict and a claim until its retry', async () => {
+    const [key] = await submit(1);
+    const process = processor({
+      objects: storeFailingFor(new Set([key!.orgId]), () => Promise.reject(new Error('disk full'))),
+    });
+    const [report] = await process(firstDeliveriesOf([key!]));
+    expect(report).toEqual({ result: 'retry', retryAt: new Date(now.getTime() + retryDelayMs) });
+    expect(await invoices.findById(key!)).toMatchObject({
+      status: 'validated',
+      processingAttempts: 1,
+      claim: { expiresAt: new Date(now.getTime() + retryDelayMs).toISOString() },
+    });
+    expect(await typesOf(key!)).toEqual(['fiscal.invoice.created', 'fiscal.invoice.validated']);
+    // Its retry, once the back-off is over, is a claimed run like any other.
+    now = new Date(now.getTime() + retryDelayMs + 1);
+    expect(await processor()(requestsFor([key!]))).toEqual([{ result: 'archived' }]);
+  });
+
+  it('an unclaimed run that fails unexpectedly writes nothing: the invoice stays pending for the retry', async () => {
+    const [key] = await submit(1);
+    const codec: DocumentCodec = {
+      ...defaultCodec,
+      compress: () => Promise.reject(new TypeError('a bug')),
+    };
+    const [report] = await processor({ codec })(firstDeliveriesOf([key!]));
+    expect(report).toMatchObject({ result: 'error' });
+    expect(await invoices.findById(key!)).toMatchObject({
+      status: 'pending',
+      version: 1,
+      processingAttempts: 0,
+    });
+    expect(await processor()(firstDeliveriesOf([key!]))).toEqual([{ result: 'archived' }]);
+  });
+
   it('a redelivered batch has no second effect: no second claim, no event, no store', async () => {
     const keys = await submit(4);
     let puts = 0;

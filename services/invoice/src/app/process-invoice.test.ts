@@ -141,6 +141,19 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     return rows[0]?.data;
   }
 
+  it('claims a document to download even on its first delivery, and announces it', async () => {
+    files.serve('/first-delivery.xml', validDocument);
+    const key = await submitInOtherOrg('/first-delivery.xml');
+    const reports = await batchProcessor()([{ key, finalAttempt: false, firstDelivery: true }]);
+    expect(reports).toEqual([{ result: 'archived' }]);
+    expect(await eventTypes(key)).toEqual([
+      'fiscal.invoice.created',
+      'fiscal.invoice.processing_started',
+      'fiscal.invoice.validated',
+      'fiscal.invoice.archived',
+    ]);
+  });
+
   it('downloads, checks, validates, compresses and archives a valid document', async () => {
     const key = await submitValid('/valid.xml');
     expect(await process(key, { finalAttempt: false })).toBe('archived');

@@ -80,6 +80,11 @@ export interface ProcessOptions {
 /** One invoice to process, as one delivered event asks. */
 export interface ProcessingRequest extends ProcessOptions {
   key: InvoiceKey;
+  /**
+   * The bus hands this event out for the first time (not a redelivery, a retry or a sweep): its
+   * invoice, if still pending with its document inline, is processed without a claim of its own.
+   */
+  firstDelivery?: boolean;
 }
 
 /**
@@ -114,8 +119,13 @@ class Verdict extends Error {
 /** How one claimed invoice's run ended, before it is committed. */
 interface Run {
   position: number;
-  /** The invoice as our claim left it: the claim's start is the token that proves it is still ours. */
+  /**
+   * The invoice as our claim left it: the claim's start is the token that proves it is still ours.
+   * Unclaimed, the invoice as read: its version is the token, and the claim is taken with the outcome.
+   */
   claimed: Invoice;
+  /** Run without a claim of its own, from this moment (see `runsUnclaimed`). */
+  unclaimedSince?: Date;
   finalAttempt: boolean;
   /** Set when the document passed validation in this run (not when it was validated before). */
   validationMs?: number;
@@ -144,13 +154,13 @@ export function processInvoicesHandler(dependencies: ProcessInvoiceDependencies)
       if (firstRequests.has(key.id)) reports[position] = { result: 'skipped' };
       else firstRequests.set(key.id, position);
     });
-    const positions = [...firstRequests.values()];
+    const running: Promise<Run>[] = [];
+    const positions = await startUnclaimed([...firstRequests.values()], running);
     const claims = await instruments.step('claim', () =>
       invoices.updateMany(
         positions.map((position) => ({ key: requests[position]!.key, change: claimChange })),
       ),
     );
-    const running: Promise<Run>[] = [];
     claims.forEach((claim, index) => {
       const position = positions[index]!;
       if (claim.status === 'refused') reports[position] = { result: 'error', error: claim.error };
@@ -158,20 +168,58 @@ export function processInvoicesHandler(dependencies: ProcessInvoiceDependencies)
       else if (claim.invoice.status === 'failed') reports[position] = { result: 'failed' };
       else running.push(run(position, claim.invoice, requests[position]!.finalAttempt));
     });
-    const runs = await Promise.all(running);
+    const ended = await Promise.all(running);
+    // An unclaimed run that failed unexpectedly left nothing to release: its event is retried.
+    const runs: Run[] = [];
+    for (const run of ended) {
+      if (run.unclaimedSince && run.ending.kind === 'error')
+        reports[run.position] = { result: 'error', error: run.ending.error };
+      else runs.push(run);
+    }
     const commits = await invoices.updateMany(
-      runs.map((ended) => ({
-        key: ended.claimed,
-        change: (current: Invoice) => conclusionOf(current, ended),
+      runs.map((run) => ({
+        key: run.claimed,
+        change: (current: Invoice) => conclusionOf(current, run),
       })),
     );
     commits.forEach((commit, index) => {
-      const ended = runs[index]!;
-      reports[ended.position] = reportOf(ended, commit);
+      const run = runs[index]!;
+      reports[run.position] = reportOf(run, commit);
     });
     for (const report of reports) if (report.result !== 'error') instruments.outcome(report.result);
     return reports;
+
+    /**
+     * Starts the runs of the first deliveries whose invoice `runsUnclaimed`, from one read; returns
+     * the positions left to claim.
+     */
+    async function startUnclaimed(positions: number[], running: Promise<Run>[]): Promise<number[]> {
+      const first = positions.filter((position) => requests[position]!.firstDelivery);
+      if (first.length === 0) return positions;
+      const found = await instruments.step('claim', () =>
+        invoices.findByIds(first.map((position) => requests[position]!.key)),
+      );
+      const now = clock();
+      return positions.filter((position) => {
+        const request = requests[position]!;
+        const invoice = found.get(request.key.id);
+        if (!request.firstDelivery || !invoice || !runsUnclaimed(invoice)) return true;
+        running.push(run(position, invoice, request.finalAttempt, now));
+        return false;
+      });
+    }
   };
+
+  /**
+   * A pending invoice whose document is inline, on its event's first delivery, runs without a claim:
+   * its run takes milliseconds, and its claim, written with its outcome, saves a transaction and a
+   * row version per invoice. A duplicate delivery running beside it is told apart by the version: the
+   * first outcome committed wins, the other is skipped. A crash leaves nothing behind, and the
+   * redelivered event is processed under a claim, as is a download (slow, and announced).
+   */
+  function runsUnclaimed(invoice: Invoice): boolean {
+    return invoice.status === 'pending' && invoice.source.kind === 'inline';
+  }
 
   /** Claims a pending invoice or takes over a lapsed claim; fails one whose claims kept lapsing. */
   function claimChange(current: Invoice): Change | undefined {
@@ -194,8 +242,13 @@ export function processInvoicesHandler(dependencies: ProcessInvoiceDependencies)
     return startProcessing(current, { now, leaseMs: dependencies.leaseMs });
   }
 
-  async function run(position: number, claimed: Invoice, finalAttempt: boolean): Promise<Run> {
-    const ended: Omit<Run, 'ending'> = { position, claimed, finalAttempt };
+  async function run(
+    position: number,
+    claimed: Invoice,
+    finalAttempt: boolean,
+    unclaimedSince?: Date,
+  ): Promise<Run> {
+    const ended: Omit<Run, 'ending'> = { position, claimed, finalAttempt, unclaimedSince };
     try {
       const document = await instruments.step('download', () => obtainDocument(claimed));
       await instruments.step('checksum', async () => verifyChecksum(claimed, document));
@@ -227,8 +280,18 @@ export function processInvoicesHandler(dependencies: ProcessInvoiceDependencies)
    * validated and its claim until the retry; an unexpected error releases the claim at once.
    */
   function conclusionOf(current: Invoice, ended: Run): Change {
-    if (current.claim?.startedAt !== ended.claimed.claim?.startedAt) throw new ClaimLost();
     const now = clock();
+    if (ended.unclaimedSince) {
+      // Untouched since it was read, or another processor got there first and decides.
+      if (current.version !== ended.claimed.version) throw new ClaimLost();
+      const claim = startProcessing(current, { now: ended.unclaimedSince, leaseMs: dependencies.leaseMs });
+      return chain(claim, (claimed) => outcomeOf(claimed, ended, now));
+    }
+    if (current.claim?.startedAt !== ended.claimed.claim?.startedAt) throw new ClaimLost();
+    return outcomeOf(current, ended, now);
+  }
+
+  function outcomeOf(current: Invoice, ended: Run, now: Date): Change {
     const validated =
       ended.validationMs === undefined
         ? { invoice: current, events: [] }
@@ -244,10 +307,10 @@ export function processInvoicesHandler(dependencies: ProcessInvoiceDependencies)
     const { problems } = verdict;
     if (verdict.kind === 'reject')
       return reject(invoice, { now, reason: verdict.reason as RejectionReason, problems });
-    const final = ended.finalAttempt || ended.claimed.processingAttempts >= dependencies.maxAttempts;
+    const final = ended.finalAttempt || invoice.processingAttempts >= dependencies.maxAttempts;
     if (verdict.kind === 'fail' || final)
       return fail(invoice, { now, reason: verdict.reason as FailureReason, problems });
-    const retryAt = new Date(now.getTime() + retryDelay(ended.claimed.processingAttempts));
+    const retryAt = new Date(now.getTime() + retryDelay(invoice.processingAttempts));
     return releaseClaim(invoice, now, retryAt);
   }
 

@@ -41,6 +41,8 @@ export interface InvoiceRepository {
    */
   addMany(changes: readonly Change[]): Promise<AddOutcome[]>;
   findById(key: InvoiceKey): Promise<Invoice | undefined>;
+  /** `findById` for many invoices at once, one statement per shard; the map is keyed by invoice id. */
+  findByIds(keys: readonly InvoiceKey[]): Promise<Map<string, Invoice>>;
   /** The issuer's invoices, newest issuance first (one shard: the issuer's slot names it). */
   findByIssuer(orgId: string, issuer: string, limit: number): Promise<Invoice[]>;
   /** Looks up fiscal UUIDs (lower-case) in every shard; the map is keyed by UUID. */
