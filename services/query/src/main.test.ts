@@ -92,7 +92,7 @@ describe.each([
       await bus.publish(lives.flat());
 
       await until(async () => (await bus.deadLetters.list(projectorGroup)).length === 1);
-      const summaries = createPostgresSummaryStore(test.database, projectorGroup);
+      const summaries = createPostgresSummaryStore(test.database);
       await until(async () =>
         (await Promise.all(invoices.map((invoice) => summaries.findById('org_a', invoice.id)))).every(
           (summary, n) => summary?.status === (n === 7 ? 'processing' : 'rejected'),

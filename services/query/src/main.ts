@@ -43,7 +43,7 @@ export async function createQueryService({
   registry,
 }: QueryServiceDependencies): Promise<ServiceModule> {
   await database.migrate(queryMigrations);
-  const summaries = createPostgresSummaryStore(database, projectorGroup);
+  const summaries = createPostgresSummaryStore(database);
   const chosenCache =
     cache ??
     (registry &&

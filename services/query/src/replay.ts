@@ -33,7 +33,7 @@ export const replayBatchSize = 500;
 export async function replayReadModel({ database, events }: ReplayReadModelOptions): Promise<ReplayReport> {
   await database.migrate(queryMigrations);
   await resetReadModel(database, projectorGroup);
-  const project = projectInvoiceEventsHandler(createPostgresSummaryStore(database, projectorGroup));
+  const project = projectInvoiceEventsHandler(createPostgresSummaryStore(database));
   const projected = new Set(projectedEventTypes);
   const report: ReplayReport = { applied: 0, duplicates: 0, skipped: 0 };
   let batch: EventEnvelope[] = [];

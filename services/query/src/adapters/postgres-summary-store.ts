@@ -1,6 +1,5 @@
 import type { EventEnvelope } from '@fiscal/contracts';
 import type { Database } from '@fiscal/kit/db';
-import { handleBatchOnce } from '@fiscal/kit/inbox';
 import { type Insertable, type RawBuilder, sql, type Transaction, type Updateable } from 'kysely';
 import { advances, type InvoiceSummary, type SummaryStore } from '../domain/invoice-summary/index.js';
 import { timelineEntryOf } from '../domain/timeline/index.js';
@@ -12,11 +11,17 @@ export type { QuerySchema } from './query-schema.js';
 
 /**
  * Summaries, search index and timelines in PostgreSQL. A batch of events costs the same statements
- * whatever its size: the inbox rows, one read of the summaries it concerns, one upsert of those that
- * advanced, one insert into the search index for invoices whose submission data arrived (its
- * document is a generated column) and one insert of the timeline entries.
+ * whatever its size: one read of the summaries it concerns, one upsert of those that advanced, one
+ * insert into the search index for invoices whose submission data arrived (its document is a
+ * generated column) and one insert of the timeline entries.
+ *
+ * The timeline is the projector's inbox: every event it handles leaves a row keyed by its event id,
+ * in the same transaction as its effects, so the events a batch inserts there are the new ones. A
+ * separate inbox would record the same ids a second time; and each effect is idempotent on its own
+ * (a summary moves only to a newer sequence, a search entry is written once), so a redelivered event
+ * changes nothing even where it is folded in again.
  */
-export function createPostgresSummaryStore(database: Database<QuerySchema>, group: string): SummaryStore {
+export function createPostgresSummaryStore(database: Database<QuerySchema>): SummaryStore {
   return {
     async findById(orgId, id) {
       const row = await selectSummaries(database.db)
@@ -29,10 +34,11 @@ export function createPostgresSummaryStore(database: Database<QuerySchema>, grou
     list: (query) => listInvoices(database.db, query),
 
     applyOnce(events, fold) {
-      // Concurrent batches holding the same event take its inbox row in one order, never crosswise.
+      if (events.length === 0) return Promise.resolve([]);
+      // Concurrent batches holding the same event insert its timeline row in one order, never crosswise.
       const byId = [...events].sort((left, right) => compare(left.id, right.id));
-      return handleBatchOnce(database, group, byId, async (trx, fresh) => {
-        const eventsByInvoice = groupBySubject(fresh);
+      return database.transaction(async (trx) => {
+        const eventsByInvoice = groupBySubject(byId);
         const ids = [...eventsByInvoice.keys()].sort(compare);
         const rows = await selectSummaries(trx).where('id', 'in', ids).execute();
         const held = new Map(rows.map((row) => [row.id, summaryOf(row)]));
@@ -55,12 +61,15 @@ export function createPostgresSummaryStore(database: Database<QuerySchema>, grou
             .onConflict((conflict) => conflict.column('id').doNothing())
             .execute();
         }
-        await trx
+        const recorded = await trx
           .insertInto('invoice_timeline')
-          .values(fresh.map(timelineRowOf))
-          // The inbox already keeps an event single; this keeps a replay that skipped it single too.
+          .values(byId.map(timelineRowOf))
           .onConflict((conflict) => conflict.column('event_id').doNothing())
+          .returning('event_id')
           .execute();
+        const fresh = new Set(recorded.map((row) => row.event_id));
+        // A batch can carry the same event twice (published again before the first was handled).
+        return byId.filter((event) => fresh.delete(event.id));
       });
     },
   };

@@ -57,7 +57,7 @@ describe.each([
     test = await createCountedDatabase<QuerySchema>(engine, 'query');
     database = test.database;
     await database.migrate(queryMigrations);
-    summaries = createPostgresSummaryStore(database, projectorGroup);
+    summaries = createPostgresSummaryStore(database);
     project = projectInvoiceEventsHandler(summaries);
   });
   afterAll(async () => {
@@ -124,7 +124,7 @@ describe.each([
         const ordered = await snapshot(database);
         await resetReadModel(database, projectorGroup);
 
-        const replica = projectInvoiceEventsHandler(createPostgresSummaryStore(database, projectorGroup));
+        const replica = projectInvoiceEventsHandler(createPostgresSummaryStore(database));
         const random = seededRandom(11);
         const batches = inBatches(shuffledWithDuplicates(log, random), random, [2, 5, 9]);
         const inFlight = batches.map((batch, index) => (index % 2 === 0 ? project : replica)(batch));
@@ -152,7 +152,7 @@ describe.each([
     });
 
     it.skipIf(!available)(
-      'projects a batch of 100 events in seven statements: one transaction, whatever its size',
+      'projects a batch of 100 events in six statements: one transaction, whatever its size',
       async () => {
         const many = Array.from({ length: 40 }, (_, n) => invoiceFacts(100 + n)).flatMap((invoice, n) =>
           lifeOf(invoice, endings[n % endings.length]!),
@@ -160,9 +160,9 @@ describe.each([
         const batch = many.slice(0, 100);
         const before = await test.statements();
         expect(await project(batch)).toBe(100);
-        // begin, inbox, read of the summaries, upsert of the summaries, search entries, timeline
-        // entries, commit.
-        expect((await test.statements()) - before).toBe(7);
+        // begin, read of the summaries, upsert of the summaries, search entries, timeline entries
+        // (the projector's inbox), commit.
+        expect((await test.statements()) - before).toBe(6);
         // One search entry per invoice whose submission arrived, however many events it had.
         const submitted = new Set(
           batch.filter((event) => event.type === 'fiscal.invoice.created').map((event) => event.subject),
@@ -175,8 +175,8 @@ describe.each([
         expect(searchable).toHaveLength(submitted.size);
         const redelivered = await test.statements();
         expect(await project(batch)).toBe(0);
-        // begin, inbox (every id seen), commit.
-        expect((await test.statements()) - redelivered).toBe(3);
+        // begin, read of the summaries (none advances), timeline entries (every id seen), commit.
+        expect((await test.statements()) - redelivered).toBe(4);
       },
     );
 
