@@ -20,6 +20,10 @@ export type DatabaseConfig = (
       engine: 'postgres';
       url: string;
       schema: string;
+      /**
+       * Connections at most (10). At least 2 where an outbox relay runs: while it leads, it holds
+       * one for its advisory lock and queries through the others.
+       */
       poolSize?: number;
       applicationName?: string;
       /** Errors of idle pooled connections (server restart, network); the next query reconnects. */

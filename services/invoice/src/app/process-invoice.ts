@@ -211,14 +211,16 @@ export function processInvoicesHandler(dependencies: ProcessInvoiceDependencies)
   };
 
   /**
-   * A pending invoice whose document is inline, on its event's first delivery, runs without a claim:
-   * its run takes milliseconds, and its claim, written with its outcome, saves a transaction and a
-   * row version per invoice. A duplicate delivery running beside it is told apart by the version: the
+   * A pending invoice never tried, whose document is inline, on its event's first delivery, runs
+   * without a claim: its run takes milliseconds, and its claim, written with its outcome, saves a
+   * transaction and a row version per invoice. A duplicate delivery running beside it is told apart by the version: the
    * first outcome committed wins, the other is skipped. A crash leaves nothing behind, and the
    * redelivered event is processed under a claim, as is a download (slow, and announced).
    */
   function runsUnclaimed(invoice: Invoice): boolean {
-    return invoice.status === 'pending' && invoice.source.kind === 'inline';
+    return (
+      invoice.status === 'pending' && invoice.processingAttempts === 0 && invoice.source.kind === 'inline'
+    );
   }
 
   /** Claims a pending invoice or takes over a lapsed claim; fails one whose claims kept lapsing. */
