@@ -1,5 +1,13 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '@fiscal/kit/config';
+import {
+  baseUrlOption,
+  CommandLineError,
+  dlqLimit,
+  isCommandName,
+  loadLimits,
+  numericOption,
+  readCommandLine,
+} from './command-line.js';
 import { runCluster } from './commands/cluster.js';
 import { runDlq } from './commands/dlq.js';
 import { runKeys } from './commands/keys.js';
@@ -56,77 +64,67 @@ const commandsWithOwnOptions: Record<string, (args: string[]) => Promise<number>
 };
 
 async function main(argv: string[]): Promise<number | undefined> {
-  const ownOptions = argv[0] === undefined ? undefined : commandsWithOwnOptions[argv[0]];
-  if (ownOptions) return ownOptions(argv.slice(1));
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      memory: { type: 'boolean', default: false },
-      all: { type: 'boolean', default: false },
-      limit: { type: 'string' },
-      to: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'allow-unstamped': { type: 'boolean', default: false },
-      count: { type: 'string' },
-      batch: { type: 'string' },
-      concurrency: { type: 'string' },
-      url: { type: 'string' },
-      seed: { type: 'string' },
-      unstamped: { type: 'boolean', default: false },
-      wait: { type: 'boolean', default: false },
-      email: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === 'help') {
+  const [command, ...args] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     console.log(usage);
-    return command === undefined && !values.help ? 2 : 0;
+    return command === undefined ? 2 : 0;
+  }
+  const ownOptions = commandsWithOwnOptions[command];
+  if (ownOptions) return ownOptions(args);
+  if (!isCommandName(command)) {
+    console.error(`fiscal: unknown command "${command}"\n\n${usage}`);
+    return 2;
+  }
+  const { positionals, values } = readCommandLine(command, args);
+  if (values.help) {
+    console.log(usage);
+    return 0;
   }
   switch (command) {
     case 'start':
-      await runStart({ memory: values.memory ?? false });
+      await runStart({ memory: values.memory === true });
       return undefined;
     case 'serve':
-      return runServe(rest[0]);
+      return runServe(positionals[0]);
     case 'dlq':
-      return runDlq(rest, {
-        limit: values.limit === undefined ? undefined : Number(values.limit),
-        all: values.all ?? false,
+      return runDlq(positionals, {
+        limit: numericOption(command, 'limit', values.limit, dlqLimit),
+        all: values.all === true,
       });
     case 'config':
       console.log(configReferenceMarkdown());
       return 0;
     case 'migrate':
-      return runMigrate(rest);
+      return runMigrate(positionals);
     case 'validate':
-      return runValidate(rest, {
-        json: values.json ?? false,
-        allowUnstamped: values['allow-unstamped'] ?? false,
+      return runValidate(positionals, {
+        json: values.json === true,
+        allowUnstamped: values['allow-unstamped'] === true,
       });
     case 'load':
       return runLoad({
-        count: Number(values.count ?? 1_000),
-        batch: Number(values.batch ?? 100),
-        concurrency: Number(values.concurrency ?? 4),
-        url: (values.url ?? 'http://127.0.0.1:8080').replace(/\/$/, ''),
-        seed: Number(values.seed ?? 1),
-        unstamped: values.unstamped ?? false,
-        wait: values.wait ?? false,
+        count: numericOption(command, 'count', values.count, loadLimits.count, 1_000),
+        batch: numericOption(command, 'batch', values.batch, loadLimits.batch, 100),
+        concurrency: numericOption(command, 'concurrency', values.concurrency, loadLimits.concurrency, 4),
+        url: baseUrlOption(command, 'url', stringValue(values.url), 'http://127.0.0.1:8080'),
+        seed: numericOption(command, 'seed', values.seed, loadLimits.seed, 1),
+        unstamped: values.unstamped === true,
+        wait: values.wait === true,
         credentials: {
-          token: process.env.FISCAL_TOKEN,
-          email: values.email ?? process.env.FISCAL_BOOTSTRAP_ADMIN_EMAIL ?? 'admin@localhost',
-          password: process.env.FISCAL_PASSWORD,
+          // An empty variable is no credential.
+          token: process.env.FISCAL_TOKEN || undefined,
+          email: stringValue(values.email) ?? process.env.FISCAL_BOOTSTRAP_ADMIN_EMAIL ?? 'admin@localhost',
+          password: process.env.FISCAL_PASSWORD || undefined,
           dataDir: process.env.FISCAL_DATA_DIR ?? './data',
         },
       });
     case 'shards':
-      return runShards(rest, values.to);
-    default:
-      console.error(`fiscal: unknown command "${command}"\n\n${usage}`);
-      return 2;
+      return runShards(positionals, stringValue(values.to));
   }
+}
+
+function stringValue(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 main(process.argv.slice(2)).then(
@@ -135,6 +133,10 @@ main(process.argv.slice(2)).then(
     if (code !== undefined && code !== 0) process.exit(code);
   },
   (error: unknown) => {
+    if (error instanceof CommandLineError) {
+      console.error(error.message);
+      process.exit(error.exitCode);
+    }
     if (error instanceof ConfigError) {
       console.error(`fiscal: invalid configuration\n${error.message}`);
       process.exit(2);

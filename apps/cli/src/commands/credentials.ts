@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { CommandLineError } from '../command-line.js';
 
 export interface ClientCredentials {
   /** An access token or an API key, sent as is. */
@@ -22,10 +23,16 @@ export async function authorizationFor(baseUrl: string, credentials: ClientCrede
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: credentials.email, password }),
+  }).catch((error: unknown) => {
+    const cause = (error as { cause?: { message?: string } }).cause?.message ?? String(error);
+    throw new CommandLineError(`fiscal: cannot reach ${baseUrl} (${cause})`, 1);
   });
   const body = (await response.json().catch(() => ({}))) as { accessToken?: string; detail?: string };
   if (!response.ok || !body.accessToken) {
-    throw new Error(`login as ${credentials.email} failed (${response.status}): ${body.detail ?? ''}`);
+    throw new CommandLineError(
+      `fiscal: login as ${credentials.email} failed (${response.status}): ${body.detail ?? ''}`,
+      1,
+    );
   }
   return `Bearer ${body.accessToken}`;
 }
@@ -35,8 +42,8 @@ async function readBootstrapPassword(dataDir: string): Promise<string> {
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
-    throw new Error(
-      `no token (FISCAL_TOKEN) or password (FISCAL_PASSWORD) given and ${file} is not readable`,
+    throw new CommandLineError(
+      `fiscal: no token (FISCAL_TOKEN) or password (FISCAL_PASSWORD) given, and ${file} is not readable`,
     );
   }
 }

@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFiscal } from '../support/fiscal-process.js';
+
+/** One line on stderr, exit code 2, no stack trace: what a mistake on the command line gets. */
+function expectRefusal(run: { code: number | null; output: string }, says: RegExp) {
+  expect(run.code, run.output).toBe(2);
+  const lines = run.output.trim().split('\n');
+  expect(lines, run.output).toHaveLength(1);
+  expect(lines[0]).toMatch(says);
+  expect(run.output).not.toMatch(/^\s+at /m);
+}
+
+describe('the fiscal command line refuses what it cannot do, in one line', () => {
+  let emptyDataDir: string;
+  // No credentials of the developer's shell may reach the refusals below.
+  const noCredentials = { FISCAL_TOKEN: '', FISCAL_PASSWORD: '' };
+
+  beforeAll(async () => {
+    emptyDataDir = await mkdtemp(join(tmpdir(), 'fiscal-cli-'));
+  });
+  afterAll(async () => {
+    await rm(emptyDataDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [['load', '--batch', '0'], /^fiscal load: --batch must be an integer between 1 and 1000, not "0"$/],
+    [['load', '--count', 'abc'], /^fiscal load: --count must be an integer between 1 and \d+, not "abc"$/],
+    [['load', '--concurrency', '2.5'], /^fiscal load: --concurrency must be an integer/],
+    [['load', '--url', 'ftp://files.example.com'], /^fiscal load: --url must be an http\(s\) URL/],
+    [['start', '--count', '5'], /^fiscal start: Unknown option '--count'; see fiscal help$/],
+    [['validate', '--memory', 'a.xml'], /^fiscal validate: Unknown option '--memory'/],
+    [['dlq', 'list', 'query', '--limit=0'], /^fiscal dlq: --limit must be an integer between 1 and 10000/],
+    [['load', '--wait=yes'], /^fiscal load: Option '--wait' does not take an argument/],
+  ])('fiscal %j', async (args, says) => {
+    expectRefusal(await runFiscal(args, noCredentials), says);
+  });
+
+  it('says which credential is missing instead of printing a stack trace', async () => {
+    const run = await runFiscal(['load', '--count', '1', '--url', 'http://127.0.0.1:9'], {
+      ...noCredentials,
+      FISCAL_DATA_DIR: emptyDataDir,
+    });
+    expectRefusal(run, /^fiscal: no token \(FISCAL_TOKEN\) or password \(FISCAL_PASSWORD\) given/);
+  });
+
+  it('says which gateway it cannot reach, and exits 1', async () => {
+    const run = await runFiscal(['load', '--count', '1', '--url', 'http://127.0.0.1:9'], {
+      ...noCredentials,
+      FISCAL_PASSWORD: 'secret',
+    });
+    expect(run.code, run.output).toBe(1);
+    expect(run.output.trim()).toMatch(/^fiscal: cannot reach http:\/\/127\.0\.0\.1:9 \(.+\)$/);
+  });
+});
