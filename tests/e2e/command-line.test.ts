@@ -34,6 +34,13 @@ describe('the fiscal command line refuses what it cannot do, in one line', () =>
     [['validate', '--memory', 'a.xml'], /^fiscal validate: Unknown option '--memory'/],
     [['dlq', 'list', 'query', '--limit=0'], /^fiscal dlq: --limit must be an integer between 1 and 10000/],
     [['load', '--wait=yes'], /^fiscal load: Option '--wait' does not take an argument/],
+    // Commands that read their own options refuse theirs the same way.
+    [
+      ['retention', 'run', 'invoice', '--bogus'],
+      /^fiscal retention: Unknown option '--bogus'; see fiscal help$/,
+    ],
+    [['users', 'create', '--count', '3'], /^fiscal users: Unknown option '--count'/],
+    [['cluster', 'up', '--port', 'http'], /^fiscal cluster: --port must be an integer between 1 and 65535/],
   ])('fiscal %j', async (args, says) => {
     expectRefusal(await runFiscal(args, noCredentials), says);
   });

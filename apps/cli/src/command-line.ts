@@ -40,6 +40,9 @@ export const commandOptions = {
 
 export type CommandName = 'start' | 'serve' | 'migrate' | 'config' | 'dlq' | 'validate' | 'load' | 'shards';
 
+/** The commands that read their own options, beside those main reads. */
+type OwnOptionsCommand = 'users' | 'keys' | 'replay' | 'cluster' | 'retention';
+
 export function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(commandOptions, name);
 }
@@ -57,28 +60,36 @@ export function readCommandLine(
       options: { ...(commandOptions[command] as Options), help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
-    // parseArgs explains itself ("Unknown option '--count'"); its first sentence is the point.
-    const [reason] = (error as Error).message.split(/\.(?:\s|$)/);
-    throw new CommandLineError(`fiscal ${command}: ${reason}; see fiscal help`);
+    throw commandLineErrorOf(command, error);
   }
+}
+
+/**
+ * parseArgs' refusal (an unknown option, a missing value) as one line: its first sentence is the
+ * point, the rest a hint about `--`. Anything else is returned as it is.
+ */
+export function commandLineErrorOf(command: string, error: unknown): unknown {
+  if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) return error;
+  const [reason] = (error as Error).message.split(/\.(?:\s|$)/);
+  return new CommandLineError(`fiscal ${command}: ${reason}; see fiscal help`);
 }
 
 /** A numeric option through the kit's parsers, as the environment's are: its default when absent. */
 export function numericOption(
-  command: CommandName,
+  command: CommandName | OwnOptionsCommand,
   name: string,
   raw: string | boolean | undefined,
   parser: Parser<number>,
   fallback: number,
 ): number;
 export function numericOption(
-  command: CommandName,
+  command: CommandName | OwnOptionsCommand,
   name: string,
   raw: string | boolean | undefined,
   parser: Parser<number>,
 ): number | undefined;
 export function numericOption(
-  command: CommandName,
+  command: CommandName | OwnOptionsCommand,
   name: string,
   raw: string | boolean | undefined,
   parser: Parser<number>,

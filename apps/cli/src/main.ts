@@ -2,6 +2,7 @@ import { ConfigError } from '@fiscal/kit/config';
 import {
   baseUrlOption,
   CommandLineError,
+  commandLineErrorOf,
   dlqLimit,
   isCommandName,
   loadLimits,
@@ -70,7 +71,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     return command === undefined ? 2 : 0;
   }
   const ownOptions = commandsWithOwnOptions[command];
-  if (ownOptions) return ownOptions(args);
+  if (ownOptions) {
+    try {
+      return await ownOptions(args);
+    } catch (error) {
+      throw commandLineErrorOf(command, error);
+    }
+  }
   if (!isCommandName(command)) {
     console.error(`fiscal: unknown command "${command}"\n\n${usage}`);
     return 2;

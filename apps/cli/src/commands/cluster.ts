@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { integer } from '@fiscal/kit/config';
 import { clusterDown, clusterStatus, clusterUp } from '../cluster/local-cluster.js';
+import { numericOption } from '../command-line.js';
 
 const usage = `fiscal cluster up [--dir D] [--name N] [--port P] [--postgres URL] [--rabbitmq URL] [--redis URL]
 fiscal cluster status [--dir D]
@@ -34,13 +36,14 @@ export async function runCluster(args: string[]): Promise<number> {
     console.log(usage);
     return values.help ? 0 : 2;
   }
+  const port = numericOption('cluster', 'port', values.port, integer({ min: 1, max: 65_535 }), 8080);
   try {
     if (action === 'up') {
       const state = await clusterUp(
         {
           dir: values.dir,
           name: values.name,
-          port: Number(values.port),
+          port,
           postgresUrl: values.postgres,
           rabbitmqUrl: values.rabbitmq,
           redisUrl: values.redis,
