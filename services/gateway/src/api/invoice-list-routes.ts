@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { InvoiceQueries } from '../app/upstreams.js';
 import { requesterOf } from './authentication.js';
-import { InvoiceIdParams, InvoiceListItem } from './invoice-schemas.js';
+import { InvoiceIdParams, InvoiceListItem, TimelineEntry } from './invoice-schemas.js';
 
 export interface InvoiceListRoutesDependencies {
   queries: InvoiceQueries;
@@ -48,17 +48,7 @@ export const InvoiceListPage = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Null on the last page' }),
 });
 
-export const InvoiceTimeline = Type.Object({
-  entries: Type.Array(
-    Type.Object({
-      eventId: Type.String(),
-      type: Type.String(),
-      sequence: Type.Integer(),
-      occurredAt: Type.String(),
-      detail: Type.Unknown({ description: "The event's data" }),
-    }),
-  ),
-});
+export const InvoiceTimeline = Type.Object({ entries: Type.Array(TimelineEntry) });
 
 /** The read side of invoices: lists with filters and keyset pages, and each invoice's timeline. */
 export function registerInvoiceListRoutes(

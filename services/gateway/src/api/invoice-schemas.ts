@@ -46,12 +46,14 @@ export const AcceptedInvoice = Type.Object({
   status: Type.String(),
   created: Type.Boolean({ description: 'False when the fiscal UUID had been submitted before' }),
 });
+export type AcceptedInvoice = Static<typeof AcceptedInvoice>;
 
 export const InvoiceState = Type.Object({
   id: Type.String(),
   uuid: Type.String(),
   status: Type.String(),
 });
+export type InvoiceState = Static<typeof InvoiceState>;
 
 /** The archived original, byte for byte; its checksum is the entity tag. */
 export const InvoiceDocumentContent = Type.String({ format: 'binary' });
@@ -81,5 +83,17 @@ export const InvoiceView = Type.Object({
   updatedAt: Type.String(),
 });
 
+export type InvoiceView = Static<typeof InvoiceView>;
+
 /** An invoice in a list: its view without the problems, which only the invoice itself shows. */
 export const InvoiceListItem = Type.Omit(InvoiceView, ['errors']);
+
+/** One event of an invoice's life, as its timeline shows it. */
+export const TimelineEntry = Type.Object({
+  eventId: Type.String(),
+  type: Type.String(),
+  sequence: Type.Integer(),
+  occurredAt: Type.String(),
+  detail: Type.Unknown({ description: "The event's data" }),
+});
+export type TimelineEntry = Static<typeof TimelineEntry>;

@@ -1,5 +1,11 @@
 import type { FieldProblem } from '@fiscal/kit/errors';
-import type { InvoiceSubmissionBody } from '../api/invoice-schemas.js';
+import type {
+  AcceptedInvoice,
+  InvoiceState,
+  InvoiceSubmissionBody,
+  InvoiceView,
+  TimelineEntry,
+} from '../api/invoice-schemas.js';
 import type { Requester } from './caller.js';
 
 /**
@@ -38,15 +44,8 @@ export interface InvoiceCommands {
   get(requester: Requester, id: string): Promise<InvoiceView>;
 }
 
-export interface InvoiceState {
-  id: string;
-  uuid: string;
-  status: string;
-}
-
-export interface AcceptedInvoice extends InvoiceState {
-  created: boolean;
-}
+// The shapes the API answers with are declared once, as the schemas that validate and document them.
+export type { AcceptedInvoice, InvoiceState, InvoiceView, TimelineEntry };
 
 export type BatchItemOutcome =
   | { index: number; accepted: AcceptedInvoice }
@@ -95,30 +94,4 @@ export interface InvoiceListFilter {
 export interface InvoiceListPage {
   items: InvoiceView[];
   nextCursor: string | null;
-}
-
-export interface TimelineEntry {
-  eventId: string;
-  type: string;
-  sequence: number;
-  occurredAt: string;
-  detail: unknown;
-}
-
-export interface InvoiceView {
-  id: string;
-  uuid: string | null;
-  issuer: string | null;
-  receiver: string | null;
-  amount: string | null;
-  currency: string | null;
-  issuanceDate: string | null;
-  status: string;
-  reason: string | null;
-  errors: { code: string; path: string; message: string }[];
-  processingMs: number | null;
-  originalSize: number | null;
-  compressedSize: number | null;
-  createdAt: string;
-  updatedAt: string;
 }
