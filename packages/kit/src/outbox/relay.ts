@@ -269,6 +269,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   /** Leads while it can, and stands by, trying again, while another replica leads. */
   async function elect(): Promise<void> {
+    // Attempts in a row that could not reach the database: they back off as failed batches do.
+    let unreachable = 0;
     while (running) {
       let settled!: () => void;
       attempt = new Promise((resolve) => {
@@ -290,12 +292,25 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
             lost.removeEventListener('abort', onLost);
           }
         })
-        .catch((error: unknown) => {
-          logger.warn({ err: error }, 'outbox relay could not try for leadership; will retry');
-          return false;
-        });
+        .then(
+          (led) => {
+            unreachable = 0;
+            return led;
+          },
+          (error: unknown) => {
+            unreachable += 1;
+            logger.warn(
+              { err: error, failures: unreachable },
+              'outbox relay could not try for leadership; will retry',
+            );
+            return false;
+          },
+        );
       settled();
-      if (running && !led) await standby.sleep(standbyPollMs);
+      if (running && !led)
+        await standby.sleep(
+          unreachable === 0 ? standbyPollMs : backoffDelay(unreachable + 1, standbyPollMs, maxBackoffMs),
+        );
     }
   }
 
