@@ -49,4 +49,15 @@ describe('fiscal validate', () => {
     expect(missing.code).toBe(2);
     expect(missing.output).toContain('/nonexistent/file.xml: unreadable');
   });
+
+  it('writes all of a long --json report to a pipe before it exits with 1', async () => {
+    // 120 invalid documents: about 85 KB of JSON, more than a pipe takes at once (64 KiB).
+    const files = Array.from({ length: 120 }, () => fixture('swsdkphp-cfdi40.xml'));
+    const run = await runFiscal(['validate', '--json', ...files]);
+    expect(run.code).toBe(1);
+    expect(run.output.length).toBeGreaterThan(64 * 1024);
+    const report = JSON.parse(run.output) as { outcome: string }[];
+    expect(report).toHaveLength(120);
+    expect(report.every((entry) => entry.outcome === 'invalid')).toBe(true);
+  });
 });

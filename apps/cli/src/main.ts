@@ -137,18 +137,33 @@ function stringValue(value: string | boolean | undefined): string | undefined {
 main(process.argv.slice(2)).then(
   (code) => {
     // Long-running commands keep the event loop alive and exit through the shutdown orchestrator.
-    if (code !== undefined && code !== 0) process.exit(code);
+    if (code !== undefined && code !== 0) exitOnceWritten(code);
   },
   (error: unknown) => {
     if (error instanceof CommandLineError) {
       console.error(error.message);
-      process.exit(error.exitCode);
-    }
-    if (error instanceof ConfigError) {
+      exitOnceWritten(error.exitCode);
+    } else if (error instanceof ConfigError) {
       console.error(`fiscal: invalid configuration\n${error.message}`);
-      process.exit(2);
+      exitOnceWritten(2);
+    } else {
+      console.error('fiscal: failed to start', error);
+      exitOnceWritten(1);
     }
-    console.error('fiscal: failed to start', error);
-    process.exit(1);
   },
 );
+
+/**
+ * Exits once stdout and stderr have handed the OS everything written to them. Writes to a pipe are
+ * asynchronous, and a pipe takes 64 KiB at a time: `process.exit` at once cut `fiscal validate
+ * --json … | jq` short there. An empty write's callback runs after every write before it.
+ */
+function exitOnceWritten(code: number): void {
+  let pending = 2;
+  const written = () => {
+    pending -= 1;
+    if (pending === 0) process.exit(code);
+  };
+  process.stdout.write('', written);
+  process.stderr.write('', written);
+}
