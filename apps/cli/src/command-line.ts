@@ -36,9 +36,9 @@ export const commandOptions = {
     email: { type: 'string' },
   },
   shards: { to: { type: 'string' } },
-} satisfies Record<CommandName, Options>;
+} satisfies Record<string, Options>;
 
-export type CommandName = 'start' | 'serve' | 'migrate' | 'config' | 'dlq' | 'validate' | 'load' | 'shards';
+export type CommandName = keyof typeof commandOptions;
 
 /** The commands that read their own options, beside those main reads. */
 type OwnOptionsCommand = 'users' | 'keys' | 'replay' | 'cluster' | 'retention';

@@ -155,6 +155,11 @@ describe('metrics by name', () => {
     expect(named.body).not.toMatch(/other_total|costly_backlog/);
     expect(collected).toBe(0);
 
+    // A scrape names at most 50 metrics, each at most 200 characters.
+    const tooMany = Array.from({ length: 51 }, (_, n) => `name=m${n}`).join('&');
+    expect((await admin.inject({ url: `/metrics?${tooMany}` })).statusCode).toBe(400);
+    expect((await admin.inject({ url: `/metrics?name=${'m'.repeat(201)}` })).statusCode).toBe(400);
+
     const all = await admin.inject({ url: '/metrics' });
     expect(all.body).toMatch(/^costly_backlog 3$/m);
     expect(collected).toBe(1);
