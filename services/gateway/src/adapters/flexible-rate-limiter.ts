@@ -28,6 +28,8 @@ export interface RedisRateLimiterOptions extends MemoryRateLimiterOptions {
   maximumBudget?: number;
   /** A replica gives back what a caller left unspent after this long without its requests (1 s). */
   idleReturnMs?: number;
+  /** The clock that decides when a caller is idle and a window ends (`Date.now`). */
+  now?: () => number;
 }
 
 /** A limiter holding resources that graceful shutdown releases. */
@@ -101,6 +103,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): Closab
     budgetShare: options.budgetShare,
     maximumBudget: options.maximumBudget,
     idleReturnMs: options.idleReturnMs,
+    now: options.now,
   });
   const insurance = limitersByBucket(
     quotas,
