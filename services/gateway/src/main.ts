@@ -35,6 +35,7 @@ export {
   type MemoryRateLimiterOptions,
   type RedisRateLimiterOptions,
 } from './adapters/flexible-rate-limiter.js';
+export { openApiDocument } from './api/openapi-document.js';
 export type { QuotasPerMinute, RateLimiter } from './app/quotas.js';
 export { gatewayQuotaConfig, quotasOf } from './quota-settings.js';
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fiscalApi } from '../api-client.js';
 import { CommandLineError } from '../command-line.js';
 
 export interface ClientCredentials {
@@ -19,22 +20,20 @@ export interface ClientCredentials {
 export async function authorizationFor(baseUrl: string, credentials: ClientCredentials): Promise<string> {
   if (credentials.token) return `Bearer ${credentials.token}`;
   const password = credentials.password ?? (await readBootstrapPassword(credentials.dataDir));
-  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: credentials.email, password }),
-  }).catch((error: unknown) => {
-    const cause = (error as { cause?: { message?: string } }).cause?.message ?? String(error);
-    throw new CommandLineError(`fiscal: cannot reach ${baseUrl} (${cause})`, 1);
-  });
-  const body = (await response.json().catch(() => ({}))) as { accessToken?: string; detail?: string };
-  if (!response.ok || !body.accessToken) {
+  const { data, error, response } = await fiscalApi(baseUrl)
+    .POST('/api/v1/auth/login', { body: { email: credentials.email, password } })
+    .catch((error: unknown) => {
+      const cause = (error as { cause?: { message?: string } }).cause?.message ?? String(error);
+      throw new CommandLineError(`fiscal: cannot reach ${baseUrl} (${cause})`, 1);
+    });
+  if (!data) {
+    const detail = typeof error === 'object' && error && 'detail' in error ? error.detail : '';
     throw new CommandLineError(
-      `fiscal: login as ${credentials.email} failed (${response.status}): ${body.detail ?? ''}`,
+      `fiscal: login as ${credentials.email} failed (${response.status}): ${detail}`,
       1,
     );
   }
-  return `Bearer ${body.accessToken}`;
+  return `Bearer ${data.accessToken}`;
 }
 
 async function readBootstrapPassword(dataDir: string): Promise<string> {

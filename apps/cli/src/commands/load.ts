@@ -1,6 +1,7 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { generateCfdi, seededRandom } from '@fiscal/invoice';
+import { fiscalApi } from '../api-client.js';
 import { authorizationFor, type ClientCredentials } from './credentials.js';
 
 export const loadUsage = `fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait]
@@ -53,7 +54,7 @@ export async function runLoad(options: LoadOptions): Promise<number> {
     };
   });
 
-  const authorization = await authorizationFor(options.url, options.credentials);
+  const api = fiscalApi(options.url, await authorizationFor(options.url, options.credentials));
   const batches: (typeof items)[] = [];
   for (let start = 0; start < items.length; start += options.batch)
     batches.push(items.slice(start, start + options.batch));
@@ -61,25 +62,15 @@ export async function runLoad(options: LoadOptions): Promise<number> {
   const refusals = new Map<string, number>();
   const started = performance.now();
   await inParallel(batches, options.concurrency, async (batch) => {
-    const response = await fetch(`${options.url}/api/v1/invoices/batch`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization },
-      body: JSON.stringify({ items: batch }),
-    });
-    const body = (await response.json()) as {
-      results?: { status: string; id?: string; code?: string }[];
-      code?: string;
-    };
-    if (!response.ok || !body.results) {
-      refusals.set(
-        `batch ${response.status} ${body.code ?? ''}`,
-        (refusals.get(`batch ${response.status}`) ?? 0) + 1,
-      );
+    const { data, error, response } = await api.POST('/api/v1/invoices/batch', { body: { items: batch } });
+    if (!data) {
+      const refusal = `batch ${response.status} ${error?.code ?? ''}`;
+      refusals.set(refusal, (refusals.get(refusal) ?? 0) + 1);
       return;
     }
-    for (const result of body.results) {
-      if (result.status === 'accepted' && result.id) accepted.push(result.id);
-      else refusals.set(result.code ?? 'unknown', (refusals.get(result.code ?? 'unknown') ?? 0) + 1);
+    for (const result of data.results) {
+      if (result.status === 'accepted') accepted.push(result.id);
+      else refusals.set(result.code, (refusals.get(result.code) ?? 0) + 1);
     }
   });
   const seconds = (performance.now() - started) / 1000;
@@ -95,10 +86,7 @@ export async function runLoad(options: LoadOptions): Promise<number> {
   const deadline = Date.now() + 300_000;
   await inParallel(accepted, 16, async (id) => {
     for (;;) {
-      const response = await fetch(`${options.url}/api/v1/invoices/${id}`, { headers: { authorization } });
-      const invoice = response.ok
-        ? ((await response.json()) as { status: string; reason: string | null })
-        : undefined;
+      const { data: invoice } = await api.GET('/api/v1/invoices/{id}', { params: { path: { id } } });
       if (invoice && finalStatuses.has(invoice.status)) {
         statuses.set(invoice.status, (statuses.get(invoice.status) ?? 0) + 1);
         if (invoice.reason) reasons.set(invoice.reason, (reasons.get(invoice.reason) ?? 0) + 1);

@@ -5,4 +5,4 @@ export {
   type FieldProblem,
   isAppError,
 } from './app-error.js';
-export { type Problem, statusByKind, toProblem } from './problem.js';
+export { type Problem, statusByKind, titleByKind, toProblem } from './problem.js';

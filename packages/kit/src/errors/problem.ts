@@ -24,7 +24,7 @@ export const statusByKind: Record<ErrorKind, number> = {
   internal: 500,
 };
 
-const titleByKind: Record<ErrorKind, string> = {
+export const titleByKind: Record<ErrorKind, string> = {
   invalid: 'Invalid request',
   unauthenticated: 'Authentication required',
   forbidden: 'Forbidden',

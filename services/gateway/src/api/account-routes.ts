@@ -28,7 +28,15 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
 
   app.post<{ Body: CreateUserBody }>(
     '/api/v1/users',
-    { config: { scope: 'admin' }, schema: { body: CreateUserBody, response: { 201: User } } },
+    {
+      config: { scope: 'admin', problems: ['conflict'] },
+      schema: {
+        operationId: 'createUser',
+        summary: 'Add a user to an organisation',
+        body: CreateUserBody,
+        response: { 201: User },
+      },
+    },
     async (request, reply) => {
       const requester = requesterOf(request);
       const { orgId, ...user } = request.body;
@@ -39,7 +47,15 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
 
   app.get<{ Querystring: OrgIdQuery }>(
     '/api/v1/users',
-    { config: { scope: 'admin' }, schema: { querystring: OrgIdQuery, response: { 200: listOf(User) } } },
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'listUsers',
+        summary: 'List the users of an organisation',
+        querystring: OrgIdQuery,
+        response: { 200: listOf(User) },
+      },
+    },
     async (request) => {
       const requester = requesterOf(request);
       const orgId = organizationFor(requester.caller, request.query.orgId);
@@ -49,7 +65,15 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
 
   app.post<{ Body: CreateApiKeyBody }>(
     '/api/v1/api-keys',
-    { config: { scope: 'admin' }, schema: { body: CreateApiKeyBody, response: { 201: CreatedApiKey } } },
+    {
+      config: { scope: 'admin', problems: ['conflict'] },
+      schema: {
+        operationId: 'createApiKey',
+        summary: 'Create an API key; its secret is shown once',
+        body: CreateApiKeyBody,
+        response: { 201: CreatedApiKey },
+      },
+    },
     async (request, reply) => {
       const requester = requesterOf(request);
       // The auth service decides what the requester may grant (never more than it holds).
@@ -60,7 +84,14 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
 
   app.get(
     '/api/v1/api-keys',
-    { config: { scope: 'admin' }, schema: { response: { 200: listOf(ApiKey) } } },
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'listApiKeys',
+        summary: "List the organisation's API keys",
+        response: { 200: listOf(ApiKey) },
+      },
+    },
     async (request) => {
       const requester = requesterOf(request);
       return { items: await identity.listApiKeys(requester, requester.caller.orgId) };
@@ -69,7 +100,15 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
 
   app.delete<{ Params: ApiKeyIdParams }>(
     '/api/v1/api-keys/:id',
-    { config: { scope: 'admin' }, schema: { params: ApiKeyIdParams } },
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'revokeApiKey',
+        summary: 'Revoke an API key',
+        params: ApiKeyIdParams,
+        response: { 204: { type: 'null', description: 'Revoked' } },
+      },
+    },
     async (request, reply) => {
       const requester = requesterOf(request);
       await identity.revokeApiKey(requester, requester.caller.orgId, request.params.id);
@@ -80,7 +119,15 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
 
   app.post<{ Body: CreateOrganizationBody }>(
     '/api/v1/orgs',
-    { config: { scope: 'admin' }, schema: { body: CreateOrganizationBody, response: { 201: Organization } } },
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'createOrganization',
+        summary: 'Create an organisation',
+        body: CreateOrganizationBody,
+        response: { 201: Organization },
+      },
+    },
     async (request, reply) => {
       const requester = requesterOf(request);
       requirePlatformAdmin(requester.caller);
@@ -91,7 +138,14 @@ export function registerAccountRoutes(app: FastifyInstance, dependencies: Accoun
 
   app.get(
     '/api/v1/orgs',
-    { config: { scope: 'admin' }, schema: { response: { 200: listOf(Organization) } } },
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'listOrganizations',
+        summary: 'List organisations',
+        response: { 200: listOf(Organization) },
+      },
+    },
     async (request) => {
       const requester = requesterOf(request);
       requirePlatformAdmin(requester.caller);

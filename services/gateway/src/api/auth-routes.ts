@@ -24,20 +24,45 @@ export function registerAuthRoutes(app: FastifyInstance, dependencies: AuthRoute
 
   app.post<{ Body: LoginBody }>(
     '/api/v1/auth/login',
-    { schema: { body: LoginBody, response: { 200: TokenPair } } },
+    {
+      config: { problems: ['unauthenticated'] },
+      schema: {
+        operationId: 'logIn',
+        summary: 'Log in with an email and password',
+        body: LoginBody,
+        response: { 200: TokenPair },
+      },
+    },
     // The client address lets the auth service throttle and lock out repeated failures.
     async (request) => identity.login(request.body.email, request.body.password, request.ip),
   );
 
   app.post<{ Body: RefreshTokenBody }>(
     '/api/v1/auth/refresh',
-    { schema: { body: RefreshTokenBody, response: { 200: TokenPair } } },
+    {
+      config: { problems: ['unauthenticated'] },
+      schema: {
+        operationId: 'refreshTokens',
+        summary: 'Trade a refresh token for a new token pair',
+        body: RefreshTokenBody,
+        response: { 200: TokenPair },
+      },
+    },
     async (request) => identity.refresh(request.body.refreshToken),
   );
 
   app.post<{ Body: RefreshTokenBody }>(
     '/api/v1/auth/logout',
-    { schema: { body: RefreshTokenBody } },
+    {
+      // A bearer token that does not verify is refused, as on any route.
+      config: { problems: ['unauthenticated'] },
+      schema: {
+        operationId: 'logOut',
+        summary: 'End a login: revoke its refresh tokens and the access token sent with the call',
+        body: RefreshTokenBody,
+        response: { 204: { type: 'null', description: 'Logged out' } },
+      },
+    },
     async (request, reply) => {
       const caller = await callers.resolve(request.headers);
       const accessToken = caller.accessToken;
@@ -52,10 +77,19 @@ export function registerAuthRoutes(app: FastifyInstance, dependencies: AuthRoute
     },
   );
 
-  for (const url of ['/.well-known/jwks.json', '/api/v1/.well-known/jwks.json']) {
-    app.get(url, { schema: { response: { 200: JsonWebKeySet } } }, async (_request, reply) => {
-      const document = await keys.document();
-      return reply.header('cache-control', 'public, max-age=300').send(document);
-    });
+  const keySetRoutes = [
+    { url: '/.well-known/jwks.json', operationId: 'getSigningKeys' },
+    { url: '/api/v1/.well-known/jwks.json', operationId: 'getSigningKeysUnderApi' },
+  ];
+  for (const { url, operationId } of keySetRoutes) {
+    const summary = 'The public keys that verify access tokens (JWKS)';
+    app.get(
+      url,
+      { schema: { operationId, summary, response: { 200: JsonWebKeySet } } },
+      async (_request, reply) => {
+        const document = await keys.document();
+        return reply.header('cache-control', 'public, max-age=300').send(document);
+      },
+    );
   }
 }

@@ -59,7 +59,12 @@ export function registerInvoiceListRoutes(
     '/api/v1/invoices',
     {
       config: { scope: 'invoices:read' },
-      schema: { querystring: InvoiceListQuery, response: { 200: InvoiceListPage } },
+      schema: {
+        operationId: 'listInvoices',
+        summary: 'List invoices, newest first, filtered and paged by cursor',
+        querystring: InvoiceListQuery,
+        response: { 200: InvoiceListPage },
+      },
     },
     async (request) => {
       const requester = requesterOf(request);
@@ -71,7 +76,12 @@ export function registerInvoiceListRoutes(
     '/api/v1/invoices/:id/timeline',
     {
       config: { scope: 'invoices:read' },
-      schema: { params: InvoiceIdParams, response: { 200: InvoiceTimeline } },
+      schema: {
+        operationId: 'getInvoiceTimeline',
+        summary: "The invoice's events, in the order they happened",
+        params: InvoiceIdParams,
+        response: { 200: InvoiceTimeline },
+      },
     },
     async (request) => {
       const requester = requesterOf(request);

@@ -29,7 +29,12 @@ export function registerInvoiceRoutes(app: FastifyInstance, dependencies: Invoic
       '/api/v1/invoices/:id',
       {
         config: { scope: 'invoices:read' },
-        schema: { params: InvoiceIdParams, response: { 200: InvoiceView } },
+        schema: {
+          operationId: 'getInvoice',
+          summary: 'Read an invoice: its state, submission data and outcome',
+          params: InvoiceIdParams,
+          response: { 200: InvoiceView },
+        },
       },
       async (request) => {
         const requester = requesterOf(request);
@@ -47,8 +52,13 @@ export function registerInvoiceRoutes(app: FastifyInstance, dependencies: Invoic
     invoices.post<{ Params: InvoiceIdParams }>(
       '/api/v1/invoices/:id/reprocess',
       {
-        config: { scope: 'invoices:write' },
-        schema: { params: InvoiceIdParams, response: { 202: InvoiceState } },
+        config: { scope: 'invoices:write', problems: ['conflict'] },
+        schema: {
+          operationId: 'reprocessInvoice',
+          summary: 'Process a failed invoice again',
+          params: InvoiceIdParams,
+          response: { 202: InvoiceState },
+        },
       },
       async (request, reply) => {
         const requester = requesterOf(request);
@@ -60,8 +70,10 @@ export function registerInvoiceRoutes(app: FastifyInstance, dependencies: Invoic
     invoices.get<{ Params: InvoiceIdParams }>(
       '/api/v1/invoices/:id/document',
       {
-        config: { scope: 'invoices:read' },
+        config: { scope: 'invoices:read', problems: ['conflict'] },
         schema: {
+          operationId: 'getInvoiceDocument',
+          summary: 'Download the archived CFDI document, byte for byte',
           params: InvoiceIdParams,
           response: {
             200: {

@@ -34,14 +34,17 @@ interface Operation {
   requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
   responses: Record<
     string,
-    { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }
+    { content?: Record<string, { schema: { properties?: Record<string, unknown>; $ref?: string } }> }
   >;
 }
 
 interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string };
-  components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+  components: {
+    securitySchemes: Record<string, { type: string; scheme: string }>;
+    schemas: Record<string, { properties?: Record<string, unknown> }>;
+  };
   security: Record<string, unknown[]>[];
   paths: Record<string, Record<string, Operation>>;
 }
@@ -82,9 +85,14 @@ describe('OpenAPI document at /docs/json', () => {
   });
 
   it('documents every error as problem+json with its stable code', () => {
-    const problem = document.paths['/api/v1/invoices/{id}']?.get?.responses.default;
+    const { responses } = document.paths['/api/v1/invoices/{id}']!.get!;
 
-    expect(problem?.content?.['application/problem+json']?.schema.properties).toHaveProperty('code');
+    for (const status of ['404', 'default']) {
+      expect(responses[status]?.content?.['application/problem+json']?.schema).toEqual({
+        $ref: '#/components/schemas/Problem',
+      });
+    }
+    expect(document.components.schemas.Problem?.properties).toHaveProperty('code');
   });
 
   it('includes routes registered after it, and leaves out its own', () => {

@@ -61,7 +61,12 @@ export function registerReportRoutes(app: FastifyInstance, { reports }: ReportRo
     '/api/v1/reports/daily',
     {
       config: { scope: 'reports:read' },
-      schema: { querystring: DailyReportQuerystring, response: { 200: DailyReport } },
+      schema: {
+        operationId: 'getDailyReport',
+        summary: "A day's invoices: counts and totals by status and currency",
+        querystring: DailyReportQuerystring,
+        response: { 200: DailyReport },
+      },
     },
     async (request) => {
       const requester = requesterOf(request);

@@ -38,8 +38,13 @@ export function registerSubmissionRoutes(
     rawDocuments.post<{ Body: InvoiceSubmissionBody | string; Headers: IdempotencyHeaders }>(
       '/api/v1/invoices',
       {
-        config: { scope: 'invoices:write' },
+        config: { scope: 'invoices:write', problems: ['conflict'] },
         schema: {
+          operationId: 'submitInvoice',
+          summary: 'Submit one invoice: its document inline, as raw XML, or by URL',
+          description:
+            '202 with the new invoice; 200 with the same answer when an `Idempotency-Key` repeats an earlier ' +
+            'request. A UUID the organisation already submitted, or a key reused with another body, is 409.',
           headers: IdempotencyHeaders,
           body: {
             content: {
@@ -66,9 +71,15 @@ export function registerSubmissionRoutes(
   scope.post<{ Body: BatchSubmissionBody; Headers: IdempotencyHeaders }>(
     '/api/v1/invoices/batch',
     {
-      config: { scope: 'invoices:write' },
+      config: { scope: 'invoices:write', problems: ['conflict'] },
       bodyLimit: batchBodyLimitBytes,
-      schema: { headers: IdempotencyHeaders, body: BatchSubmissionBody, response: { 202: BatchResult } },
+      schema: {
+        operationId: 'submitInvoiceBatch',
+        summary: 'Submit up to 1,000 invoices; each item is accepted or refused on its own',
+        headers: IdempotencyHeaders,
+        body: BatchSubmissionBody,
+        response: { 202: BatchResult },
+      },
     },
     async (request, reply) => {
       const requester = requesterOf(request);

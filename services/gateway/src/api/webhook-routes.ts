@@ -72,7 +72,15 @@ const DeliveryPage = Type.Object({
 export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: WebhookRoutesDependencies): void {
   app.post<{ Body: WebhookBody }>(
     '/api/v1/webhooks',
-    { config: { scope: 'admin' }, schema: { body: WebhookBody, response: { 201: CreatedWebhook } } },
+    {
+      config: { scope: 'admin', problems: ['conflict'] },
+      schema: {
+        operationId: 'createWebhook',
+        summary: 'Subscribe a URL to invoice events; the signing secret is shown once',
+        body: WebhookBody,
+        response: { 201: CreatedWebhook },
+      },
+    },
     async (request, reply) => {
       const requester = requesterOf(request);
       const created = await webhooks.create(requester, request.body);
@@ -84,7 +92,11 @@ export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: Webhoo
     '/api/v1/webhooks',
     {
       config: { scope: 'admin' },
-      schema: { response: { 200: Type.Object({ items: Type.Array(WebhookView) }) } },
+      schema: {
+        operationId: 'listWebhooks',
+        summary: "List the organisation's webhooks",
+        response: { 200: Type.Object({ items: Type.Array(WebhookView) }) },
+      },
     },
     async (request) => {
       const requester = requesterOf(request);
@@ -94,7 +106,15 @@ export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: Webhoo
 
   app.delete<{ Params: WebhookIdParams }>(
     '/api/v1/webhooks/:id',
-    { config: { scope: 'admin' }, schema: { params: WebhookIdParams } },
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'deleteWebhook',
+        summary: 'Delete a webhook',
+        params: WebhookIdParams,
+        response: { 204: { type: 'null', description: 'Deleted' } },
+      },
+    },
     async (request, reply) => {
       const requester = requesterOf(request);
       await webhooks.delete(requester, request.params.id);
@@ -106,7 +126,13 @@ export function registerWebhookRoutes(app: FastifyInstance, { webhooks }: Webhoo
     '/api/v1/webhooks/:id/deliveries',
     {
       config: { scope: 'admin' },
-      schema: { params: WebhookIdParams, querystring: DeliveriesQuery, response: { 200: DeliveryPage } },
+      schema: {
+        operationId: 'listWebhookDeliveries',
+        summary: "A webhook's deliveries, newest first, with their attempts and outcome",
+        params: WebhookIdParams,
+        querystring: DeliveriesQuery,
+        response: { 200: DeliveryPage },
+      },
     },
     async (request) => {
       const requester = requesterOf(request);
