@@ -15,6 +15,9 @@ const alias = [
   })),
 ];
 
+// `expect.poll` waits this long for a condition: engines on a busy machine are slow to get there.
+const eventually = { timeout: 15_000, interval: 10 };
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -26,6 +29,7 @@ export default defineConfig({
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
           testTimeout: 20_000,
           hookTimeout: 60_000,
+          expect: { poll: eventually },
         },
       },
       {
@@ -35,6 +39,7 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          expect: { poll: eventually },
           fileParallelism: false,
         },
       },

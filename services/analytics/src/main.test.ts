@@ -16,14 +16,6 @@ import { finalEventOf, type GeneratedInvoice } from './testing/final-invoices.js
 const logger = pino({ level: 'silent' });
 const issuer = createTestTokenIssuer();
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const oneHourAgo = new Date(Date.now() - 3_600_000);
 const day = oneHourAgo.toISOString().slice(0, 10);
 const invoice = (id: string, changes: Partial<GeneratedInvoice>): GeneratedInvoice => ({
@@ -99,9 +91,9 @@ describe.each([
         const { statuses } = await (await clientOf(orgId)).getDailyReport({ date: day });
         return statuses.reduce((sum, status) => sum + status.count, 0n);
       };
-      await until(
-        async () => (await finalInvoicesOf('org_a')) === 4n && (await finalInvoicesOf('org_b')) === 1n,
-      );
+      await expect
+        .poll(async () => [await finalInvoicesOf('org_a'), await finalInvoicesOf('org_b')])
+        .toEqual([4n, 1n]);
 
       const report = await (await clientOf('org_a')).getDailyReport({ date: day });
       expect(report).toMatchObject({
@@ -181,11 +173,13 @@ describe.each([
       await bus.publish(events);
 
       const letters = async () => bus.deadLetters.list(analyticsGroup);
-      await until(async () => (await letters()).length === 1);
-      await until(async () => {
-        const { statuses } = await (await clientOf('org_p')).getDailyReport({ date: day });
-        return statuses.reduce((sum, status) => sum + status.count, 0n) === 11n;
-      });
+      await expect.poll(letters).toHaveLength(1);
+      await expect
+        .poll(async () => {
+          const { statuses } = await (await clientOf('org_p')).getDailyReport({ date: day });
+          return statuses.reduce((sum, status) => sum + status.count, 0n);
+        })
+        .toBe(11n);
       const [letter] = await letters();
       expect(letter).toMatchObject({ envelope: { id: poison.id }, attempts: 1 });
       // Refused by the database for its value: no retry could change that, so no retry was made.

@@ -13,14 +13,6 @@ import { invoiceFacts, lifeOf } from './testing/invoice-events.js';
 const logger = pino({ level: 'silent' });
 const postgresAvailable = await probeService('postgres');
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A rejection quoting a document that held a NUL: PostgreSQL stores no NUL in text or jsonb. */
 function withNulInItsProblem(rejected: EventEnvelope): EventEnvelope {
   return {
@@ -76,7 +68,7 @@ describe.each([
 
     await bus.publish(events);
 
-    await until(async () => (await consumed('ok')) === handled + events.length);
+    await expect.poll(() => consumed('ok')).toBe(handled + events.length);
     // 100 events at hand: a batch (six statements), two if the bus leased them in two goes.
     expect((await test.statements()) - before).toBeLessThanOrEqual(12);
   });
@@ -91,13 +83,15 @@ describe.each([
 
       await bus.publish(lives.flat());
 
-      await until(async () => (await bus.deadLetters.list(projectorGroup)).length === 1);
+      await expect.poll(() => bus.deadLetters.list(projectorGroup)).toHaveLength(1);
       const summaries = createPostgresSummaryStore(test.database);
-      await until(async () =>
-        (await Promise.all(invoices.map((invoice) => summaries.findById('org_a', invoice.id)))).every(
-          (summary, n) => summary?.status === (n === 7 ? 'processing' : 'rejected'),
-        ),
-      );
+      await expect
+        .poll(async () =>
+          (await Promise.all(invoices.map((invoice) => summaries.findById('org_a', invoice.id)))).map(
+            (summary) => summary?.status,
+          ),
+        )
+        .toEqual(invoices.map((_, n) => (n === 7 ? 'processing' : 'rejected')));
       const [letter] = await bus.deadLetters.list(projectorGroup);
       expect(letter).toMatchObject({ envelope: { id: poison.id }, attempts: 1 });
       // Refused by the database for its value: no retry could change that, so no retry was made.

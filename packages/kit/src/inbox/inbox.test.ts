@@ -10,14 +10,6 @@ interface Schema {
   effects: { event_id: string };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 async function waitingOnLocks(database: Database<Schema>): Promise<boolean> {
   // A conflicting insert waits on the other transaction's id, a lock with no database of its own.
   const result = await sql<{ waiting: string }>`select count(*) as waiting
@@ -110,11 +102,11 @@ describe.each([
       await firstMayFail;
       throw new Error('downstream failed');
     });
-    await until(() => firstStarted);
+    await expect.poll(() => firstStarted).toBe(true);
     const second = handleOnce(database, 'projector', event, recordEffect(event.id));
     // On PostgreSQL the second delivery must be waiting on the first one's inbox row; on the
     // embedded engine it waits for the connection.
-    if (engine === 'postgres') await until(() => waitingOnLocks(database));
+    if (engine === 'postgres') await expect.poll(() => waitingOnLocks(database)).toBe(true);
     failFirst();
     await expect(first).rejects.toThrow('downstream failed');
     expect(await second).toBe('processed');

@@ -54,14 +54,6 @@ function recordingPublisher() {
   return publisher;
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** The value of a metric (a histogram's `_count` or `_sum` by suffix), or undefined before it is set. */
 async function metricValue(registry: Registry, name: string, suffix = ''): Promise<number | undefined> {
   const metric = registry.getSingleMetric(name);
@@ -107,7 +99,7 @@ describe.each([
     const publisher = recordingPublisher();
     const relay = relayFor(publisher, 3);
     relay.start();
-    await until(() => publisher.published().length === 7);
+    await expect.poll(() => publisher.published().length).toBe(7);
     await relay.stop();
     expect(publisher.published()).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(publisher.batches.map((batch) => batch.length)).toEqual([3, 3, 1]);
@@ -137,7 +129,7 @@ describe.each([
       publisher.failNext(3);
       const relay = relayFor(publisher);
       relay.start();
-      await until(() => publisher.published().length === 2);
+      await expect.poll(() => publisher.published().length).toBe(2);
       await relay.stop();
       expect(publisher.published()).toEqual([1, 2]);
       const row = await database.db
@@ -158,10 +150,10 @@ describe.each([
     const relay = createOutboxRelay({ database, publisher, logger, registry, pollIntervalMs: 60_000 });
     relay.start();
     // Started (its backlog is counted); its next poll is a minute away, so only the notify can wake it.
-    await until(async () => (await metricValue(registry, 'outbox_backlog')) !== undefined);
+    await expect.poll(() => metricValue(registry, 'outbox_backlog')).toBeDefined();
     await write(envelope(5));
     relay.notify();
-    await until(() => publisher.published().length === 1, 5_000);
+    await expect.poll(() => publisher.published().length, { timeout: 5_000 }).toBe(1);
     await relay.stop();
   });
 
@@ -190,11 +182,11 @@ describe.each([
       pollIntervalMs: 60_000,
     });
     relay.start();
-    await until(() => firstBatchStarted);
+    await expect.poll(() => firstBatchStarted).toBe(true);
     await write(envelope(2));
     relay.notify();
     releaseFirstBatch();
-    await until(() => publisher.published().length === 2, 5_000);
+    await expect.poll(() => publisher.published().length, { timeout: 5_000 }).toBe(2);
     await relay.stop();
     expect(publisher.published()).toEqual([1, 2]);
   });
@@ -215,8 +207,8 @@ describe.each([
       maxBackoffMs: 50,
     });
     relay.start();
-    await until(async () => (await metricValue(registry, 'outbox_published_total')) === 7);
-    await until(async () => (await metricValue(registry, 'outbox_backlog')) === 0);
+    await expect.poll(() => metricValue(registry, 'outbox_published_total')).toBe(7);
+    await expect.poll(() => metricValue(registry, 'outbox_backlog')).toBe(0);
     await relay.stop();
     expect(await metricValue(registry, 'outbox_publish_failures_total')).toBe(1);
     expect(await metricValue(registry, 'outbox_publish_batch_size', '_count')).toBe(3);
@@ -240,7 +232,7 @@ describe.each([
       const relay = relayFor(publisher);
       relay.start();
       const remaining = async () => (await database.db.selectFrom('outbox').select('id').execute()).length;
-      await until(async () => (await remaining()) === 2);
+      await expect.poll(() => remaining()).toBe(2);
       await relay.stop();
       // The recent published event stays; the unpublished one was published, not deleted.
       expect(publisher.published()).toEqual([1]);
@@ -286,14 +278,14 @@ describe.each([
       });
       try {
         leader.start();
-        await until(() => leaderHandedOver.published().length === 1);
+        await expect.poll(() => leaderHandedOver.published().length).toBe(1);
         standby.start();
         await new Promise((resolve) => setTimeout(resolve, 200));
         expect(publisher.published()).toEqual([]);
         await sql`select pg_terminate_backend(pid) from pg_locks
                    where locktype = 'advisory' and granted and database = (
                      select oid from pg_database where datname = current_database())`.execute(database.db);
-        await until(() => publisher.published().length === 1);
+        await expect.poll(() => publisher.published().length).toBe(1);
         expect(publisher.published()).toEqual([7]);
       } finally {
         answerLeader();
@@ -346,7 +338,7 @@ describe.each([
       }),
     );
     for (const relay of relays) relay.start();
-    await until(() => publisher.published().length >= 200);
+    await expect.poll(() => publisher.published().length).toBeGreaterThanOrEqual(200);
     await Promise.all(relays.map((relay) => relay.stop()));
     if (test.url) await Promise.all(replicas.map((replica) => replica.close()));
     const published = publisher.published();
@@ -379,7 +371,7 @@ describe.each([
       });
       relay.start();
       // Three batches out at once, none of them claimed in the table.
-      await until(() => held.length === 3);
+      await expect.poll(() => held.length).toBe(3);
       const claimed = await database.db
         .selectFrom('outbox')
         .select('id')
@@ -441,7 +433,7 @@ describe.each([
             exclusive,
           });
           relay.start();
-          await until(() => publisher.published().length === 9);
+          await expect.poll(() => publisher.published().length).toBe(9);
           await relay.stop();
           expect(publisher.published()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
           const unpublished = await sql`select id from outbox where published_at is null`.execute(db);
@@ -486,7 +478,7 @@ describe.each([
           pollIntervalMs: 20,
         });
         relay.start();
-        await until(() => publisher.published().length === 250);
+        await expect.poll(() => publisher.published().length).toBe(250);
         await relay.stop();
         expect(await estimate()).toBeGreaterThan(0);
       } finally {

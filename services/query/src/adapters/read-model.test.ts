@@ -232,13 +232,6 @@ describe.each([
       await client.query('begin');
       return client;
     }
-    async function until(condition: () => Promise<boolean>): Promise<void> {
-      const deadline = Date.now() + 10_000;
-      while (!(await condition())) {
-        if (Date.now() > deadline) throw new Error('condition not met in time');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
     /** Whether a statement of this database waits on a row another transaction holds. */
     async function waitingOnLock(): Promise<boolean> {
       const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
@@ -260,7 +253,7 @@ describe.each([
             [invoice.id, processing!.time],
           );
           const applying = project([created!]);
-          await until(waitingOnLock);
+          await expect.poll(waitingOnLock).toBe(true);
           await other.query('commit');
           expect(await applying).toBe(1);
         } finally {
@@ -285,7 +278,7 @@ describe.each([
             [invoice.id],
           );
           const applying = project([archived]);
-          await until(waitingOnLock);
+          await expect.poll(waitingOnLock).toBe(true);
           await again.query('commit');
           expect(await applying).toBe(1);
         } finally {

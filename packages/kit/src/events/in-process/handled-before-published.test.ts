@@ -46,14 +46,6 @@ function deferred() {
   return { promise, resolve };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Whether the promise settled within a few event-loop turns. */
 async function settledSoon(promise: Promise<unknown>): Promise<boolean> {
   let settled = false;
@@ -157,7 +149,7 @@ describe('in-process bus whose publish waits for handling', () => {
     );
     const once = event(4);
     const first = bus.publish([once]);
-    await until(() => calls === 1);
+    await expect.poll(() => calls).toBe(1);
     const second = bus.publish([once]);
     release.resolve();
     await Promise.all([first, second]);
@@ -214,10 +206,12 @@ describe('in-process bus whose publish waits for handling', () => {
       exclusive: true,
     });
     nextRelay.start();
-    await until(async () => {
-      const row = await outboxDatabase.db.selectFrom('outbox').select('published_at').executeTakeFirst();
-      return row?.published_at != null;
-    });
+    await expect
+      .poll(async () => {
+        const row = await outboxDatabase.db.selectFrom('outbox').select('published_at').executeTakeFirst();
+        return row?.published_at;
+      })
+      .toBeInstanceOf(Date);
     await nextRelay.stop();
     expect(handled).toEqual([5]);
   });
@@ -251,11 +245,9 @@ describe('in-process bus whose publish waits for handling', () => {
     const handled = deferred();
     await next.subscribe(subscription(async () => handled.resolve()));
     next.open();
-    await until(async () => (await next.deadLetters.list(group)).length === 1);
+    await expect.poll(() => next.deadLetters.list(group)).toHaveLength(1);
     await next.deadLetters.redrive(group, { ids: [letter!.id] });
     await handled.promise;
-    await until(
-      async () => (await busDatabase.db.selectFrom('bus_dead_letters').select('id').execute()).length === 0,
-    );
+    await expect.poll(() => busDatabase.db.selectFrom('bus_dead_letters').select('id').execute()).toEqual([]);
   });
 });
