@@ -1,6 +1,6 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { generateCfdi, seededRandom } from '@fiscal/invoice';
+import { generateCfdi, seededRandom } from '@fiscal/cfdi/generator';
 import { authorizationFor, type ClientCredentials } from './credentials.js';
 
 export const loadUsage = `fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait]
