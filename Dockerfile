@@ -11,6 +11,7 @@ FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /src
 # Manifests first: the dependency layer is rebuilt only when a manifest or the lock changes.
 COPY package.json package-lock.json ./
+COPY packages/cfdi/package.json packages/cfdi/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/kit/package.json packages/kit/
 COPY services/gateway/package.json services/gateway/
@@ -58,6 +59,10 @@ WORKDIR /app
 # Owned by root and not writable by the service user: the code cannot be changed at run time.
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
+COPY --from=build /src/packages/cfdi/package.json packages/cfdi/
+COPY --from=build /src/packages/cfdi/dist packages/cfdi/dist
+COPY --from=build /src/packages/cfdi/catalogs packages/cfdi/catalogs
+COPY --from=build /src/packages/cfdi/certificates packages/cfdi/certificates
 COPY --from=build /src/packages/contracts/package.json packages/contracts/
 COPY --from=build /src/packages/contracts/dist packages/contracts/dist
 COPY --from=build /src/packages/kit/package.json packages/kit/
@@ -68,8 +73,6 @@ COPY --from=build /src/services/auth/package.json services/auth/
 COPY --from=build /src/services/auth/dist services/auth/dist
 COPY --from=build /src/services/invoice/package.json services/invoice/
 COPY --from=build /src/services/invoice/dist services/invoice/dist
-COPY --from=build /src/services/invoice/catalogs services/invoice/catalogs
-COPY --from=build /src/services/invoice/certificates services/invoice/certificates
 COPY --from=build /src/services/query/package.json services/query/
 COPY --from=build /src/services/query/dist services/query/dist
 COPY --from=build /src/services/analytics/package.json services/analytics/

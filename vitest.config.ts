@@ -6,6 +6,8 @@ const services = ['gateway', 'auth', 'invoice', 'query', 'analytics', 'notificat
 
 // Tests run against the TypeScript sources: workspace imports resolve to `src/`, not `dist/`.
 const alias = [
+  { find: /^@fiscal\/cfdi$/, replacement: root('./packages/cfdi/src/index.ts') },
+  { find: /^@fiscal\/cfdi\/generator$/, replacement: root('./packages/cfdi/src/generator/index.ts') },
   { find: /^@fiscal\/contracts$/, replacement: root('./packages/contracts/src/index.ts') },
   { find: /^@fiscal\/contracts\/(.*)$/, replacement: root('./packages/contracts/src/$1/index.ts') },
   { find: /^@fiscal\/kit\/(.*)$/, replacement: root('./packages/kit/src/$1/index.ts') },

@@ -26,8 +26,8 @@ import { PGlite } from '@electric-sql/pglite';
 import amqp from 'amqplib';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { generateCfdi, seededRandom } from '../packages/cfdi/dist/generator/index.js';
 import { groupNames } from '../packages/kit/dist/events/index.js';
-import { generateCfdi, seededRandom } from '../services/invoice/dist/domain/cfdi/generator/index.js';
 import { processorGroup, processorRetryPolicy } from '../services/invoice/dist/worker.js';
 import { cpuMs, findProcesses, machineCpuMs } from './pipeline/proc.mjs';
 

@@ -6,14 +6,12 @@
 // FISCAL_BENCH_BASELINE=<another checkout, built> measures its validator in the same run, on the same
 // documents, in alternating rounds with this one's, and prints both and their ratio.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadCfdiCatalogs } from '../services/invoice/dist/adapters/fs-cfdi-catalogs.js';
-import { generateCfdi, seededRandom } from '../services/invoice/dist/domain/cfdi/generator/index.js';
-import { validateCfdi } from '../services/invoice/dist/domain/cfdi/index.js';
-import { certificateNumberOf } from '../services/invoice/dist/domain/cfdi/seal/index.js';
+import { generateCfdi, seededRandom } from '../packages/cfdi/dist/generator/index.js';
+import { certificateNumberOf, loadCfdiCatalogs, validateCfdi } from '../packages/cfdi/dist/index.js';
 
 const seconds = Number(process.argv[2] ?? 3);
 const baselineCheckout = process.env.FISCAL_BENCH_BASELINE;
@@ -41,10 +39,22 @@ async function validatorOf(validate, loadCatalogs) {
 const current = await validatorOf(validateCfdi, loadCfdiCatalogs);
 const baseline = baselineCheckout && (await loadBaseline(baselineCheckout));
 
+/**
+ * The baseline's validator: its own package, or, in a checkout from before it was one, inside the
+ * invoice service. Chosen by the package's manifest, which git tracks, not by a dist/ a build of
+ * another commit may have left behind.
+ */
 async function loadBaseline(checkout) {
-  const dist = pathToFileURL(`${resolve(checkout, 'services/invoice/dist')}/`);
-  const { validateCfdi: validate } = await import(new URL('domain/cfdi/index.js', dist).href);
-  const { loadCfdiCatalogs: load } = await import(new URL('adapters/fs-cfdi-catalogs.js', dist).href);
+  const layout = existsSync(resolve(checkout, 'packages/cfdi/package.json'))
+    ? { dist: 'packages/cfdi/dist', validator: 'index.js', catalogs: 'index.js' }
+    : {
+        dist: 'services/invoice/dist',
+        validator: 'domain/cfdi/index.js',
+        catalogs: 'adapters/fs-cfdi-catalogs.js',
+      };
+  const dist = pathToFileURL(`${resolve(checkout, layout.dist)}/`);
+  const { validateCfdi: validate } = await import(new URL(layout.validator, dist).href);
+  const { loadCfdiCatalogs: load } = await import(new URL(layout.catalogs, dist).href);
   return validatorOf(validate, load);
 }
 

@@ -124,7 +124,7 @@ function cleanupStack() {
 async function certificateDirectory(cleanup) {
   const directory = await mkdtemp(join(tmpdir(), 'fiscal-bench-certificates-'));
   cleanup.push(() => rm(directory, { recursive: true, force: true }));
-  const bundled = new URL('../../services/invoice/certificates/', import.meta.url);
+  const bundled = new URL('../../packages/cfdi/certificates/', import.meta.url);
   for (const file of await readdir(bundled)) {
     if (file.endsWith('.cer')) await copyFile(new URL(file, bundled), join(directory, file));
   }

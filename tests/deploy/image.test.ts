@@ -125,7 +125,8 @@ describe('Dockerfile', () => {
     }
     expect(ignored('node_modules')).toBe(true);
     expect(ignored('services/invoice/dist')).toBe(true);
-    expect(ignored('services/invoice/catalogs')).toBe(false);
+    expect(ignored('packages/cfdi/catalogs')).toBe(false);
+    expect(ignored('packages/cfdi/certificates')).toBe(false);
   });
 
   it('copies the manifest of every workspace before installing, so the lock is honoured whole', () => {
@@ -175,6 +176,7 @@ describe('Dockerfile', () => {
         const real = readFileSync(join(root, 'node_modules/@fiscal', name, 'package.json'), 'utf8');
         const workspace = JSON.parse(real).name as string;
         const directory = [
+          ['@fiscal/cfdi', 'packages/cfdi'],
           ['@fiscal/contracts', 'packages/contracts'],
           ['@fiscal/kit', 'packages/kit'],
           ['@fiscal/cli', 'apps/cli'],

@@ -105,7 +105,7 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
     // The load tool stamps with SAT's test CSD as a stand-in PAC: the platform trusts it beside the bundled ones.
     const certificates = await mkdtemp(join(tmpdir(), 'fiscal-e2e-certificates-'));
     try {
-      const bundled = new URL('../../services/invoice/certificates/', import.meta.url);
+      const bundled = new URL('../../packages/cfdi/certificates/', import.meta.url);
       for (const file of await readdir(bundled)) {
         if (file.endsWith('.cer')) await copyFile(new URL(file, bundled), join(certificates, file));
       }

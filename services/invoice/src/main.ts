@@ -60,7 +60,6 @@ export async function createInvoiceService({
   };
 }
 
-export { type CfdiReferences, loadCfdiReferences } from './adapters/cfdi-references.js';
 export { createFsObjectStore } from './adapters/fs-object-store.js';
 export type { InvoiceSchema } from './adapters/invoice-rows.js';
 export { openInvoiceShards } from './adapters/invoice-shards.js';
@@ -75,8 +74,6 @@ export {
   type ReadEventLogOptions,
   readEventLog,
 } from './app/read-event-log.js';
-export { generateCfdi, seededRandom } from './domain/cfdi/generator/index.js';
-export { type CfdiVerdict, validateCfdi } from './domain/cfdi/index.js';
 export { ShardMap } from './domain/sharding/index.js';
 export * from './settings.js';
 export { type InvoiceStore, type InvoiceStoreDependencies, openInvoiceStore } from './store.js';

@@ -1,9 +1,9 @@
+import { loadCfdiReferences } from '@fiscal/cfdi';
 import { InvoiceEventTypes } from '@fiscal/contracts';
 import { backoffDelay, type EventBus, type RetryPolicy, type Subscriber } from '@fiscal/kit/events';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { loadCfdiReferences } from './adapters/cfdi-references.js';
 import { createHttpDocumentFetcher } from './adapters/http-document-fetcher.js';
 import { createProcessingInstruments } from './adapters/prometheus-processing-instruments.js';
 import { createResilientDocumentFetcher } from './adapters/resilient-document-fetcher.js';

@@ -1,6 +1,6 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { generateCfdi, seededRandom } from '@fiscal/invoice';
+import { generateCfdi, seededRandom } from '@fiscal/cfdi/generator';
 import { fiscalApi } from '../api-client.js';
 import { authorizationFor, type ClientCredentials } from './credentials.js';
 

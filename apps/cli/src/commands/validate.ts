@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { type CfdiVerdict, loadCfdiReferences, processingConfig, validateCfdi } from '@fiscal/invoice';
+import { type CfdiVerdict, loadCfdiReferences, validateCfdi } from '@fiscal/cfdi';
+import { processingConfig } from '@fiscal/invoice';
 import { defineConfig, parseConfig } from '@fiscal/kit/config';
 
 const validateConfig = defineConfig({

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { type CfdiReferences, loadCfdiReferences } from '@fiscal/cfdi';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CfdiReferences, loadCfdiReferences } from '../adapters/cfdi-references.js';
 import { type InvoiceShards, openInvoiceShards } from '../adapters/invoice-shards.js';
 import { createMemoryObjectStore } from '../adapters/memory-object-store.js';
 import { createPostgresInvoiceRepository } from '../adapters/postgres-invoice-repository.js';

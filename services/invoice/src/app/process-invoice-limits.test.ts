@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { type CfdiReferences, loadCfdiReferences, maxProblemsKept, tooManyProblemsCode } from '@fiscal/cfdi';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CfdiReferences, loadCfdiReferences } from '../adapters/cfdi-references.js';
 import { type InvoiceShards, openInvoiceShards } from '../adapters/invoice-shards.js';
 import { createMemoryObjectStore } from '../adapters/memory-object-store.js';
 import { createPostgresInvoiceRepository } from '../adapters/postgres-invoice-repository.js';
 import { createProcessingInstruments } from '../adapters/prometheus-processing-instruments.js';
 import { createTestShardDatabases, type TestShardDatabases } from '../adapters/testing/invoice-shards.js';
 import { defaultCodec } from '../adapters/zlib-codecs.js';
-import { maxProblemsKept, tooManyProblemsCode } from '../domain/cfdi/index.js';
 import type { DocumentFetcher } from '../domain/document/index.js';
 import {
   type InvoiceKey,

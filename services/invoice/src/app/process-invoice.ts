@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { type CertificateStore, type CfdiCatalogs, validateCfdi } from '@fiscal/cfdi';
 import type { Logger } from 'pino';
-import { type CertificateStore, type CfdiCatalogs, validateCfdi } from '../domain/cfdi/index.js';
 import {
   type DocumentCodec,
   DocumentDownloadError,

@@ -1,5 +1,5 @@
+import { readCfdiMetadata } from '@fiscal/cfdi';
 import type { FieldProblem } from '@fiscal/kit/errors';
-import { readCfdiMetadata } from '../cfdi/index.js';
 import type { InvoiceSubmission } from './submission.js';
 
 /**

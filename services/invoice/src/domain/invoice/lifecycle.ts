@@ -1,4 +1,4 @@
-import { keptProblems } from '../cfdi/index.js';
+import { keptProblems } from '@fiscal/cfdi';
 import { InvalidTransition, ReprocessLimitReached } from './errors.js';
 import type {
   ArchivedDocument,
