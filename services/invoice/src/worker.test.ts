@@ -108,10 +108,10 @@ describe('the invoice worker (in-process bus, PGlite shard)', () => {
     return rows.map((row) => row.type);
   }
 
-  const allArchived = (keys: readonly InvoiceKey[]) => async () =>
-    (await Promise.all(keys.map((key) => store.invoices.findById(key)))).every(
-      (invoice) => invoice?.status === 'archived',
-    );
+  const statusesOf = (keys: readonly InvoiceKey[]) => async () =>
+    (await Promise.all(keys.map((key) => store.invoices.findById(key)))).map((invoice) => invoice?.status);
+  const allArchived = (keys: readonly InvoiceKey[]) =>
+    expect.poll(statusesOf(keys)).toEqual(keys.map(() => 'archived'));
 
   it('retries a transient failure once its back-off is over, from the invoice and not from a redelivery', async () => {
     const keys = await submit(6);
@@ -132,7 +132,7 @@ describe('the invoice worker (in-process bus, PGlite shard)', () => {
       },
     });
 
-    await waitUntil(allArchived(keys));
+    await allArchived(keys);
     expect(failures).toBe(1);
     expect(await store.invoices.findById(flaky)).toMatchObject({ processingAttempts: 2 });
     // The retry is announced; the first claim of an inline document is not.
@@ -173,7 +173,7 @@ describe('the invoice worker (in-process bus, PGlite shard)', () => {
     };
     await startWorker({ store: hiccup });
 
-    await waitUntil(allArchived(keys));
+    await allArchived(keys);
     expect(refusals).toBe(1);
     for (const key of keys) {
       expect(await store.invoices.findById(key)).toMatchObject({ processingAttempts: 1 });
@@ -189,11 +189,3 @@ describe('the invoice worker (in-process bus, PGlite shard)', () => {
       .reduce((sum, sample) => sum + sample.value, 0);
   }
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

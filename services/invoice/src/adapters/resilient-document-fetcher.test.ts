@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DocumentDownloadError } from '../domain/document/index.js';
@@ -26,6 +25,7 @@ const cleanups: Array<() => Promise<void> | void> = [];
 const startedHosts: string[] = [];
 
 afterEach(async () => {
+  vi.useRealTimers();
   startedHosts.splice(0);
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -155,7 +155,7 @@ describe('resilient document fetcher', () => {
       response.statusCode = healthy ? 200 : 503;
       response.end('<cfdi/>');
     });
-    const halfOpenAfterMs = 150;
+    const halfOpenAfterMs = 5_000;
     const { fetcher, registry } = resilientFetcher({
       retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
       breaker: { consecutiveFailures: 2, halfOpenAfterMs },
@@ -173,8 +173,9 @@ describe('resilient document fetcher', () => {
     expect(await breakerState()).toBe(2);
 
     healthy = true;
-    // The breaker compares millisecond clock readings; a little margin keeps rounding out of it.
-    await sleep(halfOpenAfterMs + 20);
+    // The breaker reads `Date.now()`: moving only the clock past the open period, not waiting it out.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + halfOpenAfterMs + 1);
     expect(text(await fetcher.fetch(url))).toBe('<cfdi/>');
     expect(await breakerState()).toBe(0);
     expect(text(await fetcher.fetch(url))).toBe('<cfdi/>');

@@ -316,7 +316,7 @@ describe('processing invoices in batches (PGlite shards, statements counted)', (
       delete: objects.delete,
     };
     const batch = processor({ objects: slow })(requestsFor(keys));
-    await waitUntil(async () => (await invoices.findById(takenOver))?.status === 'processing');
+    await expect.poll(async () => (await invoices.findById(takenOver))?.status).toBe('processing');
 
     // The lease runs out while the store hangs; another processor takes the invoice over and archives it.
     now = new Date(now.getTime() + leaseMs + 1_000);
@@ -335,11 +335,11 @@ describe('processing invoices in batches (PGlite shards, statements counted)', (
     void processor({
       objects: { put: () => new Promise(() => {}), get: async () => undefined, delete: async () => false },
     })(requestsFor(keys));
-    await waitUntil(async () =>
-      (await Promise.all(keys.map((key) => invoices.findById(key)))).every(
-        (invoice) => invoice?.status === 'processing',
-      ),
-    );
+    await expect
+      .poll(async () =>
+        (await Promise.all(keys.map((key) => invoices.findById(key)))).map((invoice) => invoice?.status),
+      )
+      .toEqual(keys.map(() => 'processing'));
     const resume = resumeLapsedClaimsHandler({ invoices, process: processor(), clock, batchSize: 2 });
     expect(await resume()).toBe(0);
     now = new Date(now.getTime() + leaseMs + 1_000);
@@ -373,11 +373,3 @@ describe('processing invoices in batches (PGlite shards, statements counted)', (
     expect(Date.parse(invoice!.claim!.expiresAt)).toBeLessThanOrEqual(now.getTime());
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -466,7 +466,7 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
       },
     };
     const dead = processor({ fetcher: hanging })(key, { finalAttempt: false });
-    await waitUntil(async () => (await invoices.findById(key))?.status === 'processing');
+    await expect.poll(async () => (await invoices.findById(key))?.status).toBe('processing');
 
     const resume = resumeLapsedClaimsHandler({ invoices, process: batchProcessor(), clock });
     expect(await resume()).toBe(0); // the claim still holds
@@ -488,7 +488,7 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     const stuck = processor({ fetcher: never, maxAttempts: 2 });
     for (let attempt = 0; attempt < 2; attempt++) {
       void stuck(key, { finalAttempt: false });
-      await waitUntil(async () => (await invoices.findById(key))?.processingAttempts === attempt + 1);
+      await expect.poll(async () => (await invoices.findById(key))?.processingAttempts).toBe(attempt + 1);
       now = new Date(now.getTime() + 61_000);
     }
     expect(await stuck(key, { finalAttempt: false })).toBe('failed');
@@ -498,11 +498,3 @@ describe('processing an invoice (PGlite shards, loopback file server, filesystem
     });
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
