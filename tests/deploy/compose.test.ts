@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { duration, parseConfig } from '@fiscal/kit/config';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { serviceConfigs } from '../../apps/cli/src/commands/serve.js';
-import { duration, parseConfig } from '../../packages/kit/src/config/index.js';
 
 /**
  * No image can be pulled on this machine, so the Compose file is not started here; its structure

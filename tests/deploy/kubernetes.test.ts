@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { processorGroup } from '@fiscal/invoice';
+import { duration, parseConfig } from '@fiscal/kit/config';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { serviceConfigs } from '../../apps/cli/src/commands/serve.js';
 import { configReference } from '../../apps/cli/src/config-reference.js';
-import { duration, parseConfig } from '../../packages/kit/src/config/index.js';
-import { processorGroup } from '../../services/invoice/src/worker.js';
 import { probeTool, runTool } from '../support/tools.js';
 
 /**

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { probeService, serviceUrls } from '@fiscal/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterState, clusterUp } from '../../apps/cli/src/cluster/local-cluster.js';
-import { probeService, serviceUrls } from '../../packages/kit/src/testing/services.js';
 import {
   alertRules,
   dashboardQueries,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { serviceUrls } from '@fiscal/kit/testing';
 import pg from 'pg';
-import { serviceUrls } from '../../packages/kit/src/testing/services.js';
 
 /** A fresh PostgreSQL database for one test run, dropped by `dispose`. */
 export async function createScratchDatabase(
