@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFiscal } from '../support/fiscal-process.js';
+import { freePort, runFiscal } from '../support/fiscal-process.js';
 
 /** One line on stderr, exit code 2, no stack trace: what a mistake on the command line gets. */
 function expectRefusal(run: { code: number | null; output: string }, says: RegExp) {
@@ -60,5 +62,32 @@ describe('the fiscal command line refuses what it cannot do, in one line', () =>
     });
     expect(run.code, run.output).toBe(1);
     expect(run.output.trim()).toMatch(/^fiscal: cannot reach http:\/\/127\.0\.0\.1:9 \(.+\)$/);
+  });
+
+  describe('a port another process holds', () => {
+    let holder: ReturnType<typeof createServer>;
+    let taken: number;
+    beforeAll(async () => {
+      holder = createServer().listen(0, '127.0.0.1');
+      await once(holder, 'listening');
+      taken = (holder.address() as { port: number }).port;
+    });
+    afterAll(() => {
+      holder.close();
+    });
+
+    it.each([
+      ['FISCAL_HTTP_PORT', 'FISCAL_ADMIN_PORT'],
+      ['FISCAL_ADMIN_PORT', 'FISCAL_HTTP_PORT'],
+    ])('is one line naming %s, and exits 1', async (setting, other) => {
+      const run = await runFiscal(['start', '--memory'], {
+        [setting]: String(taken),
+        [other]: String(await freePort()),
+      });
+      expect(run.code, run.output).toBe(1);
+      expect(run.output.trim()).toBe(
+        `fiscal: 127.0.0.1:${taken} is already in use; set ${setting} to a free port (0 picks one)`,
+      );
+    });
   });
 });

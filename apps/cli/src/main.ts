@@ -1,4 +1,5 @@
 import { ConfigError } from '@fiscal/kit/config';
+import { PortInUseError } from '@fiscal/kit/net';
 import {
   baseUrlOption,
   CommandLineError,
@@ -143,6 +144,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof CommandLineError) {
       console.error(error.message);
       exitOnceWritten(error.exitCode);
+    } else if (error instanceof PortInUseError) {
+      console.error(`fiscal: ${error.message}`);
+      exitOnceWritten(1);
     } else if (error instanceof ConfigError) {
       console.error(`fiscal: invalid configuration\n${error.message}`);
       exitOnceWritten(2);
