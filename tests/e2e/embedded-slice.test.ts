@@ -81,6 +81,23 @@ describe('fiscal start (embedded mode)', () => {
     expect(await fiscal.exited()).toBe(0);
   });
 
+  it('names an address that answers in the message it prints once running', async () => {
+    const fiscal = await startFiscal(['start', '--memory'], { FISCAL_LOG_LEVEL: 'info' });
+    try {
+      const running = await waitFor(
+        async () => fiscal.output().match(/"message":"(Fiscal is running[^"]*)"/)?.[1],
+        { what: 'the start message' },
+      );
+      const named = running.match(/http:\/\/\S+?(?=[\s)]|$)/g) ?? [];
+      expect(named).toContain(`${fiscal.baseUrl}/docs`);
+      const answered = await fetch(named[0]!);
+      expect(answered.status).toBe(200);
+    } finally {
+      fiscal.child.kill('SIGTERM');
+    }
+    expect(await fiscal.exited()).toBe(0);
+  });
+
   it('answers bad input with problem+json naming every offending field', async () => {
     const fiscal = await startFiscal(['start', '--memory']);
     try {

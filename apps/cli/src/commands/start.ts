@@ -238,8 +238,10 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   shutdown.register('close', 'embedded-postgres', () => embedded.close());
 
   host.markStarted();
+  // `/api/v1` itself answers 404: the reference is the address that answers, and lists every route.
+  const baseUrl = `http://${settings.httpHost}:${httpPort}`;
   logger.info(
-    { port: httpPort, dataDir: inMemory ? 'memory' : dataDir },
-    `Fiscal is running: http://${settings.httpHost}:${httpPort}/api/v1`,
+    { port: httpPort, dataDir: inMemory ? 'memory' : dataDir, api: `${baseUrl}/api/v1` },
+    `Fiscal is running: the API's reference is at ${baseUrl}/docs (its routes under ${baseUrl}/api/v1/)`,
   );
 }
