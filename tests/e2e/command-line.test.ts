@@ -32,19 +32,45 @@ describe('the fiscal command line refuses what it cannot do, in one line', () =>
     [['load', '--count', 'abc'], /^fiscal load: --count must be an integer between 1 and \d+, not "abc"$/],
     [['load', '--concurrency', '2.5'], /^fiscal load: --concurrency must be an integer/],
     [['load', '--url', 'ftp://files.example.com'], /^fiscal load: --url must be an http\(s\) URL/],
-    [['start', '--count', '5'], /^fiscal start: Unknown option '--count'; see fiscal help$/],
-    [['validate', '--memory', 'a.xml'], /^fiscal validate: Unknown option '--memory'/],
     [['dlq', 'list', 'query', '--limit=0'], /^fiscal dlq: --limit must be an integer between 1 and 10000/],
-    [['load', '--wait=yes'], /^fiscal load: Option '--wait' does not take an argument/],
-    // Commands that read their own options refuse theirs the same way.
-    [
-      ['retention', 'run', 'invoice', '--bogus'],
-      /^fiscal retention: Unknown option '--bogus'; see fiscal help$/,
-    ],
-    [['users', 'create', '--count', '3'], /^fiscal users: Unknown option '--count'/],
     [['cluster', 'up', '--port', 'http'], /^fiscal cluster: --port must be an integer between 1 and 65535/],
   ])('fiscal %j', async (args, says) => {
     expectRefusal(await runFiscal(args, noCredentials), says);
+  });
+
+  it.each([
+    [['start', '--count', '5'], /^fiscal start: Unknown option '--count'$/, /^ {2}fiscal start \[--memory\]/],
+    [
+      ['validate', '--memory', 'a.xml'],
+      /^fiscal validate: Unknown option '--memory'$/,
+      /^ {2}fiscal validate </,
+    ],
+    [
+      ['load', '--wait=yes'],
+      /^fiscal load: Option '--wait' does not take an argument$/,
+      /^ {2}fiscal load \[/,
+    ],
+    // Commands that read their own options refuse theirs the same way.
+    [
+      ['retention', 'run', 'invoice', '--bogus'],
+      /^fiscal retention: Unknown option '--bogus'$/,
+      /^ {2}fiscal retention run </,
+    ],
+    [
+      ['users', 'create', '--count', '3'],
+      /^fiscal users: Unknown option '--count'$/,
+      /^ {2}fiscal users create /,
+    ],
+  ])('fiscal %j says what is wrong, then how the command is used', async (args, says, usage) => {
+    const run = await runFiscal(args, noCredentials);
+    expect(run.code, run.output).toBe(2);
+    const [reason, blank, heading, ...usageLines] = run.output.trimEnd().split('\n');
+    expect(reason).toMatch(says);
+    expect([blank, heading]).toEqual(['', 'Usage:']);
+    expect(usageLines[0]).toMatch(usage);
+    // The command's own lines, not every command's.
+    expect(run.output.match(/^ {2}fiscal /gm)).toHaveLength(1);
+    expect(run.output).not.toMatch(/^\s+at /m);
   });
 
   it('says which credential is missing instead of printing a stack trace', async () => {
