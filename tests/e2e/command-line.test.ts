@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, runFiscal } from '../support/fiscal-process.js';
 
@@ -115,5 +117,32 @@ describe('the fiscal command line refuses what it cannot do, in one line', () =>
         `fiscal: 127.0.0.1:${taken} is already in use; set ${setting} to a free port (0 picks one)`,
       );
     });
+  });
+});
+
+describe('fiscal before the first build', () => {
+  let checkout: string;
+  beforeAll(async () => {
+    // The command as a fresh checkout has it: its bin and package.json, no dist/ beside them.
+    checkout = await mkdtemp(join(tmpdir(), 'fiscal-unbuilt-'));
+    await mkdir(join(checkout, 'bin'));
+    await copyFile(
+      fileURLToPath(new URL('../../apps/cli/bin/fiscal.js', import.meta.url)),
+      join(checkout, 'bin', 'fiscal.js'),
+    );
+    await writeFile(join(checkout, 'package.json'), JSON.stringify({ type: 'module' }));
+  });
+  afterAll(async () => {
+    await rm(checkout, { recursive: true, force: true });
+  });
+
+  it('says what to run instead of printing a stack trace', () => {
+    const run = spawnSync(process.execPath, [join(checkout, 'bin', 'fiscal.js'), 'start'], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(`${run.stdout}${run.stderr}`.trim()).toBe(
+      'fiscal: not built yet; run `npm run build` first (or `npm start`, which builds and starts)',
+    );
   });
 });
