@@ -123,7 +123,8 @@ export const loadLimits = {
   // The gateway's batch endpoint takes at most 1,000 items.
   batch: integer({ min: 1, max: 1_000 }),
   concurrency: integer({ min: 1, max: 256 }),
-  seed: integer({ min: 0 }),
+  // The generator takes a 32-bit seed; a run's documents take seed, seed + 1, and so on.
+  seed: integer({ min: 0, max: 2 ** 32 - 1 }),
 };
 
 export const dlqLimit = integer({ min: 1, max: 10_000 });

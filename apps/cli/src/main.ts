@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number | undefined> {
         batch: numericOption(command, 'batch', values.batch, loadLimits.batch, 100),
         concurrency: numericOption(command, 'concurrency', values.concurrency, loadLimits.concurrency, 4),
         url: baseUrlOption(command, 'url', stringValue(values.url), 'http://127.0.0.1:8080'),
-        seed: numericOption(command, 'seed', values.seed, loadLimits.seed, 1),
+        seed: numericOption(command, 'seed', values.seed, loadLimits.seed),
         unstamped: values.unstamped === true,
         wait: values.wait === true,
         credentials: {

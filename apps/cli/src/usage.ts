@@ -16,8 +16,9 @@ const commandUsage: Record<string, string> = {
   validate: `  fiscal validate <file.xml...> [--json] [--allow-unstamped]
                                validate CFDI 4.0 documents as the processor does (exit 0 valid, 1 not, 2 unreadable)`,
   load: `  fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait] [--email E]
-                               generate sealed CFDI 4.0 invoices and submit them to a gateway, reporting the rate
-                               (FISCAL_TOKEN, or FISCAL_PASSWORD, or the local bootstrap admin's password file)`,
+                               generate sealed CFDI 4.0 invoices and submit them to a gateway, reporting the rate;
+                               each run a new random --seed unless one is given (FISCAL_TOKEN, or FISCAL_PASSWORD,
+                               or the local bootstrap admin's password file)`,
   cluster: `  fiscal cluster up|status|down [--port P] [--dir D] [--purge]
                                the distributed system on this machine: every service its own process,
                                two gateways behind HAProxy, two workers, two shards (local engines)`,
