@@ -75,6 +75,16 @@ describe('fiscal start (embedded mode)', () => {
       });
       expect(deadLetters.code).toBe(0);
       expect(JSON.parse(deadLetters.output)).toEqual({ group: 'query-projector', deadLetters: [] });
+      const operator = { FISCAL_ADMIN_URL: fiscal.adminUrl, FISCAL_ADMIN_TOKEN: fiscal.adminToken! };
+      const groups = await runFiscal(['dlq', 'list'], operator);
+      expect(JSON.parse(groups.output).groups).toEqual(
+        expect.arrayContaining(['analytics', 'invoice-processor', 'notifications', 'query-projector']),
+      );
+      const misspelt = await runFiscal(['dlq', 'list', 'query'], operator);
+      expect(misspelt.code).toBe(1);
+      expect(misspelt.output).toMatch(
+        /^fiscal dlq: 404 consumer_group_not_found: No consumer group query here;/,
+      );
     } finally {
       fiscal.child.kill('SIGTERM');
     }

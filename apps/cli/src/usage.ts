@@ -10,9 +10,10 @@ const commandUsage: Record<string, string> = {
   replay: `  fiscal replay query          rebuild the query read model from the invoice service's event log`,
   shards: `  fiscal shards plan|move --to <map>
                                re-shard the invoice store: the slot ranges that move, then move them`,
-  dlq: `  fiscal dlq list <group> | fiscal dlq <redrive|purge> <group> <id...>|--all
-                               dead letters of a consumer group, through a running process's admin port
-                               (FISCAL_ADMIN_TOKEN, or the local fiscal start's <FISCAL_DATA_DIR>/admin-token)`,
+  dlq: `  fiscal dlq list [<group>] | fiscal dlq <redrive|purge> <group> <id...>|--all
+                               dead letters of a consumer group (without one: the groups), through a running
+                               process's admin port, FISCAL_ADMIN_URL (FISCAL_ADMIN_TOKEN, or the local
+                               fiscal start's <FISCAL_DATA_DIR>/admin-token)`,
   validate: `  fiscal validate <file.xml...> [--json] [--allow-unstamped]
                                validate CFDI 4.0 documents as the processor does (exit 0 valid, 1 not, 2 unreadable)`,
   load: `  fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait] [--email E]
