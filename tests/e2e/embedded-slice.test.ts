@@ -75,6 +75,33 @@ describe('fiscal start (embedded mode)', () => {
       });
       expect(deadLetters.code).toBe(0);
       expect(JSON.parse(deadLetters.output)).toEqual({ group: 'query-projector', deadLetters: [] });
+      const operator = { FISCAL_ADMIN_URL: fiscal.adminUrl, FISCAL_ADMIN_TOKEN: fiscal.adminToken! };
+      const groups = await runFiscal(['dlq', 'list'], operator);
+      expect(JSON.parse(groups.output).groups).toEqual(
+        expect.arrayContaining(['analytics', 'invoice-processor', 'notifications', 'query-projector']),
+      );
+      const misspelt = await runFiscal(['dlq', 'list', 'query'], operator);
+      expect(misspelt.code).toBe(1);
+      expect(misspelt.output).toMatch(
+        /^fiscal dlq: 404 consumer_group_not_found: No consumer group query here;/,
+      );
+    } finally {
+      fiscal.child.kill('SIGTERM');
+    }
+    expect(await fiscal.exited()).toBe(0);
+  });
+
+  it('names an address that answers in the message it prints once running', async () => {
+    const fiscal = await startFiscal(['start', '--memory'], { FISCAL_LOG_LEVEL: 'info' });
+    try {
+      const running = await waitFor(
+        async () => fiscal.output().match(/"message":"(Fiscal is running[^"]*)"/)?.[1],
+        { what: 'the start message' },
+      );
+      const named = running.match(/http:\/\/\S+?(?=[\s)]|$)/g) ?? [];
+      expect(named).toContain(`${fiscal.baseUrl}/docs`);
+      const answered = await fetch(named[0]!);
+      expect(answered.status).toBe(200);
     } finally {
       fiscal.child.kill('SIGTERM');
     }

@@ -101,7 +101,7 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
     }
   });
 
-  it('fiscal load: generated, sealed and stamped invoices are all archived by a platform that trusts their PAC', async () => {
+  it('fiscal load: generated, sealed and stamped invoices are all archived by a platform that trusts their PAC, run after run', async () => {
     // The load tool stamps with SAT's test CSD as a stand-in PAC: the platform trusts it beside the bundled ones.
     const certificates = await mkdtemp(join(tmpdir(), 'fiscal-e2e-certificates-'));
     try {
@@ -123,6 +123,17 @@ describe('invoice processing in embedded mode (real processes, loopback file ser
         expect(load.output).toContain('final after');
         expect(load.output).toMatch(/: 40 archived\n/);
         expect(load.code).toBe(0);
+
+        // A second run submits other invoices (a seed of its own), not the first run's again.
+        const again = await runFiscal(['load', '--count', '10', '--url', fiscal.baseUrl, '--wait'], {
+          FISCAL_BOOTSTRAP_ADMIN_EMAIL: bootstrapAdmin.email,
+          FISCAL_PASSWORD: bootstrapAdmin.password,
+        });
+        expect(again.output).toContain('10 accepted, 0 refused');
+        expect(again.output).toMatch(/: 10 archived\n/);
+        const seeds = [load.output, again.output].map((output) => /\(seed (\d+)\)/.exec(output)?.[1]);
+        expect(seeds[0]).toBeDefined();
+        expect(seeds[1]).not.toBe(seeds[0]);
       } finally {
         fiscal.child.kill('SIGTERM');
         await fiscal.exited();

@@ -1,14 +1,17 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { integer, type Parser } from '@fiscal/kit/config';
+import { usageOf } from './usage.js';
 
 /**
  * A mistake on the command line (an unknown option, a value out of range, a credential missing):
- * said in one line, exit code 2, no stack trace.
+ * said in one line, exit code 2, no stack trace; followed by the command's usage when it was
+ * typed wrong.
  */
 export class CommandLineError extends Error {
   constructor(
     message: string,
     readonly exitCode = 2,
+    readonly usage?: string,
   ) {
     super(message);
     this.name = 'CommandLineError';
@@ -65,13 +68,13 @@ export function readCommandLine(
 }
 
 /**
- * parseArgs' refusal (an unknown option, a missing value) as one line: its first sentence is the
- * point, the rest a hint about `--`. Anything else is returned as it is.
+ * parseArgs' refusal (an unknown option, a missing value) as one line, then the command's usage:
+ * its first sentence is the point, the rest a hint about `--`. Anything else is returned as it is.
  */
 export function commandLineErrorOf(command: string, error: unknown): unknown {
   if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) return error;
   const [reason] = (error as Error).message.split(/\.(?:\s|$)/);
-  return new CommandLineError(`fiscal ${command}: ${reason}; see fiscal help`);
+  return new CommandLineError(`fiscal ${command}: ${reason}`, 2, usageOf(command));
 }
 
 /** A numeric option through the kit's parsers, as the environment's are: its default when absent. */
@@ -120,7 +123,8 @@ export const loadLimits = {
   // The gateway's batch endpoint takes at most 1,000 items.
   batch: integer({ min: 1, max: 1_000 }),
   concurrency: integer({ min: 1, max: 256 }),
-  seed: integer({ min: 0 }),
+  // The generator takes a 32-bit seed; a run's documents take seed, seed + 1, and so on.
+  seed: integer({ min: 0, max: 2 ** 32 - 1 }),
 };
 
 export const dlqLimit = integer({ min: 1, max: 10_000 });

@@ -1,4 +1,4 @@
-import type { ConfigOf, commonConfig } from '@fiscal/kit/config';
+import { type ConfigOf, commonConfig } from '@fiscal/kit/config';
 import type { DeadLetters } from '@fiscal/kit/events';
 import { createAdminServer, listen } from '@fiscal/kit/http';
 import { HealthRegistry, ShutdownOrchestrator } from '@fiscal/kit/lifecycle';
@@ -70,7 +70,11 @@ export async function startHost(
     operatorToken,
     deadLetters: () => deadLetters,
   });
-  const adminPort = await listen(admin, { host: settings.adminHost, port: settings.adminPort });
+  const adminPort = await listen(admin, {
+    host: settings.adminHost,
+    port: settings.adminPort,
+    setting: commonConfig.adminPort.env,
+  });
   logger.info(
     { host: settings.adminHost, port: adminPort },
     'admin endpoints listening (/healthz, /readyz, /metrics; /dead-letters with the operator token)',

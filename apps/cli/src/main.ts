@@ -1,4 +1,5 @@
 import { ConfigError } from '@fiscal/kit/config';
+import { PortInUseError } from '@fiscal/kit/net';
 import {
   baseUrlOption,
   CommandLineError,
@@ -22,38 +23,7 @@ import { runStart } from './commands/start.js';
 import { runUsers } from './commands/users.js';
 import { runValidate } from './commands/validate.js';
 import { configReferenceMarkdown } from './config-reference.js';
-
-const usage = `fiscal — ingest, validate, archive and report on fiscal invoices
-
-Usage:
-  fiscal start [--memory]      every service in one process on embedded engines (PGlite, in-process bus)
-  fiscal serve <service>       one service against PostgreSQL, RabbitMQ and Redis
-                               services: gateway, auth, invoice, invoice-worker, query, analytics, notification
-  fiscal migrate <service>     apply a service's database migrations (FISCAL_DATABASE_URL)
-  fiscal users create --org <id> --email <e> --role admin|analyst|viewer [--password-stdin]
-                               create a user on the auth database (embedded: with fiscal start stopped)
-  fiscal keys rotate           new signing key; tokens of the previous key stay valid until they expire
-  fiscal replay query          rebuild the query read model from the invoice service's event log
-  fiscal shards plan|move --to <map>
-                               re-shard the invoice store: the slot ranges that move, then move them
-  fiscal dlq list <group> | fiscal dlq <redrive|purge> <group> <id...>|--all
-                               dead letters of a consumer group, through a running process's admin port
-                               (FISCAL_ADMIN_TOKEN, or the local fiscal start's <FISCAL_DATA_DIR>/admin-token)
-  fiscal validate <file.xml...> [--json] [--allow-unstamped]
-                               validate CFDI 4.0 documents as the processor does (exit 0 valid, 1 not, 2 unreadable)
-  fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait] [--email E]
-                               generate sealed CFDI 4.0 invoices and submit them to a gateway, reporting the rate
-                               (FISCAL_TOKEN, or FISCAL_PASSWORD, or the local bootstrap admin's password file)
-  fiscal cluster up|status|down [--port P] [--dir D] [--purge]
-                               the distributed system on this machine: every service its own process,
-                               two gateways behind HAProxy, two workers, two shards (local engines)
-  fiscal retention run <service> [--dry-run] [--json]
-                               remove what is past retention: invoice months and their archived originals
-                               (FISCAL_RETENTION_YEARS), event-log months, consumers' inboxes; reports it
-  fiscal config                every FISCAL_* variable, its default and what it does
-  fiscal help                  this text
-
-Configuration is read from FISCAL_* environment variables; see the README.`;
+import { usage } from './usage.js';
 
 /** Commands that read their own options. */
 const commandsWithOwnOptions: Record<string, (args: string[]) => Promise<number>> = {
@@ -114,7 +84,7 @@ async function main(argv: string[]): Promise<number | undefined> {
         batch: numericOption(command, 'batch', values.batch, loadLimits.batch, 100),
         concurrency: numericOption(command, 'concurrency', values.concurrency, loadLimits.concurrency, 4),
         url: baseUrlOption(command, 'url', stringValue(values.url), 'http://127.0.0.1:8080'),
-        seed: numericOption(command, 'seed', values.seed, loadLimits.seed, 1),
+        seed: numericOption(command, 'seed', values.seed, loadLimits.seed),
         unstamped: values.unstamped === true,
         wait: values.wait === true,
         credentials: {
@@ -141,8 +111,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof CommandLineError) {
-      console.error(error.message);
+      console.error(error.usage === undefined ? error.message : `${error.message}\n\n${error.usage}`);
       exitOnceWritten(error.exitCode);
+    } else if (error instanceof PortInUseError) {
+      console.error(`fiscal: ${error.message}`);
+      exitOnceWritten(1);
     } else if (error instanceof ConfigError) {
       console.error(`fiscal: invalid configuration\n${error.message}`);
       exitOnceWritten(2);

@@ -50,7 +50,9 @@ export async function runCluster(args: string[]): Promise<number> {
         },
         (line) => console.log(`fiscal cluster: ${line}`),
       );
-      console.log(`fiscal cluster: up — API ${state.url}/api/v1 (docs ${state.url}/docs)`);
+      console.log(
+        `fiscal cluster: up — the API's reference is at ${state.url}/docs (its routes under ${state.url}/api/v1/)`,
+      );
       for (const process of state.processes)
         console.log(
           `  ${process.name.padEnd(18)} pid ${process.pid}  admin http://127.0.0.1:${process.adminPort}  log ${process.log}`,

@@ -118,12 +118,25 @@ describe('fiscal dlq', () => {
     }
   });
 
+  it('lists the consumer groups without a group, and refuses a group the process does not consume', async () => {
+    const groups = await printed(() => runDlq(['list'], {}));
+    expect(groups.code).toBe(0);
+    expect(JSON.parse(groups.output)).toEqual({ groups: [group] });
+
+    const unknown = await printed(() => runDlq(['list', 'projectr'], {}));
+    expect(unknown.code).toBe(1);
+    expect(unknown.output).toBe(
+      'fiscal dlq: 404 consumer_group_not_found: No consumer group projectr here; this process consumes projector.',
+    );
+  });
+
   it.each([
-    ['purge', 'neither ids nor --all', [], false],
-    ['purge', 'both ids and --all', ['1'], true],
-    ['redrive', 'neither ids nor --all', [], false],
-  ])('refuses %s with %s, before calling the admin port', async (action, _case, ids, all) => {
-    const result = await printed(() => runDlq([action, group, ...ids], { all }));
+    ['purge', 'neither ids nor --all', [group], false],
+    ['purge', 'no group', [], true],
+    ['purge', 'both ids and --all', [group, '1'], true],
+    ['redrive', 'neither ids nor --all', [group], false],
+  ])('refuses %s with %s, before calling the admin port', async (action, _case, groupAndIds, all) => {
+    const result = await printed(() => runDlq([action, ...groupAndIds], { all }));
     expect(result.code).toBe(2);
     expect(result.output).toContain('usage');
     expect(await listed()).toHaveLength(3);

@@ -17,7 +17,8 @@ const dlqConfig = defineConfig({
   },
 });
 
-export const dlqUsage = `fiscal dlq list <group> [--limit N]      dead letters of a consumer group, with their errors
+export const dlqUsage = `fiscal dlq list                          the consumer groups of the process
+fiscal dlq list <group> [--limit N]      dead letters of a consumer group, with their errors
 fiscal dlq redrive <group> <id...>|--all  put the named ones (or every one) back on the group's queue
 fiscal dlq purge <group> <id...>|--all    delete the named ones (or every one)
 The operator token is FISCAL_ADMIN_TOKEN, or the one a local fiscal start wrote to <FISCAL_DATA_DIR>/admin-token.`;
@@ -30,31 +31,46 @@ export async function runDlq(
   const [action, group, ...ids] = args;
   const all = options.all ?? false;
   const known = action === 'list' || action === 'redrive' || action === 'purge';
-  // Redrive and purge name what they act on, or say --all; never neither, never both.
-  const selects = action === 'list' || ids.length > 0 !== all;
-  if (!known || !group || !selects) {
+  // Redrive and purge name a group and what they act on, or say --all; never neither, never both.
+  const selects = action === 'list' || (group !== undefined && ids.length > 0 !== all);
+  if (!known || !selects) {
     console.error(`usage:\n${dlqUsage}`);
     return 2;
   }
   const settings = parseConfig(dlqConfig);
   const token = settings.adminToken ?? (await readAdminToken(settings.dataDir));
   const authorization: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  const base = `${settings.adminUrl.replace(/\/$/, '')}/dead-letters/${encodeURIComponent(group)}`;
+  const groups = `${settings.adminUrl.replace(/\/$/, '')}/dead-letters`;
+  const base = `${groups}/${encodeURIComponent(group ?? '')}`;
   const response =
-    action === 'list'
-      ? await fetch(`${base}${options.limit ? `?limit=${options.limit}` : ''}`, { headers: authorization })
-      : await fetch(`${base}/${action}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...authorization },
-          body: JSON.stringify(all ? { all: true } : { ids }),
-        });
+    group === undefined
+      ? await fetch(groups, { headers: authorization })
+      : action === 'list'
+        ? await fetch(`${base}${options.limit ? `?limit=${options.limit}` : ''}`, { headers: authorization })
+        : await fetch(`${base}/${action}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...authorization },
+            body: JSON.stringify(all ? { all: true } : { ids }),
+          });
   const body = await response.text();
   if (!response.ok) {
-    console.error(`fiscal dlq: ${response.status} ${body}`);
+    console.error(`fiscal dlq: ${response.status} ${problemOf(body) ?? body}`);
     return 1;
   }
   console.log(JSON.stringify(JSON.parse(body), null, 2));
   return 0;
+}
+
+/** A problem+json answer as its code and what it says; undefined for anything else. */
+function problemOf(body: string): string | undefined {
+  try {
+    const problem = JSON.parse(body) as { code?: unknown; detail?: unknown };
+    if (typeof problem.code === 'string' && typeof problem.detail === 'string')
+      return `${problem.code}: ${problem.detail}`;
+  } catch {
+    // Not JSON: said as it came.
+  }
+  return undefined;
 }
 
 export { dlqConfig };

@@ -1,4 +1,4 @@
-import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
+import { createPrivateKey, randomInt, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { generateCfdi, seededRandom } from '@fiscal/cfdi/generator';
 import { fiscalApi } from '../api-client.js';
@@ -7,15 +7,17 @@ import { authorizationFor, type ClientCredentials } from './credentials.js';
 export const loadUsage = `fiscal load [--count N] [--batch N] [--concurrency N] [--url URL] [--seed N] [--unstamped] [--wait]
            [--email E] (password in FISCAL_PASSWORD) | token in FISCAL_TOKEN
   generates sealed CFDI 4.0 invoices and submits them to a gateway in batches, then reports the rate;
-  --wait follows every accepted invoice to its final status. Without credentials it logs in as the
-  bootstrap admin of a local \`fiscal start\` (its password file under FISCAL_DATA_DIR).`;
+  --wait follows every accepted invoice to its final status. Each run takes a new random seed unless
+  --seed names one (the run prints it). Without credentials it logs in as the bootstrap admin of a
+  local \`fiscal start\` (its password file under FISCAL_DATA_DIR).`;
 
 export interface LoadOptions {
   count: number;
   batch: number;
   concurrency: number;
   url: string;
-  seed: number;
+  /** The first document's seed; absent: a random one, so that another run submits other invoices. */
+  seed: number | undefined;
   unstamped: boolean;
   wait: boolean;
   credentials: ClientCredentials;
@@ -36,9 +38,10 @@ export async function runLoad(options: LoadOptions): Promise<number> {
     certificate: new X509Certificate(readFileSync(new URL('EKU9003173C9.cer', credentialsDirectory))),
     privateKey: createPrivateKey(readFileSync(new URL('EKU9003173C9.key.pem', credentialsDirectory))),
   };
+  const seed = options.seed ?? randomSeed(options.count);
   const items = Array.from({ length: options.count }, (_, n) => {
     const generated = generateCfdi({
-      random: seededRandom(options.seed + n),
+      random: seededRandom(seed + n),
       credentials,
       stamp: options.unstamped ? undefined : credentials,
     });
@@ -76,7 +79,7 @@ export async function runLoad(options: LoadOptions): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `submitted ${items.length} in ${seconds.toFixed(1)} s (${(items.length / seconds).toFixed(0)}/s): ` +
-      `${accepted.length} accepted, ${items.length - accepted.length} refused`,
+      `${accepted.length} accepted, ${items.length - accepted.length} refused (seed ${seed})`,
   );
   for (const [code, count] of refusals) console.log(`  refused ${code}: ${count}`);
   if (!options.wait) return accepted.length === items.length ? 0 : 1;
@@ -105,6 +108,16 @@ export async function runLoad(options: LoadOptions): Promise<number> {
   );
   for (const [reason, count] of reasons) console.log(`  ${reason}: ${count}`);
   return statuses.get('archived') === items.length ? 0 : 1;
+}
+
+/**
+ * Document n of a run comes from seed + n, and the same seed gives the same fiscal UUIDs: a second
+ * run with the first one's seed submits the same invoices again, whose dates have moved on since
+ * (each is dated within days of now), and the platform refuses them as `invoice_uuid_conflict`.
+ * A random seed in the 32 bits the generator takes keeps two runs' documents apart.
+ */
+function randomSeed(count: number): number {
+  return randomInt(0, 2 ** 32 - count);
 }
 
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {

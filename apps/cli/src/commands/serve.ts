@@ -389,7 +389,11 @@ export async function runServe(service: string | undefined): Promise<number | un
         }),
       ],
     });
-    await server.listen({ host: settings.grpcHost, port: settings.grpcPort });
+    await server.listen({
+      host: settings.grpcHost,
+      port: settings.grpcPort,
+      setting: backendConfig.grpcPort.env,
+    });
     host.shutdown.register('stop-accepting', 'grpc-server', () => server.close());
   }
   host.shutdown.register('drain', service, () => module.stop());
@@ -425,7 +429,11 @@ async function serveGateway(): Promise<undefined> {
     revocations: redisCache(host, settings, 'revoked-tokens'),
     rateLimiter,
   });
-  await listen(gateway, { host: settings.httpHost, port: settings.httpPort });
+  await listen(gateway, {
+    host: settings.httpHost,
+    port: settings.httpPort,
+    setting: gatewayConfig.httpPort.env,
+  });
   host.shutdown.register('stop-accepting', 'gateway', () => gateway.close());
   host.markStarted();
   host.shutdown.register('close', 'upstream-connections', async () => {

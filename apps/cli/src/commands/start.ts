@@ -27,6 +27,7 @@ import { createInProcessBus, createMemoryQueueStore, createSqlDeadLetterShelf } 
 import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import { accessLogConfig, listen } from '@fiscal/kit/http';
 import { createLogger } from '@fiscal/kit/log';
+import { ensurePortFree } from '@fiscal/kit/net';
 import type { ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
 import { createQueryService, summaryCacheMaxBytes, summaryCacheName } from '@fiscal/query';
@@ -75,6 +76,9 @@ export const embeddedConfig = defineConfig({
 export async function runStart(options: { memory: boolean }): Promise<void> {
   const settings = parseConfig(embeddedConfig);
   const inMemory = options.memory || settings.memory;
+  const api = { host: settings.httpHost, port: settings.httpPort, setting: embeddedConfig.httpPort.env };
+  // The API's port is bound last, after seconds of starting: a port in use is said at once instead.
+  await ensurePortFree(api);
   const host = await startHost('fiscal', settings, {
     adminTokenDir: inMemory ? undefined : settings.dataDir,
   });
@@ -224,7 +228,7 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     if (report.invoiceMonths.length + report.outboxMonths.length > 0)
       logger.info({ report }, 'retention applied');
   });
-  const httpPort = await listen(gateway, { host: settings.httpHost, port: settings.httpPort });
+  const httpPort = await listen(gateway, api);
 
   shutdown.register('stop-accepting', 'gateway', () => gateway.close());
   // No outbox flush: what is unpublished when the consumers stop stays in the outboxes, and is
@@ -234,8 +238,10 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   shutdown.register('close', 'embedded-postgres', () => embedded.close());
 
   host.markStarted();
+  // `/api/v1` itself answers 404: the reference is the address that answers, and lists every route.
+  const baseUrl = `http://${settings.httpHost}:${httpPort}`;
   logger.info(
-    { port: httpPort, dataDir: inMemory ? 'memory' : dataDir },
-    `Fiscal is running: http://${settings.httpHost}:${httpPort}/api/v1`,
+    { port: httpPort, dataDir: inMemory ? 'memory' : dataDir, api: `${baseUrl}/api/v1` },
+    `Fiscal is running: the API's reference is at ${baseUrl}/docs (its routes under ${baseUrl}/api/v1/)`,
   );
 }

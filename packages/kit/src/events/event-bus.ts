@@ -94,6 +94,11 @@ export type DeadLetterSelection = { readonly ids: readonly string[] } | { readon
  * throws `DeadLettersNotFound` and leaves every letter where it was.
  */
 export interface DeadLetters {
+  /**
+   * The consumer groups subscribed on this bus, in the order they subscribed: the groups whose dead
+   * letters this process is the one to ask about.
+   */
+  groups(): readonly string[];
   list(group: string, options?: { limit?: number }): Promise<DeadLetter[]>;
   redrive(group: string, selection: DeadLetterSelection): Promise<number>;
   purge(group: string, selection: DeadLetterSelection): Promise<number>;

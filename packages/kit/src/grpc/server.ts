@@ -4,6 +4,7 @@ import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@conne
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { type ListenAddress, portInUseOr } from '../net/port-in-use.js';
 import { serverInterceptors } from './interceptors.js';
 import { serverMetricsInterceptor } from './server-metrics.js';
 
@@ -19,7 +20,8 @@ export interface GrpcServerOptions {
 }
 
 export interface GrpcServer {
-  listen(address: { host: string; port: number }): Promise<{ port: number }>;
+  /** A port another process holds is a `PortInUseError` naming `address.setting`. */
+  listen(address: ListenAddress): Promise<{ port: number }>;
   /** Stops accepting calls, lets the calls in flight finish (within the grace period), then resolves. */
   close(): Promise<void>;
 }
@@ -49,11 +51,13 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   });
 
   return {
-    listen({ host, port }) {
+    listen(address) {
+      const { host, port } = address;
       return new Promise((resolve, reject) => {
-        server.once('error', reject);
+        const refuse = (error: unknown) => reject(portInUseOr(error, address));
+        server.once('error', refuse);
         server.listen(port, host, () => {
-          server.off('error', reject);
+          server.off('error', refuse);
           const { port: boundPort } = server.address() as AddressInfo;
           logger.info({ host, port: boundPort }, 'gRPC server listening');
           resolve({ port: boundPort });

@@ -130,6 +130,38 @@ describe('dead-letter admin endpoints', () => {
     await bus.close();
   });
 
+  it('lists the consumer groups of the process', async () => {
+    const { bus, admin } = await adminWithPoisonedGroup();
+    const response = await admin.inject({ url: '/dead-letters', headers: asOperator });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ groups: ['projector'] });
+    await bus.close();
+  });
+
+  it.each([
+    ['a list', 'GET', '/dead-letters/projectr'],
+    ['a redrive', 'POST', '/dead-letters/projectr/redrive'],
+    ['a purge', 'POST', '/dead-letters/projectr/purge'],
+  ] as const)(
+    'answers %s of a group the process does not consume with a 404 naming its groups',
+    async (_case, method, url) => {
+      const { bus, admin } = await adminWithPoisonedGroup();
+      const response = await admin.inject({
+        method,
+        url,
+        headers: { ...asOperator, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+        ...(method === 'POST' ? { payload: JSON.stringify({ all: true }) } : {}),
+      });
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({
+        code: 'consumer_group_not_found',
+        detail: 'No consumer group projectr here; this process consumes projector.',
+      });
+      await bus.close();
+    },
+  );
+
   it('refuses a group name that is not one', async () => {
     const { bus, admin } = await adminWithPoisonedGroup();
     const response = await admin.inject({ url: '/dead-letters/bad%20group', headers: asOperator });

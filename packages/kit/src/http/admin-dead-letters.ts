@@ -32,13 +32,24 @@ export function registerDeadLetterRoutes(
       throw new AppError('unavailable', 'event_bus_not_started', 'The event bus is not started yet.');
     return port;
   };
+  /** The port, once `group` is one this process consumes: any other name is a typo or another process's. */
+  const consumerOf = (group: string) => {
+    const port = available();
+    const groups = port.groups();
+    if (!groups.includes(group)) throw new ConsumerGroupNotFound(group, groups);
+    return port;
+  };
+
+  app.get('/dead-letters', async () => ({ groups: [...available().groups()].sort() }));
 
   app.get<{ Params: { group: string }; Querystring: { limit?: number } }>(
     '/dead-letters/:group',
     { schema: { params: GroupParams, querystring: ListQuery } },
     async (request) => ({
       group: request.params.group,
-      deadLetters: await available().list(request.params.group, { limit: request.query.limit ?? 100 }),
+      deadLetters: await consumerOf(request.params.group).list(request.params.group, {
+        limit: request.query.limit ?? 100,
+      }),
     }),
   );
 
@@ -50,14 +61,32 @@ export function registerDeadLetterRoutes(
     '/dead-letters/:group/redrive',
     selectionRoute,
     async (request) => ({
-      redriven: await available().redrive(request.params.group, selectionOf(request.body)),
+      redriven: await consumerOf(request.params.group).redrive(
+        request.params.group,
+        selectionOf(request.body),
+      ),
     }),
   );
   app.post<{ Params: { group: string }; Body: SelectionBody }>(
     '/dead-letters/:group/purge',
     selectionRoute,
-    async (request) => ({ purged: await available().purge(request.params.group, selectionOf(request.body)) }),
+    async (request) => ({
+      purged: await consumerOf(request.params.group).purge(request.params.group, selectionOf(request.body)),
+    }),
   );
+}
+
+/** A group this process does not consume: its dead letters, if any, are another process's to show. */
+class ConsumerGroupNotFound extends AppError {
+  constructor(group: string, groups: readonly string[]) {
+    super(
+      'not_found',
+      'consumer_group_not_found',
+      groups.length === 0
+        ? `No consumer group ${group} here: this process consumes no events.`
+        : `No consumer group ${group} here; this process consumes ${[...groups].sort().join(', ')}.`,
+    );
+  }
 }
 
 /** No body and `null` name nothing, as `{}` does, and get the same answer. */

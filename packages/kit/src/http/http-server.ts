@@ -16,6 +16,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { currentLogContext, type LogContext, runWithLogContext } from '../log/index.js';
+import { type ListenAddress, portInUseOr } from '../net/port-in-use.js';
 import { type AccessLogOptions, accessLogSampler } from './access-log.js';
 import { refuseControlCharacters } from './control-characters.js';
 import { httpMetrics } from './http-metrics.js';
@@ -179,14 +180,17 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   return app as unknown as FastifyInstance;
 }
 
-/** Starts listening and returns the bound port (useful with port 0). */
-export async function listen(
-  server: FastifyInstance,
-  { host, port }: { host: string; port: number },
-): Promise<number> {
-  await server.listen({ host, port });
-  const address = server.server.address();
-  if (address === null || typeof address === 'string')
-    throw new Error('server is not listening on a TCP port');
-  return address.port;
+/**
+ * Starts listening and returns the bound port (useful with port 0). A port another process holds is
+ * a `PortInUseError` naming `setting`.
+ */
+export async function listen(server: FastifyInstance, address: ListenAddress): Promise<number> {
+  try {
+    await server.listen({ host: address.host, port: address.port });
+  } catch (error) {
+    throw portInUseOr(error, address);
+  }
+  const bound = server.server.address();
+  if (bound === null || typeof bound === 'string') throw new Error('server is not listening on a TCP port');
+  return bound.port;
 }

@@ -10,8 +10,31 @@ interface AjvIssue {
   params: Record<string, unknown>;
 }
 
+/**
+ * The media types a route takes its body in: those its schema names per content type, else JSON,
+ * the one parser every route keeps.
+ */
+function acceptedMediaTypesOf(request: FastifyRequest): string[] {
+  const body = (request.routeOptions.schema as { body?: { content?: Record<string, unknown> } } | undefined)
+    ?.body;
+  return body?.content ? Object.keys(body.content) : ['application/json'];
+}
+
+/** Says which media types the route takes, and which one it was sent. */
+function unsupportedMediaType(request: FastifyRequest): AppError {
+  const accepted = acceptedMediaTypesOf(request);
+  const sent = request.headers['content-type']?.split(';')[0]?.trim();
+  const list =
+    accepted.length === 1 ? accepted[0] : `${accepted.slice(0, -1).join(', ')} or ${accepted.at(-1)}`;
+  return new AppError(
+    'unsupported_media_type',
+    'unsupported_media_type',
+    `This endpoint accepts ${list}${sent ? `, not ${sent}` : '; the request named no content type'}.`,
+  );
+}
+
 /** Fastify's own request errors, by code, as the stable problems clients see. */
-const frameworkErrors: Record<string, () => AppError> = {
+const frameworkErrors: Record<string, (request: FastifyRequest) => AppError> = {
   FST_ERR_CTP_INVALID_JSON_BODY: () =>
     new AppError('invalid', 'malformed_json', 'The request body is not valid JSON.'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
@@ -22,12 +45,7 @@ const frameworkErrors: Record<string, () => AppError> = {
       'payload_too_large',
       'The request body is larger than this endpoint accepts.',
     ),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
-    new AppError(
-      'unsupported_media_type',
-      'unsupported_media_type',
-      'This endpoint does not accept that content type.',
-    ),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: unsupportedMediaType,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
     new AppError('invalid', 'invalid_content_length', 'Content-Length does not match the body.'),
 };
@@ -63,7 +81,7 @@ export function validationProblems(issues: readonly AjvIssue[], location: string
   return problems;
 }
 
-function toAppError(error: FastifyError): AppError {
+function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
   if (error.validation) {
     return new AppError('invalid', 'validation_failed', 'The request has invalid fields.', {
@@ -71,9 +89,9 @@ function toAppError(error: FastifyError): AppError {
     });
   }
   const known = error.code ? frameworkErrors[error.code] : undefined;
-  if (known) return known();
-  if (error.statusCode === 413) return frameworkErrors.FST_ERR_CTP_BODY_TOO_LARGE!();
-  if (error.statusCode === 415) return frameworkErrors.FST_ERR_CTP_INVALID_MEDIA_TYPE!();
+  if (known) return known(request);
+  if (error.statusCode === 413) return frameworkErrors.FST_ERR_CTP_BODY_TOO_LARGE!(request);
+  if (error.statusCode === 415) return unsupportedMediaType(request);
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError('invalid', 'bad_request', error.message);
   }
@@ -96,7 +114,10 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
 /** Every error leaves as problem+json; unexpected ones are logged once here, with the trace id. */
 export function installProblemHandlers(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = toAppError(error);
+    const appError = toAppError(error, request);
+    // RFC 9110 §12.5.1: Accept on a response names the media types a request to it may carry.
+    if (appError.code === 'unsupported_media_type')
+      reply.header('accept', acceptedMediaTypesOf(request).join(', '));
     if (appError.kind === 'internal') {
       logger.error(
         {

@@ -10,3 +10,4 @@ export {
   portOf,
 } from './address-guard.js';
 export { isForbiddenAddress, isOwnAddress } from './ip-address.js';
+export { ensurePortFree, type ListenAddress, PortInUseError, portInUseOr } from './port-in-use.js';

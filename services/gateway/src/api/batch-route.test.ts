@@ -216,6 +216,10 @@ describe('POST /api/v1/invoices/batch', () => {
     });
 
     expect(response.statusCode).toBe(415);
-    expect(response.json()).toMatchObject({ code: 'unsupported_media_type' });
+    expect(response.headers.accept).toBe('application/json');
+    expect(response.json()).toMatchObject({
+      code: 'unsupported_media_type',
+      detail: 'This endpoint accepts application/json, not application/xml.',
+    });
   });
 });

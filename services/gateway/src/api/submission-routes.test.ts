@@ -113,12 +113,17 @@ describe('POST /api/v1/invoices with the raw document', () => {
     ['text/plain', 'text/plain'],
     ['form data', 'application/x-www-form-urlencoded'],
     ['a PDF', 'application/pdf'],
-  ])('refuses %s with a 415 problem', async (_case, contentType) => {
+  ])('refuses %s with a 415 problem that names the types it accepts', async (_case, contentType) => {
     const response = await postInvoice('<cfdi:Comprobante/>', { 'content-type': contentType });
 
     expect(response.statusCode).toBe(415);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toMatchObject({ code: 'unsupported_media_type', status: 415 });
+    expect(response.headers.accept).toBe('application/json, application/xml, text/xml');
+    expect(response.json()).toMatchObject({
+      code: 'unsupported_media_type',
+      status: 415,
+      detail: `This endpoint accepts application/json, application/xml or text/xml, not ${contentType}.`,
+    });
   });
 });
 

@@ -84,6 +84,7 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const signals = new EventEmitter().setMaxListeners(0);
   const subscribers = new Set<Subscriber>();
+  const subscribedGroups = new Set<string>();
   const halts = new Set<() => void>();
   const ready = options.reclaimLeasesOnStart ? store.releaseLeases() : Promise.resolve();
   const waitsForHandling = options.publishWaitsForHandling ?? false;
@@ -259,12 +260,14 @@ export function createInProcessBus(options: InProcessBusOptions): InProcessBus {
 
     async subscribe(subscription) {
       await store.bind(subscription.group, subscription.types);
+      subscribedGroups.add(subscription.group);
       const subscriber = consume(subscription);
       subscribers.add(subscriber);
       return subscriber;
     },
 
     deadLetters: {
+      groups: () => [...subscribedGroups],
       list: (group, { limit = 100 } = {}) => store.listDeadLetters(group, limit),
       // The depth gauge is refreshed only when letters moved: a group name no consumer uses must
       // not become a metric series.

@@ -96,6 +96,7 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
   const validate = options.validate ?? checkEnvelopeShape;
   const publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
   const consumers = new Set<Consumer>();
+  const subscribedGroups = new Set<string>();
   const declaredExchanges = new Set<string>();
   const declaredQueues = new Set<string>();
   let model: ChannelModel | undefined;
@@ -432,6 +433,7 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
         stopped: false,
       };
       consumers.add(consumer);
+      subscribedGroups.add(subscription.group);
       await publisherChannel();
       if (model) await attach(consumer, model);
       const subscriber: Subscriber = {
@@ -451,6 +453,8 @@ export function createRabbitMqBus(options: RabbitMqBusOptions): RabbitMqBus {
     },
 
     deadLetters: {
+      groups: () => [...subscribedGroups],
+
       async list(group, { limit = 100 } = {}) {
         const queue = groupNames(prefix, group).deadLetterQueue;
         return withChannel(async (channel) => {

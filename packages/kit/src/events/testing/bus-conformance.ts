@@ -407,8 +407,9 @@ export function runEventBusConformance(
 
       const type = typeOf('after');
       const received: string[] = [];
+      const after = `after-${unique()}`;
       await bus.subscribe({
-        group: `after-${unique()}`,
+        group: after,
         types: [type],
         handler: async (event) => {
           received.push(event.id);
@@ -418,6 +419,8 @@ export function runEventBusConformance(
       await bus.publish([event]);
       await waitUntil(() => received.length === 1, 15_000, 'a delivery after the questions');
       expect(received).toEqual([event.id]);
+      // Asked about, never subscribed: not one of the bus's groups.
+      expect(bus.deadLetters.groups()).toEqual([after]);
     });
 
     it('bounds concurrent handlers by the prefetch', async () => {
