@@ -16,6 +16,14 @@ describe('fiscal users and fiscal keys on the embedded auth database', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'fiscal-cli-auth-'));
     process.env.FISCAL_DATA_DIR = dataDir;
     delete process.env.FISCAL_DATABASE_URL;
+    // The embedded database is created here, where a slow machine has the hook's minute for it,
+    // and each command below opens what exists.
+    const auth = await openAuthDatabase();
+    try {
+      await auth.database.migrate(authMigrations);
+    } finally {
+      await auth.close();
+    }
   });
   afterAll(async () => {
     process.env = saved;
