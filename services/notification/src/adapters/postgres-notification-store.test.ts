@@ -62,14 +62,18 @@ describe.each(engines)('the notification store on $engine', ({ engine, available
   afterAll(async () => {
     for (const test of tests) await test.dispose();
   });
+  /** A store on a fresh, migrated database. */
+  const openStore = async () => {
+    const test = await createTestDatabase<NotificationSchema>(engine, 'notification');
+    tests.push(test);
+    await test.database.migrate(notificationMigrations);
+    return { test, store: createPostgresNotificationStore(test.database, createSecretBox(undefined)) };
+  };
 
   it.skipIf(!available)(
     'dead-letters the deliveries still pending when their subscription is disabled, instead of leaving them pending',
     async () => {
-      const test = await createTestDatabase<NotificationSchema>(engine, 'notification');
-      tests.push(test);
-      await test.database.migrate(notificationMigrations);
-      const store = createPostgresNotificationStore(test.database, createSecretBox(undefined));
+      const { store } = await openStore();
       const now = new Date();
       const subscription = await subscriptionWithDeliveries(store, 2, now);
       const [first] = await store.claimDue(now, 1, new Date(now.getTime() + 60_000));
@@ -90,10 +94,7 @@ describe.each(engines)('the notification store on $engine', ({ engine, available
   it.skipIf(!available)(
     'counts dead letters recorded together one by one, and disables the subscription once',
     async () => {
-      const test = await createTestDatabase<NotificationSchema>(engine, 'notification');
-      tests.push(test);
-      await test.database.migrate(notificationMigrations);
-      const store = createPostgresNotificationStore(test.database, createSecretBox(undefined));
+      const { test, store } = await openStore();
       const now = new Date();
       const subscription = await subscriptionWithDeliveries(store, 6, now);
       const claimed = await store.claimDue(now, 6, new Date(now.getTime() + 60_000));
@@ -129,10 +130,7 @@ describe.each(engines)('the notification store on $engine', ({ engine, available
   it.skipIf(!available)(
     'refuses an organisation a subscription past the limit, even when they arrive together',
     async () => {
-      const test = await createTestDatabase<NotificationSchema>(engine, 'notification');
-      tests.push(test);
-      await test.database.migrate(notificationMigrations);
-      const store = createPostgresNotificationStore(test.database, createSecretBox(undefined));
+      const { store } = await openStore();
       const subscribe = (orgId: string, n: number) =>
         store.createSubscription({
           orgId,
