@@ -2,10 +2,11 @@ import type { Database } from '@fiscal/kit/db';
 import { createArgon2PasswordHasher } from './adapters/argon2-password-hasher.js';
 import type { AuthSchema } from './adapters/auth-rows.js';
 import { authMigrations } from './adapters/migrations.js';
+import { createPostgresAuthStore } from './adapters/postgres-auth-store.js';
 import { createPrivateKeyCipher } from './adapters/signing-key-cipher.js';
 import { createUser, type NewUser } from './app/manage-users.js';
-import { type KeyRotation, rotateKeysHandler } from './app/rotate-keys.js';
-import type { User } from './domain/index.js';
+import { rotateKeysHandler } from './app/rotate-keys.js';
+import type { KeyRotation, User } from './domain/index.js';
 
 /** Operator actions straight on the auth database (`fiscal users`, `fiscal keys`): no actor, no service. */
 export interface AuthAdministration {
@@ -23,9 +24,10 @@ export async function openAuthAdministration(
 ): Promise<AuthAdministration> {
   await database.migrate(authMigrations);
   const clock = () => new Date();
-  const context = { database, passwords: createArgon2PasswordHasher(), clock };
+  const store = createPostgresAuthStore(database);
+  const context = { store, passwords: createArgon2PasswordHasher(), clock };
   const rotateKeys = rotateKeysHandler({
-    database,
+    store,
     cipher: createPrivateKeyCipher(settings.signingKeySecret),
     clock,
   });

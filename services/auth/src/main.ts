@@ -6,10 +6,12 @@ import type { ServiceModule } from '@fiscal/kit/runtime';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createArgon2PasswordHasher, type PasswordHasher } from './adapters/argon2-password-hasher.js';
+import { createArgon2PasswordHasher } from './adapters/argon2-password-hasher.js';
 import type { AuthSchema } from './adapters/auth-rows.js';
+import { initialPasswordWriter } from './adapters/fs-initial-password.js';
 import { createLoginLimiter } from './adapters/login-limiter.js';
 import { authMigrations } from './adapters/migrations.js';
+import { createPostgresAuthStore } from './adapters/postgres-auth-store.js';
 import { createPrivateKeyCipher } from './adapters/signing-key-cipher.js';
 import { registerAuthRpc } from './api/auth-rpc.js';
 import type { AuthUseCases } from './api/auth-use-cases.js';
@@ -23,7 +25,7 @@ import { manageOrganizationsHandlers } from './app/manage-organizations.js';
 import { manageUsersHandlers } from './app/manage-users.js';
 import { refreshHandler } from './app/refresh.js';
 import { rotateKeysHandler } from './app/rotate-keys.js';
-import { requirePlatformAdmin } from './domain/index.js';
+import { type PasswordHasher, requirePlatformAdmin } from './domain/index.js';
 import type { AuthSettings } from './settings.js';
 
 export interface AuthServiceDependencies {
@@ -56,19 +58,20 @@ const anonymousAuthRpc = ['Login', 'Refresh', 'Logout', 'GetJwks', 'VerifyApiKey
 export async function createAuthService(dependencies: AuthServiceDependencies): Promise<ServiceModule> {
   const { database, settings, logger } = dependencies;
   await database.migrate(authMigrations);
+  const store = createPostgresAuthStore(database);
   const context: AuthContext = {
-    database,
+    store,
     passwords: dependencies.passwords ?? createArgon2PasswordHasher(),
     clock: () => new Date(),
   };
   const cipher = createPrivateKeyCipher(settings.signingKeySecret);
   const accessTokens = createAccessTokens({
-    database,
+    signingKeys: store.signingKeys,
     cipher,
     ttlMs: settings.accessTokenTtl,
     clock: context.clock,
   });
-  const rotateKeys = rotateKeysHandler({ database, cipher, clock: context.clock });
+  const rotateKeys = rotateKeysHandler({ store, cipher, clock: context.clock });
   const limiter = createLoginLimiter(
     {
       maxFailuresPerAccount: settings.loginMaxFailures,
@@ -108,7 +111,11 @@ export async function createAuthService(dependencies: AuthServiceDependencies): 
     jwks: () => accessTokens.jwks(),
     verifyApiKey: async (secret) => {
       const verified = await apiKeys.verifyApiKey(secret);
-      const accessToken = await accessTokens.signForApiKey(database.db, verified.key, verified.organization);
+      const accessToken = await accessTokens.signForApiKey(
+        store.signingKeys,
+        verified.key,
+        verified.organization,
+      );
       return { ...verified, accessToken };
     },
     createOrganization: organizations.createOrganization,
@@ -144,7 +151,7 @@ export async function createAuthService(dependencies: AuthServiceDependencies): 
       await bootstrapAdmin(context, {
         email: settings.bootstrapAdminEmail,
         password: settings.bootstrapAdminPassword,
-        dataDir: dependencies.dataDir,
+        keepPassword: dependencies.dataDir ? initialPasswordWriter(dependencies.dataDir) : undefined,
         announce: dependencies.announce ?? ((text) => process.stdout.write(text)),
       });
       relay.start();
@@ -172,9 +179,10 @@ export async function createAuthService(dependencies: AuthServiceDependencies): 
   };
 }
 
-export { createArgon2PasswordHasher, type PasswordHasher } from './adapters/argon2-password-hasher.js';
+export { createArgon2PasswordHasher } from './adapters/argon2-password-hasher.js';
 export type { AuthSchema } from './adapters/auth-rows.js';
+export { initialPasswordFile } from './adapters/fs-initial-password.js';
 export { authMigrations } from './adapters/migrations.js';
 export { type AuthAdministration, openAuthAdministration } from './administration.js';
-export { initialPasswordFile } from './app/bootstrap-admin.js';
+export type { PasswordHasher } from './domain/index.js';
 export * from './settings.js';

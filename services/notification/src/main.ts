@@ -123,7 +123,7 @@ export async function createNotificationService({
     senders,
     policyFor,
     retrySchedule: settings.webhookRetrySchedule,
-    disableAfter: settings.disableAfterDeadLetters,
+    deadLetters: { disableAfter: settings.disableAfterDeadLetters },
     batchSize: settings.dispatchBatchSize,
     leaseMs: settings.dispatchLease,
     pollIntervalMs: settings.dispatchPollInterval,

@@ -1,9 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-
-export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(passwordHash: string, password: string): Promise<boolean>;
-}
+import type { PasswordHasher } from '../domain/index.js';
 
 /** argon2 cost parameters; the defaults are OWASP's argon2id recommendation (19 MiB, 2 passes). */
 export interface Argon2Cost {

@@ -1,19 +1,9 @@
-import { createEvent, type FiscalEventData } from '@fiscal/contracts';
+import { createEvent } from '@fiscal/contracts';
 import { appendToOutbox } from '@fiscal/kit/outbox';
 import { currentTraceparent } from '@fiscal/kit/telemetry';
 import type { Kysely } from 'kysely';
+import type { AuthEvent } from '../domain/index.js';
 import type { AuthSchema } from './auth-rows.js';
-
-type AuthEventType = Extract<keyof FiscalEventData, `auth.${string}`>;
-
-export interface AuthEvent<Type extends AuthEventType = AuthEventType> {
-  type: Type;
-  /** The identity the event is about: a user, a token family, a key; for an unknown account, its email. */
-  subject: string;
-  /** The organisation, or `none` when the event concerns no known one (a login for an unknown email). */
-  tenant: string;
-  data: FiscalEventData[Type];
-}
 
 /**
  * Records `auth.*` events in the caller's transaction, beside the change that raised them. Identities
@@ -37,5 +27,3 @@ export async function recordAuthEvents(db: Kysely<AuthSchema>, events: readonly 
     ),
   );
 }
-
-export const noTenant = 'none';

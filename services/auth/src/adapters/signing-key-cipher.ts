@@ -1,20 +1,16 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-
-/**
- * Seals signing keys' private halves at rest when a secret is configured (AES-256-GCM, the key
- * derived from the secret with scrypt), so a copy of the database alone cannot mint tokens. Without
- * a secret the keys are stored as plain PKCS#8 PEM and the database itself must be protected.
- */
-export interface PrivateKeyCipher {
-  seal(pem: string): { privateKey: string; encrypted: boolean };
-  open(stored: string, encrypted: boolean): string;
-}
+import type { PrivateKeyCipher } from '../domain/index.js';
 
 const ivLength = 12;
 const tagLength = 16;
 // A fixed salt is enough: the secret is an operator-chosen high-entropy value, not a password.
 const salt = 'fiscal-auth-signing-keys';
 
+/**
+ * Seals signing keys' private halves at rest when a secret is configured (AES-256-GCM, the key
+ * derived from the secret with scrypt). Without a secret the keys are stored as plain PKCS#8 PEM
+ * and the database itself must be protected.
+ */
 export function createPrivateKeyCipher(secret: string | undefined): PrivateKeyCipher {
   const key = secret ? scryptSync(secret, salt, 32) : undefined;
   return {

@@ -3,8 +3,7 @@ import type { TokenPair } from '../app/issue-token-pair.js';
 import type { LoginCommand } from '../app/login.js';
 import type { LogoutCommand } from '../app/logout.js';
 import type { NewUser } from '../app/manage-users.js';
-import type { KeyRotation } from '../app/rotate-keys.js';
-import type { Actor, ApiKey, Organization, User } from '../domain/index.js';
+import type { Actor, ApiKey, KeyRotation, Organization, User } from '../domain/index.js';
 
 /** What the gRPC edge calls; `main.ts` binds each to its use case. */
 export interface AuthUseCases {

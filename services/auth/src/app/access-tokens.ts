@@ -5,13 +5,8 @@ import {
   accessTokenIssuer,
   serviceTokenAudience,
 } from '@fiscal/contracts';
-import type { Database } from '@fiscal/kit/db';
 import { SignJWT } from 'jose';
-import type { Kysely } from 'kysely';
-import type { AuthSchema } from '../adapters/auth-rows.js';
-import { findActiveSigningKey, listPublishedSigningKeys } from '../adapters/postgres-signing-keys.js';
-import type { PrivateKeyCipher } from '../adapters/signing-key-cipher.js';
-import type { ApiKey, Organization, User } from '../domain/index.js';
+import type { ApiKey, Organization, PrivateKeyCipher, SigningKeyRepository, User } from '../domain/index.js';
 import { scopesOf } from '../domain/index.js';
 import { newId } from './auth-context.js';
 
@@ -21,14 +16,21 @@ export interface SignedAccessToken {
   expiresInSeconds: number;
 }
 
+/**
+ * `keys`: where the active key is read, the caller's unit of work or the store (on the embedded engine
+ * a transaction holds the connection, so a use case in one signs through its unit's repository).
+ */
 export interface AccessTokens {
-  /** `db`: the caller's transaction, or the database (on the embedded engine a transaction holds the connection). */
-  sign(db: Kysely<AuthSchema>, user: User, organization: Organization): Promise<SignedAccessToken>;
+  sign(keys: SigningKeyRepository, user: User, organization: Organization): Promise<SignedAccessToken>;
   /**
    * A token standing for a verified API key, for the gateway to forward to the services: the
    * services audience only (the gateway refuses it from clients), and short-lived.
    */
-  signForApiKey(db: Kysely<AuthSchema>, key: ApiKey, organization: Organization): Promise<SignedAccessToken>;
+  signForApiKey(
+    keys: SigningKeyRepository,
+    key: ApiKey,
+    organization: Organization,
+  ): Promise<SignedAccessToken>;
   /** The JWKS document: the active and the previous public key, no others. */
   jwks(): Promise<{ keys: Record<string, string>[] }>;
 }
@@ -41,12 +43,13 @@ const apiKeyTokenTtlSeconds = 300;
  * rotation by another replica takes effect at once; its private half is decoded once per key.
  */
 export function createAccessTokens({
-  database,
+  signingKeys,
   cipher,
   ttlMs,
   clock,
 }: {
-  database: Database<AuthSchema>;
+  /** The store's, for the JWKS. */
+  signingKeys: SigningKeyRepository;
   cipher: PrivateKeyCipher;
   ttlMs: number;
   clock: () => Date;
@@ -55,24 +58,24 @@ export function createAccessTokens({
   const ttlSeconds = Math.max(1, Math.floor(ttlMs / 1000));
 
   /** The active key's private half, decoded once per key. */
-  async function activeKey(db: Kysely<AuthSchema>): Promise<{ id: string; privateKey: KeyObject }> {
-    const key = await findActiveSigningKey(db);
+  async function activeKey(keys: SigningKeyRepository): Promise<{ id: string; privateKey: KeyObject }> {
+    const key = await keys.findActive();
     if (!key) throw new Error('no active signing key: the auth service has not started');
     let privateKey = privateKeys.get(key.id);
     if (!privateKey) {
-      privateKey = createPrivateKey(cipher.open(key.private_key, key.encrypted));
+      privateKey = createPrivateKey(cipher.open(key.privateKey, key.encrypted));
       privateKeys.set(key.id, privateKey);
     }
     return { id: key.id, privateKey };
   }
 
   async function signClaims(
-    db: Kysely<AuthSchema>,
+    keys: SigningKeyRepository,
     claims: Omit<AccessTokenClaims, 'jti' | 'iat' | 'exp'>,
     audience: string,
     lifetimeSeconds: number,
   ): Promise<SignedAccessToken> {
-    const key = await activeKey(db);
+    const key = await activeKey(keys);
     const iat = Math.floor(clock().getTime() / 1000);
     const jti = newId('atk');
     const token = await new SignJWT({ ...claims, jti, iat, exp: iat + lifetimeSeconds })
@@ -84,7 +87,7 @@ export function createAccessTokens({
   }
 
   return {
-    sign(db, user, organization) {
+    sign(keys, user, organization) {
       const claims = {
         sub: user.id,
         org: organization.id,
@@ -93,9 +96,9 @@ export function createAccessTokens({
         tier: organization.tier,
         ...(user.platformAdmin ? { padm: true } : {}),
       };
-      return signClaims(db, claims, accessTokenAudience, ttlSeconds);
+      return signClaims(keys, claims, accessTokenAudience, ttlSeconds);
     },
-    signForApiKey(db, key, organization) {
+    signForApiKey(keys, key, organization) {
       const claims = {
         sub: key.id,
         kind: 'api_key' as const,
@@ -103,15 +106,12 @@ export function createAccessTokens({
         scopes: [...key.scopes],
         tier: organization.tier,
       };
-      return signClaims(db, claims, serviceTokenAudience, Math.min(ttlSeconds, apiKeyTokenTtlSeconds));
+      return signClaims(keys, claims, serviceTokenAudience, Math.min(ttlSeconds, apiKeyTokenTtlSeconds));
     },
     async jwks() {
-      const keys = await listPublishedSigningKeys(database.db);
+      const keys = await signingKeys.listPublished();
       return {
-        keys: keys.map((key) => {
-          const jwk = typeof key.public_jwk === 'string' ? JSON.parse(key.public_jwk) : key.public_jwk;
-          return { ...jwk, kid: key.id, alg: 'EdDSA', use: 'sig' };
-        }),
+        keys: keys.map((key) => ({ ...key.publicJwk, kid: key.id, alg: 'EdDSA', use: 'sig' })),
       };
     },
   };

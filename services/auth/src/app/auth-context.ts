@@ -1,11 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database } from '@fiscal/kit/db';
-import type { PasswordHasher } from '../adapters/argon2-password-hasher.js';
-import type { AuthSchema } from '../adapters/auth-rows.js';
+import type { AuthStore, PasswordHasher } from '../domain/index.js';
 
 /** What every use case of the service works with. */
 export interface AuthContext {
-  database: Database<AuthSchema>;
+  store: AuthStore;
   passwords: PasswordHasher;
   clock: () => Date;
 }

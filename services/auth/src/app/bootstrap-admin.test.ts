@@ -1,125 +1,68 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError, parseConfig } from '@fiscal/kit/config';
-import { createTestDatabase } from '@fiscal/kit/testing';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { AuthSchema } from '../adapters/auth-rows.js';
-import { authMigrations } from '../adapters/migrations.js';
-import { countUsers } from '../adapters/postgres-identities.js';
-import { createAuthService } from '../main.js';
-import { authConfig } from '../settings.js';
-import { startAuthHarness, testPasswords } from '../testing/index.js';
-import { bootstrapAdmin, initialPasswordFile } from './bootstrap-admin.js';
-
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
+import { describe, expect, it } from 'vitest';
+import { eventsOf, startMemoryAuth } from '../testing/memory-auth.js';
+import { bootstrapAdmin } from './bootstrap-admin.js';
 
 describe('bootstrap administrator', () => {
-  it('with no password set, one is generated, shown once and written to the data dir (0600); it logs in', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'fiscal-auth-'));
-    dirs.push(dataDir);
-    const auth = await startAuthHarness('pglite', {
-      dataDir,
-      settings: { FISCAL_BOOTSTRAP_ADMIN_EMAIL: '', FISCAL_BOOTSTRAP_ADMIN_PASSWORD: '' },
-    });
-    try {
-      const file = join(dataDir, initialPasswordFile);
-      const password = (await readFile(file, 'utf8')).trim();
-      expect(password.length).toBeGreaterThanOrEqual(20);
-      expect((await stat(file)).mode & 0o777).toBe(0o600);
-      expect(auth.announced).toHaveLength(1);
-      expect(auth.announced[0]).toContain('admin@localhost');
-      expect(auth.announced[0]).toContain(password);
-      const { tokens } = await auth.client.login({ email: 'admin@localhost', password, clientIp: '' });
-      expect(tokens?.accessToken).toBeTruthy();
+  it('on a first start creates an enterprise organisation and a platform administrator, once', async () => {
+    const auth = await startMemoryAuth();
+    const announced: string[] = [];
+    const options = { email: 'Root@Example.test', announce: (text: string) => announced.push(text) };
 
-      // A second replica on the same database finds the administrator and creates nothing.
-      const announced: string[] = [];
-      const { pino } = await import('pino');
-      const { Registry } = await import('prom-client');
-      const { createMemoryCache } = await import('@fiscal/kit/cache');
-      const { parseConfig } = await import('@fiscal/kit/config');
-      const { authConfig } = await import('../settings.js');
-      const registry = new Registry();
-      const replica = await createAuthService({
-        database: auth.test.database,
-        revocations: createMemoryCache({ name: 'revocations', registry, maxEntries: 10 }),
-        publisher: { publish: async () => {} },
-        settings: parseConfig(authConfig, {}),
-        logger: pino({ level: 'silent' }),
-        registry,
-        dataDir,
-        announce: (text) => announced.push(text),
-      });
-      await replica.start();
-      await replica.stop();
-      await replica.flush?.();
-      expect(announced).toEqual([]);
-      const created = (await auth.outboxEvents()).filter((event) => event.type === 'auth.user.created');
-      expect(created).toHaveLength(1);
-      expect(created[0]?.data).toMatchObject({ role: 'admin' });
-    } finally {
-      await auth.close();
-    }
+    // Replicas starting together: both see no users, one creates the administrator.
+    const created = await Promise.all([
+      bootstrapAdmin(auth.context, options),
+      bootstrapAdmin(auth.context, options),
+    ]);
+
+    expect(created.filter((id) => id !== undefined)).toHaveLength(1);
+    const [admin] = await auth.store.identities.listUsers(undefined);
+    expect(admin).toMatchObject({ email: 'root@example.test', role: 'admin', platformAdmin: true });
+    expect(await auth.store.identities.findOrganization(admin!.orgId)).toMatchObject({ tier: 'enterprise' });
+    expect(eventsOf(auth.store, 'auth.user.created')).toHaveLength(1);
+    // Generated, shown once (stdout, not the log), and the one that signs in.
+    expect(announced).toHaveLength(1);
+    const password = /password (\S+)/.exec(announced[0]!)?.[1];
+    expect(announced[0]).not.toContain('also in');
+    const credentials = await auth.store.identities.findUserByEmail('root@example.test');
+    expect(await auth.context.passwords.verify(credentials!.passwordHash, password!)).toBe(true);
   });
 
-  it('in memory (no data dir) the password is only shown; with a configured password nothing is shown', async () => {
-    const generated = await startAuthHarness('pglite', {
-      settings: { FISCAL_BOOTSTRAP_ADMIN_EMAIL: '', FISCAL_BOOTSTRAP_ADMIN_PASSWORD: '' },
+  it('keeps a generated password where it is told to, and says where', async () => {
+    const auth = await startMemoryAuth();
+    const kept: string[] = [];
+    const announced: string[] = [];
+    await bootstrapAdmin(auth.context, {
+      keepPassword: async (password) => {
+        kept.push(password);
+        return '/data/initial-admin-password';
+      },
+      announce: (text) => announced.push(text),
     });
-    const configured = await startAuthHarness('pglite');
-    try {
-      expect(generated.announced).toHaveLength(1);
-      expect(generated.announced[0]).not.toContain('also in');
-      expect(configured.announced).toEqual([]);
-    } finally {
-      await generated.close();
-      await configured.close();
-    }
+
+    expect(kept).toHaveLength(1);
+    expect(announced).toEqual([
+      `Fiscal administrator created: admin@localhost / password ${kept[0]} (also in /data/initial-admin-password)\n`,
+    ]);
   });
 
-  it.each([
-    ['password', /too common/],
-    ['Password1', /too common/],
-    ['qwertyuiop', /too common/],
-    ['11111111', /at least 5 different characters/],
-    ['          ', /visible characters/],
-    ['short', /8 to 1024 characters/],
-  ])(
-    'a weak FISCAL_BOOTSTRAP_ADMIN_PASSWORD (%j) stops start-up with one line saying why',
-    (password, why) => {
-      const refusal = (() => {
-        try {
-          parseConfig(authConfig, { FISCAL_BOOTSTRAP_ADMIN_PASSWORD: password });
-        } catch (error) {
-          return error;
-        }
-      })();
+  it('creates nobody when users exist, and shows nothing for a configured password', async () => {
+    const auth = await startMemoryAuth();
+    const announced: string[] = [];
+    const announce = (text: string) => announced.push(text);
 
-      expect(refusal).toBeInstanceOf(ConfigError);
-      const { problems } = refusal as ConfigError;
-      expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^FISCAL_BOOTSTRAP_ADMIN_PASSWORD: expected a stronger password/);
-      expect(problems[0]).toMatch(why);
-      // A secret is never echoed back, not even a weak one.
-      expect(problems[0]).not.toContain(`"${password}"`);
-    },
-  );
+    await bootstrapAdmin(auth.context, { password: 'correct horse battery staple', announce });
+    expect(await bootstrapAdmin(auth.context, { announce })).toBeUndefined();
 
-  it('a weak password given in code is refused as well, and nobody is created', async () => {
-    const test = await createTestDatabase<AuthSchema>('pglite', 'auth');
-    try {
-      await test.database.migrate(authMigrations);
-      const context = { database: test.database, passwords: testPasswords, clock: () => new Date() };
-      await expect(
-        bootstrapAdmin(context, { password: 'Password1', announce: () => undefined }),
-      ).rejects.toThrow(/^FISCAL_BOOTSTRAP_ADMIN_PASSWORD is too common/);
-      expect(await countUsers(test.database.db)).toBe(0);
-    } finally {
-      await test.dispose();
-    }
+    expect(announced).toEqual([]);
+    expect(await auth.store.identities.countUsers()).toBe(1);
+  });
+
+  it('refuses a weak password given in code, and creates nobody', async () => {
+    const auth = await startMemoryAuth();
+    await expect(
+      bootstrapAdmin(auth.context, { password: 'Password1', announce: () => undefined }),
+    ).rejects.toThrow(/^FISCAL_BOOTSTRAP_ADMIN_PASSWORD is too common/);
+    expect(await auth.store.identities.countUsers()).toBe(0);
+    expect(await auth.store.identities.listOrganizations()).toEqual([]);
   });
 });

@@ -1,7 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { AuthSchema } from '../adapters/auth-rows.js';
-import { deleteExpiredRefreshTokens, insertRefreshToken } from '../adapters/postgres-refresh-tokens.js';
-import type { Organization, User } from '../domain/index.js';
+import type { AuthRepositories, Organization, User } from '../domain/index.js';
 import type { AccessTokens } from './access-tokens.js';
 import { digestSecret, newId, randomSecret } from './auth-context.js';
 
@@ -18,24 +15,24 @@ export interface TokenPair {
 export const expiredRefreshTokensClearedPerIssue = 10;
 
 /**
- * Stores a new refresh token of `familyId` (in the caller's transaction), clearing a few expired
+ * Stores a new refresh token of `familyId` (in the caller's unit of work), clearing a few expired
  * ones, and signs an access token.
  */
 export async function issueTokenPair(
-  trx: Kysely<AuthSchema>,
+  unit: Pick<AuthRepositories, 'refreshTokens' | 'signingKeys'>,
   dependencies: { accessTokens: AccessTokens; refreshTtlMs: number; clock: () => Date },
   subject: { user: User; organization: Organization; familyId: string },
 ): Promise<TokenPair> {
   const refreshToken = `frt_${randomSecret()}`;
-  await deleteExpiredRefreshTokens(trx, dependencies.clock(), expiredRefreshTokensClearedPerIssue);
-  await insertRefreshToken(trx, {
+  await unit.refreshTokens.deleteExpired(dependencies.clock(), expiredRefreshTokensClearedPerIssue);
+  await unit.refreshTokens.add({
     id: newId('rtk'),
     tokenHash: digestSecret(refreshToken),
     familyId: subject.familyId,
     userId: subject.user.id,
     expiresAt: new Date(dependencies.clock().getTime() + dependencies.refreshTtlMs),
   });
-  const access = await dependencies.accessTokens.sign(trx, subject.user, subject.organization);
+  const access = await dependencies.accessTokens.sign(unit.signingKeys, subject.user, subject.organization);
   return {
     accessToken: access.token,
     refreshToken,

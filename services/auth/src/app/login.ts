@@ -1,7 +1,10 @@
-import { noTenant, recordAuthEvents } from '../adapters/auth-outbox.js';
-import type { LoginLimiter } from '../adapters/login-limiter.js';
-import { findOrganization, findUserByEmail } from '../adapters/postgres-identities.js';
-import { InvalidCredentials, LoginLocked, normalizeEmail } from '../domain/index.js';
+import {
+  InvalidCredentials,
+  type LoginLimiter,
+  LoginLocked,
+  normalizeEmail,
+  noTenant,
+} from '../domain/index.js';
 import type { AccessTokens } from './access-tokens.js';
 import { type AuthContext, newId } from './auth-context.js';
 import { issueTokenPair, type TokenPair } from './issue-token-pair.js';
@@ -22,20 +25,18 @@ type Failure = 'unknown_account' | 'wrong_password' | 'suspended' | 'locked';
 export function loginHandler(
   context: AuthContext & { accessTokens: AccessTokens; limiter: LoginLimiter; refreshTtlMs: number },
 ) {
-  const { database, passwords, limiter } = context;
+  const { store, passwords, limiter } = context;
   // Verified against when the email is unknown; its password is random and never stored.
   const dummyHash = passwords.hash(newId('dummy'));
 
   const fail = async (email: string, ip: string, reason: Failure, user?: { id: string; orgId: string }) => {
-    await database.transaction((trx) =>
-      recordAuthEvents(trx, [
-        {
-          type: 'auth.login.failed',
-          subject: user?.id ?? email,
-          tenant: user?.orgId ?? noTenant,
-          data: { email, ip, reason },
-        },
-      ]),
+    await store.transaction(async (unit) =>
+      unit.raise({
+        type: 'auth.login.failed',
+        subject: user?.id ?? email,
+        tenant: user?.orgId ?? noTenant,
+        data: { email, ip, reason },
+      }),
     );
   };
 
@@ -47,25 +48,23 @@ export function loginHandler(
       await fail(email, ip, 'locked');
       throw new LoginLocked(locked);
     }
-    const user = await findUserByEmail(database.db, email);
+    const user = await store.identities.findUserByEmail(email);
     const matches = await passwords.verify(user?.passwordHash ?? (await dummyHash), password);
     if (!user || !matches || user.status !== 'active') {
       await fail(email, ip, !user ? 'unknown_account' : !matches ? 'wrong_password' : 'suspended', user);
       throw new InvalidCredentials();
     }
     await limiter.recordSuccess(email, ip);
-    return database.transaction(async (trx) => {
-      const organization = await findOrganization(trx, user.orgId);
+    return store.transaction(async (unit) => {
+      const organization = await unit.identities.findOrganization(user.orgId);
       if (!organization) throw new InvalidCredentials();
-      const tokens = await issueTokenPair(trx, context, { user, organization, familyId: newId('fam') });
-      await recordAuthEvents(trx, [
-        {
-          type: 'auth.login.succeeded',
-          subject: user.id,
-          tenant: user.orgId,
-          data: { userId: user.id, orgId: user.orgId, ip },
-        },
-      ]);
+      const tokens = await issueTokenPair(unit, context, { user, organization, familyId: newId('fam') });
+      unit.raise({
+        type: 'auth.login.succeeded',
+        subject: user.id,
+        tenant: user.orgId,
+        data: { userId: user.id, orgId: user.orgId, ip },
+      });
       return tokens;
     });
   };

@@ -1,8 +1,6 @@
 import { revokedAccessTokenKey } from '@fiscal/contracts';
 import type { Cache } from '@fiscal/kit/cache';
-import { recordAuthEvents } from '../adapters/auth-outbox.js';
-import { findUser } from '../adapters/postgres-identities.js';
-import { findRefreshTokenForUpdate, revokeRefreshFamily } from '../adapters/postgres-refresh-tokens.js';
+import { noTenant } from '../domain/index.js';
 import { type AuthContext, digestSecret } from './auth-context.js';
 
 export interface LogoutCommand {
@@ -19,7 +17,7 @@ const revocationMarginMs = 60_000;
  * cache the gateway consults, for as long as the token would otherwise be accepted.
  */
 export function logoutHandler(context: AuthContext & { revocations: Cache }) {
-  const { database, clock, revocations } = context;
+  const { store, clock, revocations } = context;
 
   return async function logout({ refreshToken, accessToken }: LogoutCommand): Promise<void> {
     if (accessToken) {
@@ -27,21 +25,19 @@ export function logoutHandler(context: AuthContext & { revocations: Cache }) {
       if (ttlMs > 0) await revocations.set(revokedAccessTokenKey(accessToken.id), true, ttlMs);
     }
     if (!refreshToken) return;
-    await database.transaction(async (trx) => {
-      const token = await findRefreshTokenForUpdate(trx, digestSecret(refreshToken));
+    await store.transaction(async (unit) => {
+      const token = await unit.refreshTokens.findForUpdate(digestSecret(refreshToken));
       // Logging out with an unknown or dead token has nothing left to end; the answer is the same.
       if (!token) return;
-      const revoked = await revokeRefreshFamily(trx, token.family_id, clock());
+      const revoked = await unit.refreshTokens.revokeFamily(token.familyId, clock());
       if (revoked === 0) return;
-      const user = await findUser(trx, token.user_id);
-      await recordAuthEvents(trx, [
-        {
-          type: 'auth.token.revoked',
-          subject: token.family_id,
-          tenant: user?.orgId ?? 'none',
-          data: { userId: token.user_id, tokenId: token.family_id, reason: 'logout' },
-        },
-      ]);
+      const user = await unit.identities.findUser(token.userId);
+      unit.raise({
+        type: 'auth.token.revoked',
+        subject: token.familyId,
+        tenant: user?.orgId ?? noTenant,
+        data: { userId: token.userId, tokenId: token.familyId, reason: 'logout' },
+      });
     });
   };
 }

@@ -1,13 +1,5 @@
 import type { FieldProblem } from '@fiscal/kit/errors';
 import {
-  countApiKeysKept,
-  findApiKeyBySecretHash,
-  insertApiKey,
-  listApiKeys,
-  revokeApiKey,
-} from '../adapters/postgres-api-keys.js';
-import { findOrganization, lockOrganization } from '../adapters/postgres-identities.js';
-import {
   type Actor,
   type ApiKey,
   ApiKeyNotFound,
@@ -29,7 +21,7 @@ import { type AuthContext, digestSecret, newId, randomSecret } from './auth-cont
 const prefixLength = 4;
 
 /** API keys: created by an organisation's admin with explicit scopes, shown once, stored hashed. */
-export function manageApiKeysHandlers({ database, clock }: AuthContext) {
+export function manageApiKeysHandlers({ store, clock }: AuthContext) {
   return {
     async createApiKey(
       actor: Actor | undefined,
@@ -44,12 +36,12 @@ export function manageApiKeysHandlers({ database, clock }: AuthContext) {
       const id = newId('key');
       const random = randomSecret();
       const secret = `fsk_${id}_${random}`;
-      const apiKey = await database.transaction(async (trx) => {
-        if (!(await lockOrganization(trx, orgId))) throw new OrganizationNotFound(orgId);
+      const apiKey = await store.transaction(async (unit) => {
+        if (!(await unit.identities.lockOrganization(orgId))) throw new OrganizationNotFound(orgId);
         const retainedSince = new Date(clock().getTime() - revokedApiKeyRetentionDays * 86_400_000);
-        if ((await countApiKeysKept(trx, orgId, retainedSince)) >= maxApiKeysPerOrganisation)
+        if ((await unit.apiKeys.countKept(orgId, retainedSince)) >= maxApiKeysPerOrganisation)
           throw new OrganizationLimitReached('API keys', maxApiKeysPerOrganisation);
-        return insertApiKey(trx, {
+        return unit.apiKeys.add({
           id,
           orgId,
           name: input.name.trim(),
@@ -65,20 +57,20 @@ export function manageApiKeysHandlers({ database, clock }: AuthContext) {
       const known = requireActor(actor);
       const target = orgId || known.orgId;
       requireIdentityAdmin(known, target);
-      return listApiKeys(database.db, target);
+      return store.apiKeys.list(target);
     },
     async revokeApiKey(actor: Actor | undefined, input: { orgId: string; id: string }): Promise<void> {
       const known = requireActor(actor);
       const orgId = input.orgId || known.orgId;
       requireIdentityAdmin(known, orgId);
-      if (!(await revokeApiKey(database.db, orgId, input.id, clock()))) throw new ApiKeyNotFound(input.id);
+      if (!(await store.apiKeys.revoke(orgId, input.id, clock()))) throw new ApiKeyNotFound(input.id);
     },
     /** The caller an API key stands for; unknown and revoked keys alike are `invalid_api_key`. */
     async verifyApiKey(secret: string) {
       if (!secret.startsWith('fsk_') || secret.length > 256) throw new InvalidApiKey();
-      const key = await findApiKeyBySecretHash(database.db, digestSecret(secret));
+      const key = await store.apiKeys.findBySecretHash(digestSecret(secret));
       if (!key || key.revokedAt) throw new InvalidApiKey();
-      const organization = await findOrganization(database.db, key.orgId);
+      const organization = await store.identities.findOrganization(key.orgId);
       if (!organization) throw new InvalidApiKey();
       return { key, organization };
     },

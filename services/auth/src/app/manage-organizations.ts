@@ -1,4 +1,3 @@
-import { insertOrganization, listOrganizations } from '../adapters/postgres-identities.js';
 import {
   type Actor,
   InvalidInput,
@@ -9,7 +8,7 @@ import {
 import { type AuthContext, newId } from './auth-context.js';
 
 /** Organisations are a platform administrator's business: create and list. */
-export function manageOrganizationsHandlers({ database }: AuthContext) {
+export function manageOrganizationsHandlers({ store }: AuthContext) {
   return {
     async createOrganization(
       actor: Actor | undefined,
@@ -27,11 +26,11 @@ export function manageOrganizationsHandlers({ database }: AuthContext) {
           : [{ field: '/tier', code: 'invalid_tier', message: 'must be free, pro or enterprise' }]),
       ];
       if (problems.length > 0 || !isTier(tier)) throw new InvalidInput(problems);
-      return insertOrganization(database.db, { id: newId('org'), name, tier });
+      return store.identities.addOrganization({ id: newId('org'), name, tier });
     },
     async listOrganizations(actor: Actor | undefined): Promise<Organization[]> {
       requirePlatformAdmin(actor);
-      return listOrganizations(database.db);
+      return store.identities.listOrganizations();
     },
   };
 }

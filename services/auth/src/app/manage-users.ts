@@ -1,17 +1,7 @@
 import type { FieldProblem } from '@fiscal/kit/errors';
-import type { Kysely } from 'kysely';
-import { recordAuthEvents } from '../adapters/auth-outbox.js';
-import type { AuthSchema } from '../adapters/auth-rows.js';
-import {
-  countUsers,
-  insertUser,
-  listUsers,
-  lockOrganization,
-  updateUserStatus,
-} from '../adapters/postgres-identities.js';
-import { revokeRefreshTokensOfUser } from '../adapters/postgres-refresh-tokens.js';
 import {
   type Actor,
+  type AuthUnitOfWork,
   checkPassword,
   EmailTaken,
   Forbidden,
@@ -48,8 +38,8 @@ export interface NewUser {
 export async function createUser(context: AuthContext, input: NewUser): Promise<User> {
   const { email, role } = checkNewUser(input);
   const passwordHash = await context.passwords.hash(input.password);
-  return context.database.transaction((trx) =>
-    insertCheckedUser(trx, {
+  return context.store.transaction((unit) =>
+    addCheckedUser(unit, {
       ...input,
       email,
       role,
@@ -59,23 +49,22 @@ export async function createUser(context: AuthContext, input: NewUser): Promise<
   );
 }
 
-export async function insertCheckedUser(
-  trx: Kysely<AuthSchema>,
+/** Adds a user to its organisation within its limit, raising `auth.user.created`, in the caller's unit of work. */
+export async function addCheckedUser(
+  unit: AuthUnitOfWork,
   user: { orgId: string; email: string; role: Role; passwordHash: string; platformAdmin: boolean },
 ): Promise<User> {
-  if (!(await lockOrganization(trx, user.orgId))) throw new OrganizationNotFound(user.orgId);
-  if ((await countUsers(trx, user.orgId)) >= maxUsersPerOrganisation)
+  if (!(await unit.identities.lockOrganization(user.orgId))) throw new OrganizationNotFound(user.orgId);
+  if ((await unit.identities.countUsers(user.orgId)) >= maxUsersPerOrganisation)
     throw new OrganizationLimitReached('users', maxUsersPerOrganisation);
-  const created = await insertUser(trx, { id: newId('usr'), ...user });
+  const created = await unit.identities.addUser({ id: newId('usr'), ...user });
   if (!created) throw new EmailTaken();
-  await recordAuthEvents(trx, [
-    {
-      type: 'auth.user.created',
-      subject: created.id,
-      tenant: created.orgId,
-      data: { userId: created.id, orgId: created.orgId, role: created.role },
-    },
-  ]);
+  unit.raise({
+    type: 'auth.user.created',
+    subject: created.id,
+    tenant: created.orgId,
+    data: { userId: created.id, orgId: created.orgId, role: created.role },
+  });
   return created;
 }
 
@@ -96,7 +85,7 @@ function checkNewUser(input: NewUser): { email: string; role: Role } {
 
 /** Users as an organisation admin (own organisation) or a platform admin (any) manages them. */
 export function manageUsersHandlers(context: AuthContext) {
-  const { database, clock } = context;
+  const { store, clock } = context;
   return {
     async createUser(actor: Actor | undefined, input: NewUser): Promise<User> {
       const known = requireActor(actor);
@@ -111,10 +100,10 @@ export function manageUsersHandlers(context: AuthContext) {
     async listUsers(actor: Actor | undefined, orgId: string): Promise<User[]> {
       const known = requireActor(actor);
       if (!orgId && known.platformAdmin && known.subjectType === 'user')
-        return listUsers(database.db, undefined);
+        return store.identities.listUsers(undefined);
       const target = orgId || known.orgId;
       requireIdentityAdmin(known, target);
-      return listUsers(database.db, target);
+      return store.identities.listUsers(target);
     },
     async setUserStatus(actor: Actor | undefined, input: { orgId: string; userId: string; status: string }) {
       const known = requireActor(actor);
@@ -129,11 +118,11 @@ export function manageUsersHandlers(context: AuthContext) {
       if (input.userId === known.subject && status === 'suspended') {
         throw new Forbidden('Administrators cannot suspend themselves.');
       }
-      return database.transaction(async (trx) => {
-        const user = await updateUserStatus(trx, orgId, input.userId, status);
+      return store.transaction(async (unit) => {
+        const user = await unit.identities.setUserStatus(orgId, input.userId, status);
         if (!user) throw new UserNotFound(input.userId);
         // A suspended user's refresh tokens die with the suspension; access tokens expire within their TTL.
-        if (status === 'suspended') await revokeRefreshTokensOfUser(trx, user.id, clock());
+        if (status === 'suspended') await unit.refreshTokens.revokeAllOfUser(user.id, clock());
         return user;
       });
     },

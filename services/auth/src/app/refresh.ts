@@ -1,11 +1,4 @@
-import { recordAuthEvents } from '../adapters/auth-outbox.js';
-import { findOrganization, findUser } from '../adapters/postgres-identities.js';
-import {
-  findRefreshTokenForUpdate,
-  markRefreshTokenUsed,
-  revokeRefreshFamily,
-} from '../adapters/postgres-refresh-tokens.js';
-import { InvalidRefreshToken } from '../domain/index.js';
+import { InvalidRefreshToken, noTenant } from '../domain/index.js';
 import type { AccessTokens } from './access-tokens.js';
 import { type AuthContext, digestSecret } from './auth-context.js';
 import { issueTokenPair, type TokenPair } from './issue-token-pair.js';
@@ -16,33 +9,31 @@ import { issueTokenPair, type TokenPair } from './issue-token-pair.js';
  * there is no telling which), so the whole family is revoked and both parties must log in again.
  */
 export function refreshHandler(context: AuthContext & { accessTokens: AccessTokens; refreshTtlMs: number }) {
-  const { database, clock } = context;
+  const { store, clock } = context;
 
   return async function refresh(refreshToken: string): Promise<TokenPair> {
     if (!refreshToken) throw new InvalidRefreshToken();
-    const outcome = await database.transaction(async (trx) => {
+    const outcome = await store.transaction(async (unit) => {
       const now = clock();
-      const token = await findRefreshTokenForUpdate(trx, digestSecret(refreshToken));
-      if (!token || token.revoked_at) return undefined;
-      const user = await findUser(trx, token.user_id);
-      if (token.used_at) {
+      const token = await unit.refreshTokens.findForUpdate(digestSecret(refreshToken));
+      if (!token || token.revokedAt) return undefined;
+      const user = await unit.identities.findUser(token.userId);
+      if (token.usedAt) {
         // Committed before answering: the revocation must outlive the refused request.
-        await revokeRefreshFamily(trx, token.family_id, now);
-        await recordAuthEvents(trx, [
-          {
-            type: 'auth.token.revoked',
-            subject: token.family_id,
-            tenant: user?.orgId ?? 'none',
-            data: { userId: token.user_id, tokenId: token.family_id, reason: 'reuse_detected' },
-          },
-        ]);
+        await unit.refreshTokens.revokeFamily(token.familyId, now);
+        unit.raise({
+          type: 'auth.token.revoked',
+          subject: token.familyId,
+          tenant: user?.orgId ?? noTenant,
+          data: { userId: token.userId, tokenId: token.familyId, reason: 'reuse_detected' },
+        });
         return undefined;
       }
-      if (new Date(token.expires_at) <= now || !user || user.status !== 'active') return undefined;
-      const organization = await findOrganization(trx, user.orgId);
+      if (token.expiresAt <= now || !user || user.status !== 'active') return undefined;
+      const organization = await unit.identities.findOrganization(user.orgId);
       if (!organization) return undefined;
-      await markRefreshTokenUsed(trx, token.id, now);
-      return issueTokenPair(trx, context, { user, organization, familyId: token.family_id });
+      await unit.refreshTokens.markUsed(token.id, now);
+      return issueTokenPair(unit, context, { user, organization, familyId: token.familyId });
     });
     if (!outcome) throw new InvalidRefreshToken();
     return outcome;

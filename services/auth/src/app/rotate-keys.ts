@@ -1,18 +1,12 @@
-import type { Database } from '@fiscal/kit/db';
-import { recordAuthEvents } from '../adapters/auth-outbox.js';
-import type { AuthSchema } from '../adapters/auth-rows.js';
+import { generateKeyPairSync } from 'node:crypto';
 import {
-  findActiveSigningKey,
-  insertNextSigningKey,
-  lockSigningKeys,
-} from '../adapters/postgres-signing-keys.js';
-import type { PrivateKeyCipher } from '../adapters/signing-key-cipher.js';
+  type AuthStore,
+  type KeyRotation,
+  type NewSigningKey,
+  noTenant,
+  type PrivateKeyCipher,
+} from '../domain/index.js';
 import { newId } from './auth-context.js';
-
-export interface KeyRotation {
-  keyId: string;
-  previousKeyId: string | null;
-}
 
 export interface RotateKeysOptions {
   /**
@@ -24,33 +18,44 @@ export interface RotateKeysOptions {
 
 /** Signing-key rotation: new key active, the active one previous (still verifies), older ones retired. */
 export function rotateKeysHandler({
-  database,
+  store,
   cipher,
   clock,
 }: {
-  database: Database<AuthSchema>;
+  store: AuthStore;
   cipher: PrivateKeyCipher;
   clock: () => Date;
 }) {
   return async function rotateKeys(options: RotateKeysOptions = {}): Promise<KeyRotation | undefined> {
-    return database.transaction(async (trx) => {
-      await lockSigningKeys(trx);
+    return store.transaction(async (unit) => {
+      await unit.signingKeys.lock();
       const now = clock();
-      const active = await findActiveSigningKey(trx);
+      const active = await unit.signingKeys.findActive();
       if (active && options.ifOlderThanMs !== undefined) {
-        const age = now.getTime() - new Date(active.created_at).getTime();
+        const age = now.getTime() - active.createdAt.getTime();
         if (options.ifOlderThanMs <= 0 || age < options.ifOlderThanMs) return undefined;
       }
-      const rotation = await insertNextSigningKey(trx, newId('sig'), cipher, now);
-      await recordAuthEvents(trx, [
-        {
-          type: 'auth.key.rotated',
-          subject: rotation.keyId,
-          tenant: 'none',
-          data: { ...rotation, rotatedAt: now.toISOString() },
-        },
-      ]);
+      const rotation = await unit.signingKeys.rotateTo(newSigningKey(newId('sig'), cipher, now));
+      unit.raise({
+        type: 'auth.key.rotated',
+        subject: rotation.keyId,
+        tenant: noTenant,
+        data: { ...rotation, rotatedAt: now.toISOString() },
+      });
       return rotation;
     });
+  };
+}
+
+/** A fresh Ed25519 pair, its private half sealed for storage. */
+function newSigningKey(id: string, cipher: PrivateKeyCipher, createdAt: Date): NewSigningKey {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const sealed = cipher.seal(privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+  return {
+    id,
+    publicJwk: publicKey.export({ format: 'jwk' }) as Record<string, string>,
+    privateKey: sealed.privateKey,
+    encrypted: sealed.encrypted,
+    createdAt,
   };
 }

@@ -1,4 +1,4 @@
-import { createEvent, type EventEnvelope } from '@fiscal/contracts';
+import { createEvent } from '@fiscal/contracts';
 import type { Database } from '@fiscal/kit/db';
 import { handleBatchOnce } from '@fiscal/kit/inbox';
 import { appendToOutbox } from '@fiscal/kit/outbox';
@@ -11,6 +11,8 @@ import {
   maxSubscriptionsPerOrganisation,
   type NotificationStore,
   type Subscription,
+  type SubscriptionChange,
+  type SubscriptionEvent,
   SubscriptionLimitReached,
   type SubscriptionStatus,
 } from '../domain/index.js';
@@ -71,54 +73,73 @@ export function createPostgresNotificationStore(
 ): NotificationStore {
   const { db } = database;
 
-  async function disableIfPersistentlyFailing(
+  /**
+   * The subscription, locked until the transaction ends. `no key update`, the lock an update of its
+   * counters takes anyway: fan-outs inserting deliveries for it (which take a key share lock) go on.
+   */
+  async function lockSubscription(
     trx: Transaction<NotificationSchema>,
-    subscriptionId: string,
-    disableAfter: number,
-    now: Date,
-  ): Promise<EventEnvelope | undefined> {
+    id: string,
+  ): Promise<Subscription | undefined> {
     const row = await trx
-      .updateTable('subscriptions')
-      .set((eb) => ({ consecutive_dead_letters: eb('consecutive_dead_letters', '+', 1) }))
-      .where('id', '=', subscriptionId)
-      .returning(['consecutive_dead_letters', 'status', 'version', 'org_id', 'channel'])
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('id', '=', id)
+      .forNoKeyUpdate()
       .executeTakeFirst();
-    if (row?.status !== 'active' || row.consecutive_dead_letters < disableAfter) return undefined;
-    const version = row.version + 1;
-    await trx
-      .updateTable('subscriptions')
-      .set({ status: 'disabled', version })
-      .where('id', '=', subscriptionId)
-      .execute();
-    // Nothing sends a disabled subscription's deliveries: say so in the log rather than leave them pending.
-    await trx
-      .updateTable('deliveries')
-      .set({
-        status: 'dead_lettered',
-        last_error: 'subscription disabled',
-        claimed_until: null,
-        updated_at: now,
-      })
-      .where('subscription_id', '=', subscriptionId)
-      .where('status', '=', 'pending')
-      .execute();
-    const event = createEvent({
-      type: 'notification.subscription.disabled',
-      source: 'fiscal/notification',
-      subject: subscriptionId,
-      tenant: row.org_id,
-      sequence: version,
-      data: {
-        subscriptionId,
-        orgId: row.org_id,
-        channel: row.channel,
-        reason: 'consecutive_dead_letters',
-        deadLetteredDeliveries: row.consecutive_dead_letters,
-        disabledAt: now.toISOString(),
-      },
-    });
-    await appendToOutbox(trx, [event]);
-    return event;
+    return row && subscriptionOf(row);
+  }
+
+  /** Saves a change of a locked subscription: its counters and status, the deliveries a disabling leaves unsendable, its events. */
+  async function saveSubscriptionChange(
+    trx: Transaction<NotificationSchema>,
+    before: Subscription,
+    { subscription: after, events }: SubscriptionChange,
+    now: Date,
+  ): Promise<SubscriptionEvent[]> {
+    const { id } = before;
+    if (
+      after.consecutiveDeadLetters !== before.consecutiveDeadLetters ||
+      after.status !== before.status ||
+      after.version !== before.version
+    ) {
+      await trx
+        .updateTable('subscriptions')
+        .set({
+          consecutive_dead_letters: after.consecutiveDeadLetters,
+          status: after.status,
+          version: after.version,
+        })
+        .where('id', '=', id)
+        .execute();
+    }
+    if (before.status === 'active' && after.status === 'disabled') {
+      // Nothing sends a disabled subscription's deliveries: say so in the log rather than leave them pending.
+      await trx
+        .updateTable('deliveries')
+        .set({
+          status: 'dead_lettered',
+          last_error: 'subscription disabled',
+          claimed_until: null,
+          updated_at: now,
+        })
+        .where('subscription_id', '=', id)
+        .where('status', '=', 'pending')
+        .execute();
+    }
+    await appendToOutbox(
+      trx,
+      events.map((event) =>
+        createEvent({
+          ...event,
+          source: 'fiscal/notification',
+          subject: after.id,
+          tenant: after.orgId,
+          sequence: after.version,
+        }),
+      ),
+    );
+    return events;
   }
 
   const fanOutBatchOnce: NotificationStore['fanOutBatchOnce'] = async (notifications, now) => {
@@ -307,8 +328,12 @@ export function createPostgresNotificationStore(
       });
     },
 
-    recordAttempt(record, disableAfter) {
+    recordAttempt(record, change) {
       return database.transaction(async (trx) => {
+        // The subscription before the delivery, in every attempt that changes it: a disabling, which
+        // holds the subscription while it dead-letters the pending deliveries, then never waits on a
+        // delivery whose attempt waits on the subscription (a deadlock).
+        const subscription = change && (await lockSubscription(trx, record.subscriptionId));
         await trx
           .insertInto('delivery_attempts')
           .values({
@@ -337,24 +362,8 @@ export function createPostgresNotificationStore(
           .returning('subscription_id')
           .executeTakeFirst();
         // Deleted with its subscription meanwhile: nothing left to account for.
-        if (!delivery) return undefined;
-        if (verdict.status === 'delivered') {
-          await trx
-            .updateTable('subscriptions')
-            .set({ consecutive_dead_letters: 0 })
-            .where('id', '=', delivery.subscription_id)
-            .execute();
-          return undefined;
-        }
-        if (verdict.status === 'dead_lettered') {
-          return disableIfPersistentlyFailing(
-            trx,
-            delivery.subscription_id,
-            disableAfter,
-            record.attemptedAt,
-          );
-        }
-        return undefined;
+        if (!delivery || !change || !subscription) return [];
+        return saveSubscriptionChange(trx, subscription, change(subscription), record.attemptedAt);
       });
     },
 
@@ -376,6 +385,8 @@ function subscriptionOf(row: Selectable<SubscriptionsTable>): Subscription {
     url: row.url,
     events: row.events,
     status: row.status,
+    consecutiveDeadLetters: row.consecutive_dead_letters,
+    version: row.version,
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

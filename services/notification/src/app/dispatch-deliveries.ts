@@ -1,13 +1,19 @@
-import type { EventEnvelope } from '@fiscal/contracts';
 import { createWakeableSleep } from '@fiscal/kit/lifecycle';
 import { type Policy, PolicyRejection } from '@fiscal/kit/resilience';
 import type { Logger } from 'pino';
 import {
+  type AttemptVerdict,
   type Channel,
   type ChannelSender,
   type ClaimedDelivery,
+  type DeadLetterPolicy,
   DeliveryFailure,
   type NotificationStore,
+  recordDeadLetter,
+  recordDelivered,
+  type Subscription,
+  type SubscriptionChange,
+  type SubscriptionEvent,
   verdictAfter,
 } from '../domain/index.js';
 
@@ -18,15 +24,15 @@ export interface DispatcherOptions {
   policyFor(delivery: ClaimedDelivery): Policy;
   /** Delays before each retry; its length + 1 attempts in all. */
   retrySchedule: readonly number[];
-  /** Dead-lettered deliveries in a row that disable a subscription. */
-  disableAfter: number;
+  /** When dead-lettered deliveries in a row disable a subscription. */
+  deadLetters: DeadLetterPolicy;
   batchSize: number;
   leaseMs: number;
   pollIntervalMs: number;
   logger: Logger;
   clock?: () => Date;
   /** A subscription was disabled and its event committed: the outbox relay can publish now. */
-  onDisabled?: (event: EventEnvelope) => void;
+  onDisabled?: (event: SubscriptionEvent) => void;
   metrics?: DeliveryMetrics;
 }
 
@@ -95,9 +101,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     const finished = clock();
     const verdict = verdictAfter(attempt, error === null, options.retrySchedule, finished);
-    const disabled = await store.recordAttempt(
+    const events = await store.recordAttempt(
       {
         deliveryId: delivery.id,
+        subscriptionId: delivery.subscriptionId,
         attempt,
         attemptedAt: started,
         statusCode,
@@ -105,8 +112,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         durationMs: finished.getTime() - started.getTime(),
         verdict,
       },
-      options.disableAfter,
+      subscriptionChangeAfter(verdict, options.deadLetters, started),
     );
+    const disabled = events.find((event) => event.type === 'notification.subscription.disabled');
     options.metrics?.attempted(
       delivery.channel,
       verdict.status === 'pending' ? 'retry' : verdict.status,
@@ -166,6 +174,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await loop;
     },
   };
+}
+
+/**
+ * What an attempt's verdict does to its subscription: a delivery ends its run of dead letters, a
+ * dead letter extends it; a retry leaves it alone (and the subscription is not even read).
+ */
+function subscriptionChangeAfter(
+  verdict: AttemptVerdict,
+  policy: DeadLetterPolicy,
+  at: Date,
+): ((subscription: Subscription) => SubscriptionChange) | undefined {
+  if (verdict.status === 'delivered') return recordDelivered;
+  if (verdict.status === 'dead_lettered') return (subscription) => recordDeadLetter(subscription, policy, at);
+  return undefined;
 }
 
 /** What the tenant's delivery log says of a failed attempt: general terms, never internal facts. */

@@ -27,3 +27,10 @@ export {
   type SubscriptionRequest,
   type SubscriptionStatus,
 } from './subscription.js';
+export {
+  type DeadLetterPolicy,
+  recordDeadLetter,
+  recordDelivered,
+  type SubscriptionChange,
+  type SubscriptionEvent,
+} from './subscription-dead-letters.js';

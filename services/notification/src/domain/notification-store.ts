@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@fiscal/contracts';
 import type { ClaimedDelivery, Delivery } from './delivery.js';
 import type { AttemptVerdict } from './retry-schedule.js';
 import type { Channel, Subscription } from './subscription.js';
+import type { SubscriptionChange, SubscriptionEvent } from './subscription-dead-letters.js';
 
 export interface NewSubscription {
   orgId: string;
@@ -13,6 +14,8 @@ export interface NewSubscription {
 
 export interface AttemptRecord {
   deliveryId: string;
+  /** The delivery's subscription, as it was claimed. */
+  subscriptionId: string;
   attempt: number;
   attemptedAt: Date;
   statusCode: number | null;
@@ -64,11 +67,16 @@ export interface NotificationStore {
    */
   claimDue(now: Date, limit: number, leaseUntil: Date): Promise<ClaimedDelivery[]>;
   /**
-   * Records an attempt and its verdict and releases the lease. A dead letter that makes the
-   * subscription's run of dead letters reach `disableAfter` disables it and records the event
-   * saying so, in the same transaction; that event is returned.
+   * Records an attempt and its verdict and releases the lease. With `change`, in the same
+   * transaction: loads the subscription first, locked so that attempts finishing together take
+   * turns (no count is lost, nothing is disabled twice), applies `change` and saves the subscription
+   * it returns with its events (outbox). A subscription saved disabled has its deliveries still
+   * pending dead-lettered: nothing would send them. Returns the events saved.
    */
-  recordAttempt(record: AttemptRecord, disableAfter: number): Promise<EventEnvelope | undefined>;
+  recordAttempt(
+    record: AttemptRecord,
+    change?: (subscription: Subscription) => SubscriptionChange,
+  ): Promise<SubscriptionEvent[]>;
   /** Releases the lease without an attempt: the delivery is tried again at `until`. */
   postpone(deliveryId: string, until: Date): Promise<void>;
 }

@@ -17,6 +17,10 @@ export interface Subscription {
   url: string;
   events: string[];
   status: SubscriptionStatus;
+  /** Deliveries dead-lettered since the last one that landed (see `recordDeadLetter`). */
+  consecutiveDeadLetters: number;
+  /** Starts at 1, +1 when the status changes; the sequence of the events the subscription raises. */
+  version: number;
   createdAt: string;
 }
 

@@ -5,7 +5,7 @@ import {
   maxApiKeysPerOrganisation,
   maxUsersPerOrganisation,
   revokedApiKeyRetentionDays,
-} from '../domain/index.js';
+} from './domain/index.js';
 import {
   type AuthClient,
   type AuthHarness,
@@ -14,7 +14,7 @@ import {
   engineAvailable,
   engines,
   startAuthHarness,
-} from '../testing/index.js';
+} from './testing/index.js';
 
 /** The AppError a failed call stands for, as the gateway sees it. */
 async function refusal(call: Promise<unknown>) {

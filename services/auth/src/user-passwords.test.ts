@@ -2,8 +2,8 @@ import { AppError } from '@fiscal/kit/errors';
 import { createTestDatabase, type TestDatabase } from '@fiscal/kit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthSchema } from '../adapters/auth-rows.js';
-import { type AuthAdministration, openAuthAdministration } from '../administration.js';
+import type { AuthSchema } from './adapters/auth-rows.js';
+import { type AuthAdministration, openAuthAdministration } from './administration.js';
 
 // The same use case creates users for the API (`POST /api/v1/users`) and for `fiscal users create`.
 describe('creating a user with a password the policy refuses', () => {

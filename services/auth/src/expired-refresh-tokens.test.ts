@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expiredRefreshTokensClearedPerIssue } from './app/issue-token-pair.js';
 import {
   type AuthHarness,
   bootstrapEmail,
@@ -7,8 +8,7 @@ import {
   engineAvailable,
   engines,
   startAuthHarness,
-} from '../testing/index.js';
-import { expiredRefreshTokensClearedPerIssue } from './issue-token-pair.js';
+} from './testing/index.js';
 
 describe.each(engines)('refresh tokens on %s', (engine) => {
   let auth: AuthHarness;
