@@ -89,25 +89,14 @@ export async function createAuthService(dependencies: AuthServiceDependencies): 
     registry: dependencies.registry,
     exclusive: dependencies.exclusiveDatabase ?? false,
   });
-  // Wakes the relay after a use case committed events, instead of at its next poll.
-  const thenNotify =
-    <Args extends unknown[], Result>(work: (...args: Args) => Promise<Result>) =>
-    async (...args: Args) => {
-      try {
-        return await work(...args);
-      } finally {
-        relay.notify();
-      }
-    };
-
   const tokenDependencies = { ...context, accessTokens, refreshTtlMs: settings.refreshTokenTtl };
   const organizations = manageOrganizationsHandlers(context);
   const users = manageUsersHandlers(context);
   const apiKeys = manageApiKeysHandlers(context);
   const useCases: AuthUseCases = {
-    login: thenNotify(loginHandler({ ...tokenDependencies, limiter })),
-    refresh: thenNotify(refreshHandler(tokenDependencies)),
-    logout: thenNotify(logoutHandler({ ...context, revocations: dependencies.revocations })),
+    login: loginHandler({ ...tokenDependencies, limiter }),
+    refresh: refreshHandler(tokenDependencies),
+    logout: logoutHandler({ ...context, revocations: dependencies.revocations }),
     jwks: () => accessTokens.jwks(),
     verifyApiKey: async (secret) => {
       const verified = await apiKeys.verifyApiKey(secret);
@@ -120,18 +109,18 @@ export async function createAuthService(dependencies: AuthServiceDependencies): 
     },
     createOrganization: organizations.createOrganization,
     listOrganizations: organizations.listOrganizations,
-    createUser: thenNotify(users.createUser),
+    createUser: users.createUser,
     listUsers: users.listUsers,
     setUserStatus: users.setUserStatus,
     createApiKey: apiKeys.createApiKey,
     listApiKeys: apiKeys.listApiKeys,
     revokeApiKey: apiKeys.revokeApiKey,
-    rotateKeys: thenNotify(async (actor) => {
+    rotateKeys: async (actor) => {
       requirePlatformAdmin(actor);
       const rotation = await rotateKeys();
       if (!rotation) throw new Error('an unconditional rotation rotated nothing');
       return rotation;
-    }),
+    },
   };
 
   let rotationTimer: NodeJS.Timeout | undefined;
@@ -139,7 +128,6 @@ export async function createAuthService(dependencies: AuthServiceDependencies): 
     // With the schedule off, this still creates the first key on an empty database.
     const rotation = await rotateKeys({ ifOlderThanMs: settings.keyRotationInterval });
     if (rotation) logger.info(rotation, 'signing key rotated');
-    relay.notify();
   };
 
   return {
@@ -154,8 +142,8 @@ export async function createAuthService(dependencies: AuthServiceDependencies): 
         keepPassword: dependencies.dataDir ? initialPasswordWriter(dependencies.dataDir) : undefined,
         announce: dependencies.announce ?? ((text) => process.stdout.write(text)),
       });
+      // Its first poll publishes what the key rotation and the bootstrap admin just committed.
       relay.start();
-      relay.notify();
       if (settings.keyRotationInterval > 0) {
         // Checked often enough that a key is never much older than the interval; the lock and the
         // age check inside make replicas' checks harmless.

@@ -34,23 +34,14 @@ export async function createInvoiceService({
           rememberAnswer<BatchAnswer>(
             idempotency,
             { orgId, key: idempotencyKey, operation, body: submissions },
-            async () => {
-              const answer = toBatchAnswer(await createInvoices({ orgId, submissions }));
-              // Wake the relays now rather than at their next poll: the events are committed.
-              store.notify();
-              return answer;
-            },
+            async () => toBatchAnswer(await createInvoices({ orgId, submissions })),
           ),
         getInvoice: async (key) => {
           const invoice = await invoices.findById(key);
           if (!invoice) throw new InvoiceNotFound(key.id);
           return invoice;
         },
-        reprocessInvoice: async (key) => {
-          const invoice = await reprocessInvoice(key);
-          store.notify();
-          return invoice;
-        },
+        reprocessInvoice,
         getDocument,
       }),
     start: async () => store.start(),

@@ -37,9 +37,8 @@ export interface InvoiceStore {
   shards: InvoiceShards;
   invoices: InvoiceRepository;
   idempotency: IdempotencyStore;
+  /** Starts the relays; each is woken by the commits of its shard that append events (kit/outbox). */
   start(): void;
-  /** Wakes the relays after a commit instead of at their next poll. */
-  notify(): void;
   /** Publishes what is pending and stops the relays; part of graceful shutdown. */
   flush(): Promise<void>;
   readinessChecks: Record<string, () => Promise<void>>;
@@ -76,9 +75,6 @@ export async function openInvoiceStore(dependencies: InvoiceStoreDependencies): 
       if (started) return;
       started = true;
       for (const relay of relays) relay.start();
-    },
-    notify() {
-      for (const relay of relays) relay.notify();
     },
     flush() {
       flushed ??= Promise.all(

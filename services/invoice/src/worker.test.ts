@@ -96,7 +96,6 @@ describe('the invoice worker (in-process bus, PGlite shard)', () => {
       if (!outcome?.accepted) throw new Error('the submission was refused');
       keys.push({ orgId, id: outcome.invoice.id });
     }
-    store.notify();
     return keys;
   }
 

@@ -169,10 +169,7 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
       .then(async () => {
         if (stopped) return;
         const resumed = await resumeLapsedClaims();
-        if (resumed > 0) {
-          logger.info({ resumed }, 'resumed invoices whose claim lapsed');
-          store.notify();
-        }
+        if (resumed > 0) logger.info({ resumed }, 'resumed invoices whose claim lapsed');
       })
       .catch((error: unknown) => logger.error({ err: error }, 'resuming lapsed claims failed'));
   }
@@ -195,7 +192,6 @@ export async function createInvoiceWorker(dependencies: InvoiceWorkerDependencie
               firstDelivery: !delivery.redelivered,
             })),
           );
-          store.notify();
           for (const report of reports) if (report.result === 'retry') retries.add(report.retryAt);
           // Only what nothing anticipated goes back to the bus: it hands each event of the batch to
           // this handler again on its own, the decided ones are skipped and the failing one is

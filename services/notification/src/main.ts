@@ -128,7 +128,6 @@ export async function createNotificationService({
     leaseMs: settings.dispatchLease,
     pollIntervalMs: settings.dispatchPollInterval,
     logger: logger.child({ component: 'dispatcher' }),
-    onDisabled: () => relay.notify(),
     metrics: createPrometheusDeliveryMetrics(registry),
   });
   const fanOut = fanOutEventsHandler(store, clock);

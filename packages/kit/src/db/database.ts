@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Registry } from 'prom-client';
+import { withCommitHooks } from './commit-hooks.js';
 import { type EmbeddedPostgres, quoteIdentifier } from './embedded-postgres.js';
 import { PgliteDialect } from './pglite-dialect.js';
 import { preparingStatements } from './prepared-statements.js';
@@ -70,9 +71,14 @@ export async function createDatabase<DB>(config: DatabaseConfig): Promise<Databa
     schema,
     db,
     transaction: (work) =>
-      config.engine === 'pglite'
-        ? db.transaction().execute((trx) => config.embedded.whileHolding(() => work(trx)))
-        : db.transaction().execute(work),
+      withCommitHooks(
+        db,
+        (tracked: typeof work) =>
+          config.engine === 'pglite'
+            ? db.transaction().execute((trx) => config.embedded.whileHolding(() => tracked(trx)))
+            : db.transaction().execute(tracked),
+        work,
+      ),
     migrate: (migrations) => migrate(db, schema, migrations),
     async ping() {
       await sql`select 1`.execute(db);

@@ -1,2 +1,3 @@
+export { afterCommit } from './commit-hooks.js';
 export { createDatabase, type Database, type DatabaseConfig, type NamedMigration } from './database.js';
 export { EmbeddedPostgres, openEmbeddedPostgres } from './embedded-postgres.js';

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@fiscal/contracts';
 import { type ColumnType, type Generated, type Kysely, sql, type Transaction } from 'kysely';
-import type { NamedMigration } from '../db/index.js';
+import { afterCommit, type NamedMigration } from '../db/index.js';
 
 export interface OutboxTable {
   /** bigserial: the publishing order. */
@@ -44,9 +44,28 @@ export const outboxMigrations: readonly NamedMigration[] = [
   },
 ];
 
+/** The relays of each database (by its Kysely instance) in this process, woken by its commits. */
+const relaysByConnection = new WeakMap<object, Set<() => void>>();
+
+/**
+ * Calls `wake` whenever a transaction of `connection` that appended to the outbox commits in this
+ * process, so a relay publishes at once instead of at its next poll. Returns the unsubscribe.
+ */
+export function wakeOnOutboxCommit(connection: object, wake: () => void): () => void {
+  let relays = relaysByConnection.get(connection);
+  if (!relays) {
+    relays = new Set();
+    relaysByConnection.set(connection, relays);
+  }
+  relays.add(wake);
+  return () => relays.delete(wake);
+}
+
 /**
  * Records events in the caller's transaction, beside the state change that raised them: both
  * commit or neither does, so an accepted change always has its events and a rolled-back one never.
+ * Once the transaction commits, the relays of its database in this process are woken; rows
+ * another process wrote reach them at their next poll.
  */
 export async function appendToOutbox(
   // biome-ignore lint/suspicious/noExplicitAny: the outbox lives beside any service's own tables
@@ -64,4 +83,7 @@ export async function appendToOutbox(
       })),
     )
     .execute();
+  afterCommit(trx, (connection) => {
+    for (const wake of relaysByConnection.get(connection) ?? []) wake();
+  });
 }

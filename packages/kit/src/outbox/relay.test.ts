@@ -105,6 +105,25 @@ describe.each([
     expect(publisher.batches.map((batch) => batch.length)).toEqual([3, 3, 1]);
   });
 
+  it.skipIf(!available)('is woken by a commit that appended to its outbox, not by its poll', async () => {
+    await database.db.deleteFrom('outbox').execute();
+    const publisher = recordingPublisher();
+    const relay = createOutboxRelay({
+      database,
+      publisher,
+      logger,
+      registry: new Registry(),
+      pollIntervalMs: 600_000,
+      exclusive: true,
+    });
+    relay.start();
+    // Its first poll found nothing; the next is ten minutes away.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await write(envelope(300));
+    await expect.poll(() => publisher.published(), { timeout: 5_000 }).toEqual([300]);
+    await relay.stop();
+  });
+
   it.skipIf(!available)('never publishes an event whose transaction rolled back', async () => {
     await database.db.deleteFrom('outbox').execute();
     await expect(

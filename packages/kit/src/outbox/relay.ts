@@ -7,7 +7,7 @@ import { backoffDelay } from '../events/index.js';
 import { createWakeableSleep } from '../lifecycle/wakeable-sleep.js';
 import { startProducerSpans } from '../telemetry/producer-spans.js';
 import { relayLeadership } from './leadership.js';
-import type { OutboxSchema } from './outbox.js';
+import { type OutboxSchema, wakeOnOutboxCommit } from './outbox.js';
 import { outboxTables } from './outbox-tables.js';
 
 /** What the relay hands events to; resolves only once the broker durably accepted the batch. */
@@ -49,7 +49,10 @@ export interface OutboxRelayOptions {
 
 export interface OutboxRelay {
   start(): void;
-  /** Wakes the relay now (call after committing events) instead of at its next poll. */
+  /**
+   * Wakes the relay now instead of at its next poll. An append through `appendToOutbox` in a
+   * `Database.transaction` of this relay's database wakes it by itself once committed.
+   */
   notify(): void;
   /** Publishes everything pending; part of graceful shutdown. */
   flush(): Promise<void>;
@@ -155,6 +158,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let running = false;
   let loop: Promise<void> | undefined;
   const pause = createWakeableSleep();
+  let stopWaking = () => {};
   let failures = 0;
   let lastHousekeeping = 0;
 
@@ -389,6 +393,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // The backlog is counted when scraped, not per batch: a statement per batch for a gauge read
       // every few seconds would be most of an idle relay's work.
       metrics.backlogProbes.add(backlog);
+      stopWaking = wakeOnOutboxCommit(database.db, () => pause.wake());
       loop = options.exclusive ? run() : elect();
     },
     notify() {
@@ -402,6 +407,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     async stop() {
       running = false;
+      stopWaking();
       pause.wake();
       standby.wake();
       await loop;

@@ -13,7 +13,6 @@ import {
   recordDelivered,
   type Subscription,
   type SubscriptionChange,
-  type SubscriptionEvent,
   verdictAfter,
 } from '../domain/index.js';
 
@@ -31,8 +30,6 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   logger: Logger;
   clock?: () => Date;
-  /** A subscription was disabled and its event committed: the outbox relay can publish now. */
-  onDisabled?: (event: SubscriptionEvent) => void;
   metrics?: DeliveryMetrics;
 }
 
@@ -128,7 +125,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         'subscription disabled after repeated dead letters',
       );
       options.metrics?.subscriptionDisabled();
-      options.onDisabled?.(disabled);
     }
   }
 
