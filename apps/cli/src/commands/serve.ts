@@ -35,7 +35,7 @@ import { createDatabase } from '@fiscal/kit/db';
 import { createRabbitMqBus } from '@fiscal/kit/events';
 import { createGrpcClientTransport, createGrpcServer, createInMemoryTransport } from '@fiscal/kit/grpc';
 import { accessLogConfig, listen } from '@fiscal/kit/http';
-import type { ServiceModule } from '@fiscal/kit/runtime';
+import { runModules, type ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
 import { createQueryService, summaryCacheName } from '@fiscal/query';
 import { Redis } from 'ioredis';
@@ -374,9 +374,8 @@ export async function runServe(service: string | undefined): Promise<number | un
   const settings = parseConfig(factory.config) as BackendSettings;
   const host = await startHost(service, settings);
   const module = await factory.create(host, settings);
-  for (const [name, check] of Object.entries(module.readinessChecks ?? {}))
-    host.health.addReadiness(name, check);
-  await module.start();
+  // The broker outlives this process: what its outbox still holds is handed over before it closes.
+  await runModules(host, [module], { flushOnShutdown: true });
   if (module.registerRpc) {
     const server = createGrpcServer({
       register: (router) => module.registerRpc!(router),
@@ -396,8 +395,6 @@ export async function runServe(service: string | undefined): Promise<number | un
     });
     host.shutdown.register('stop-accepting', 'grpc-server', () => server.close());
   }
-  host.shutdown.register('drain', service, () => module.stop());
-  if (module.flush) host.shutdown.register('flush', `${service}-outbox`, () => module.flush!());
   host.markStarted();
   return undefined;
 }
