@@ -3,7 +3,13 @@ import type { ConnectRouter } from '@connectrpc/connect';
 import { createAnalyticsService } from '@fiscal/analytics';
 import { authConfig, createAuthService } from '@fiscal/auth';
 import { parseEvent } from '@fiscal/contracts';
-import { createGatewayServer, createMemoryRateLimiter, gatewayQuotaConfig, quotasOf } from '@fiscal/gateway';
+import {
+  createGatewayServer,
+  createMemoryRateLimiter,
+  gatewayHttpConfig,
+  gatewayQuotaConfig,
+  quotasOf,
+} from '@fiscal/gateway';
 import type { InvoiceSchema } from '@fiscal/invoice';
 import {
   applyRetention,
@@ -21,7 +27,7 @@ import {
 } from '@fiscal/invoice';
 import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit/auth';
 import { createMemoryCache } from '@fiscal/kit/cache';
-import { boolean, commonConfig, defineConfig, parseConfig, port, string } from '@fiscal/kit/config';
+import { boolean, commonConfig, defineConfig, parseConfig, string } from '@fiscal/kit/config';
 import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
 import { createInProcessBus, createMemoryQueueStore, createSqlDeadLetterShelf } from '@fiscal/kit/events';
 import { createInMemoryTransport } from '@fiscal/kit/grpc';
@@ -46,13 +52,7 @@ export const embeddedConfig = defineConfig({
   ...accessLogConfig,
   ...retentionConfig,
   ...inboxRetentionConfig,
-  httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
-  httpHost: {
-    env: 'FISCAL_HTTP_HOST',
-    type: string(),
-    default: '127.0.0.1',
-    doc: 'Address the REST API binds to; `fiscal serve gateway` defaults to 0.0.0.0.',
-  },
+  ...gatewayHttpConfig({ host: '127.0.0.1' }),
   dataDir: {
     env: 'FISCAL_DATA_DIR',
     type: string(),
