@@ -38,6 +38,7 @@ export {
 export { openApiDocument } from './api/openapi-document.js';
 export type { QuotasPerMinute, RateLimiter } from './app/quotas.js';
 export { gatewayQuotaConfig, quotasOf } from './quota-settings.js';
+export { gatewayHttpConfig, gatewayProxyConfig, gatewayUpstreamConfig } from './settings.js';
 
 export interface GatewayDependencies {
   logger: Logger;

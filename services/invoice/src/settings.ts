@@ -1,4 +1,4 @@
-import { boolean, defineConfig, duration, integer, list, string, url } from '@fiscal/kit/config';
+import { boolean, ConfigError, defineConfig, duration, integer, list, string, url } from '@fiscal/kit/config';
 
 /** How the invoice store is laid out over shards; read by every process that opens it. */
 export const shardMapConfig = defineConfig({
@@ -39,6 +39,18 @@ export const distributedShardsConfig = defineConfig({
     doc: 'PostgreSQL URL of each invoice shard, in shard order; empty: FISCAL_DATABASE_URL is the only shard.',
   },
 });
+
+/** Invoice shard URLs: FISCAL_INVOICE_SHARD_URLS, or FISCAL_DATABASE_URL as the one shard. */
+export function invoiceShardUrls(settings: {
+  invoiceShardUrls: string[];
+  databaseUrl?: string | undefined;
+}): string[] {
+  if (settings.invoiceShardUrls.length > 0) return settings.invoiceShardUrls;
+  if (settings.databaseUrl) return [settings.databaseUrl];
+  throw new ConfigError([
+    'FISCAL_INVOICE_SHARD_URLS: required (or FISCAL_DATABASE_URL for a single invoice shard)',
+  ]);
+}
 
 /** Distributed mode: where archived documents live. */
 export const objectStoreConfig = defineConfig({

@@ -1,12 +1,11 @@
 import { join, resolve } from 'node:path';
 import { type AuthSchema, authConfig, openAuthAdministration } from '@fiscal/auth';
 import { defineConfig, parseConfig, string } from '@fiscal/kit/config';
-import { createDatabase, type Database, openEmbeddedPostgres } from '@fiscal/kit/db';
-import { databaseSettings } from '../database-settings.js';
+import { createDatabase, type Database, databaseConfig, openEmbeddedPostgres } from '@fiscal/kit/db';
 
 const authDatabaseSettings = defineConfig({
-  ...databaseSettings,
-  databaseUrl: { ...databaseSettings.databaseUrl, default: undefined },
+  ...databaseConfig,
+  databaseUrl: { ...databaseConfig.databaseUrl, default: undefined },
   dataDir: {
     env: 'FISCAL_DATA_DIR',
     type: string(),

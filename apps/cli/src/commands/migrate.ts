@@ -1,11 +1,10 @@
 import { analyticsMigrations } from '@fiscal/analytics';
 import { authMigrations } from '@fiscal/auth';
-import { distributedShardsConfig, invoiceMigrations } from '@fiscal/invoice';
+import { distributedShardsConfig, invoiceMigrations, invoiceShardUrls } from '@fiscal/invoice';
 import { defineConfig, parseConfig } from '@fiscal/kit/config';
-import { createDatabase, type NamedMigration } from '@fiscal/kit/db';
+import { createDatabase, databaseConfig, type NamedMigration } from '@fiscal/kit/db';
 import { notificationMigrations } from '@fiscal/notification';
 import { queryMigrations } from '@fiscal/query';
-import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 
 const migrationsByService: Record<string, readonly NamedMigration[]> = {
   invoice: invoiceMigrations,
@@ -16,8 +15,8 @@ const migrationsByService: Record<string, readonly NamedMigration[]> = {
 };
 
 const invoiceDatabaseSettings = defineConfig({
-  ...databaseSettings,
-  databaseUrl: { ...databaseSettings.databaseUrl, default: undefined },
+  ...databaseConfig,
+  databaseUrl: { ...databaseConfig.databaseUrl, default: undefined },
   ...distributedShardsConfig,
 });
 
@@ -38,7 +37,7 @@ export async function runMigrate(services: string[]): Promise<number> {
           return invoiceShardUrls(settings).map((url) => ({ url, schema: settings.databaseSchema }));
         })()
       : (() => {
-          const settings = parseConfig(databaseSettings);
+          const settings = parseConfig(databaseConfig);
           return [{ url: settings.databaseUrl, schema: settings.databaseSchema }];
         })();
   for (const target of targets) {

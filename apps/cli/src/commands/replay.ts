@@ -4,14 +4,14 @@ import {
   embeddedShardsConfig,
   eventLogOf,
   type InvoiceSchema,
+  invoiceShardUrls,
   openInvoiceShards,
 } from '@fiscal/invoice';
 import { defineConfig, parseConfig, string } from '@fiscal/kit/config';
-import { createDatabase, type Database, openEmbeddedPostgres } from '@fiscal/kit/db';
+import { createDatabase, type Database, databaseConfig, openEmbeddedPostgres } from '@fiscal/kit/db';
 import { type QuerySchema, replayReadModel } from '@fiscal/query';
-import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 
-const distributedReplayConfig = defineConfig({ ...databaseSettings, ...distributedShardsConfig });
+const distributedReplayConfig = defineConfig({ ...databaseConfig, ...distributedShardsConfig });
 
 const embeddedReplayConfig = defineConfig({
   ...embeddedShardsConfig,

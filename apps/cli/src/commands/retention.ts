@@ -6,6 +6,7 @@ import {
   distributedShardsConfig,
   eventLogConfig,
   type InvoiceSchema,
+  invoiceShardUrls,
   objectStoreConfig,
   openInvoiceShards,
   type RetentionReport,
@@ -14,9 +15,8 @@ import {
   shardMapConfig,
 } from '@fiscal/invoice';
 import { defineConfig, parseConfig } from '@fiscal/kit/config';
-import { createDatabase, type Database } from '@fiscal/kit/db';
+import { createDatabase, type Database, databaseConfig } from '@fiscal/kit/db';
 import { pruneInbox } from '@fiscal/kit/inbox';
-import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 import { inboxRetentionConfig } from '../retention-schedule.js';
 
 const usage = `fiscal retention run <service> [--dry-run] [--json]
@@ -28,8 +28,8 @@ const usage = `fiscal retention run <service> [--dry-run] [--json]
 --dry-run reports what would be removed and removes nothing.`;
 
 const invoiceRetentionConfig = defineConfig({
-  ...databaseSettings,
-  databaseUrl: { ...databaseSettings.databaseUrl, default: undefined },
+  ...databaseConfig,
+  databaseUrl: { ...databaseConfig.databaseUrl, default: undefined },
   ...distributedShardsConfig,
   ...shardMapConfig,
   ...objectStoreConfig,
@@ -37,7 +37,7 @@ const invoiceRetentionConfig = defineConfig({
   ...retentionConfig,
 });
 
-const inboxConfig = defineConfig({ ...databaseSettings, ...inboxRetentionConfig });
+const inboxConfig = defineConfig({ ...databaseConfig, ...inboxRetentionConfig });
 
 /** `fiscal retention run`: what the services' in-process schedule does, once, on demand. */
 export async function runRetention(args: string[]): Promise<number> {

@@ -1,7 +1,15 @@
 import { createAnalyticsService } from '@fiscal/analytics';
 import { authConfig, createAuthService } from '@fiscal/auth';
 import { parseEvent } from '@fiscal/contracts';
-import { createGatewayServer, createRedisRateLimiter, gatewayQuotaConfig, quotasOf } from '@fiscal/gateway';
+import {
+  createGatewayServer,
+  createRedisRateLimiter,
+  gatewayHttpConfig,
+  gatewayProxyConfig,
+  gatewayQuotaConfig,
+  gatewayUpstreamConfig,
+  quotasOf,
+} from '@fiscal/gateway';
 import {
   applyRetention,
   createFsObjectStore,
@@ -11,83 +19,45 @@ import {
   distributedShardsConfig,
   eventLogConfig,
   type InvoiceSchema,
+  invoiceShardUrls,
   objectStoreConfig,
   openInvoiceStore,
   processingConfig,
   retentionConfig,
   shardMapConfig,
 } from '@fiscal/invoice';
-import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit/auth';
-import { createRedisCache } from '@fiscal/kit/cache';
+import { authenticateRpcCallers, callerKeysConfig, createServiceCallerVerifier } from '@fiscal/kit/auth';
+import { createRedisCache, redisConfig } from '@fiscal/kit/cache';
 import {
-  boolean,
   ConfigError,
   type ConfigOf,
   commonConfig,
   defineConfig,
   type Field,
   parseConfig,
-  port,
-  string,
-  url,
 } from '@fiscal/kit/config';
-import { createDatabase } from '@fiscal/kit/db';
-import { createRabbitMqBus } from '@fiscal/kit/events';
-import { createGrpcClientTransport, createGrpcServer, createInMemoryTransport } from '@fiscal/kit/grpc';
+import { createDatabase, databaseConfig } from '@fiscal/kit/db';
+import { createRabbitMqBus, rabbitMqConfig } from '@fiscal/kit/events';
+import {
+  createGrpcClientTransport,
+  createGrpcServer,
+  createInMemoryTransport,
+  grpcServerConfig,
+} from '@fiscal/kit/grpc';
 import { accessLogConfig, listen } from '@fiscal/kit/http';
-import type { ServiceModule } from '@fiscal/kit/runtime';
+import { runModules, type ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
 import { createQueryService, summaryCacheName } from '@fiscal/query';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
 import { type Host, startHost } from '../host.js';
 import { inboxRetentionConfig, scheduleRetention, withInboxRetention } from '../retention-schedule.js';
 
 const backendConfig = defineConfig({
   ...commonConfig,
-  ...databaseSettings,
-  rabbitmqUrl: {
-    env: 'FISCAL_RABBITMQ_URL',
-    type: url({ protocols: ['amqp', 'amqps'] }),
-    doc: 'RabbitMQ, the event broker (distributed mode).',
-  },
-  rabbitmqNamePrefix: {
-    env: 'FISCAL_RABBITMQ_NAME_PREFIX',
-    type: string(),
-    default: '',
-    doc: 'Prefix of every exchange and queue name, to keep environments apart on one broker.',
-  },
-  grpcHost: {
-    env: 'FISCAL_GRPC_HOST',
-    type: string(),
-    default: '127.0.0.1',
-    doc: 'Address the gRPC API binds to: loopback unless set (0.0.0.0 in a container, where the gateway reaches it).',
-  },
-  grpcPort: { env: 'FISCAL_GRPC_PORT', type: port(), default: 50051, doc: 'Port of the service gRPC API.' },
-});
-
-/** Where a back-end service fetches the keys that verify its callers' access tokens. */
-const callerKeysConfig = defineConfig({
-  authGrpcUrl: {
-    env: 'FISCAL_AUTH_GRPC_URL',
-    type: url({ protocols: ['http'] }),
-    doc: 'gRPC address of the auth service: the gateway calls it, every other service fetches the keys that verify its callers from it.',
-  },
-});
-
-const redisConfig = defineConfig({
-  redisUrl: {
-    env: 'FISCAL_REDIS_URL',
-    type: url({ protocols: ['redis', 'rediss'] }),
-    doc: 'Redis: read-model cache, rate limits, failed-login counters and token revocations (distributed mode).',
-  },
-  redisKeyPrefix: {
-    env: 'FISCAL_REDIS_KEY_PREFIX',
-    type: string(),
-    default: 'fiscal:',
-    doc: 'Prefix of every Redis key, to keep environments apart on one Redis.',
-  },
+  ...databaseConfig,
+  ...rabbitMqConfig,
+  ...grpcServerConfig,
 });
 
 const gatewayConfig = defineConfig({
@@ -95,40 +65,9 @@ const gatewayConfig = defineConfig({
   ...redisConfig,
   ...gatewayQuotaConfig,
   ...accessLogConfig,
-  httpHost: {
-    env: 'FISCAL_HTTP_HOST',
-    type: string(),
-    default: '0.0.0.0',
-    doc: 'Address the REST API binds to.',
-  },
-  httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
-  trustProxy: {
-    env: 'FISCAL_TRUST_PROXY',
-    type: boolean(),
-    default: false,
-    doc: 'Tell clients apart by the X-Forwarded-For of the load balancer in front (only behind one).',
-  },
-  invoiceGrpcUrl: {
-    env: 'FISCAL_INVOICE_GRPC_URL',
-    type: url({ protocols: ['http'] }),
-    doc: 'gRPC address of the invoice service (gateway, distributed mode).',
-  },
-  queryGrpcUrl: {
-    env: 'FISCAL_QUERY_GRPC_URL',
-    type: url({ protocols: ['http'] }),
-    doc: 'gRPC address of the query service (gateway, distributed mode).',
-  },
-  ...callerKeysConfig,
-  analyticsGrpcUrl: {
-    env: 'FISCAL_ANALYTICS_GRPC_URL',
-    type: url({ protocols: ['http'] }),
-    doc: 'gRPC address of the analytics service (gateway, distributed mode).',
-  },
-  notificationGrpcUrl: {
-    env: 'FISCAL_NOTIFICATION_GRPC_URL',
-    type: url({ protocols: ['http'] }),
-    doc: 'gRPC address of the notification service (gateway, distributed mode).',
-  },
+  ...gatewayHttpConfig({ host: '0.0.0.0' }),
+  ...gatewayProxyConfig,
+  ...gatewayUpstreamConfig,
 });
 
 /** The invoice store is sharded: FISCAL_INVOICE_SHARD_URLS, or FISCAL_DATABASE_URL as the one shard. */
@@ -374,9 +313,8 @@ export async function runServe(service: string | undefined): Promise<number | un
   const settings = parseConfig(factory.config) as BackendSettings;
   const host = await startHost(service, settings);
   const module = await factory.create(host, settings);
-  for (const [name, check] of Object.entries(module.readinessChecks ?? {}))
-    host.health.addReadiness(name, check);
-  await module.start();
+  // The broker outlives this process: what its outbox still holds is handed over before it closes.
+  await runModules(host, [module], { flushOnShutdown: true });
   if (module.registerRpc) {
     const server = createGrpcServer({
       register: (router) => module.registerRpc!(router),
@@ -396,8 +334,6 @@ export async function runServe(service: string | undefined): Promise<number | un
     });
     host.shutdown.register('stop-accepting', 'grpc-server', () => server.close());
   }
-  host.shutdown.register('drain', service, () => module.stop());
-  if (module.flush) host.shutdown.register('flush', `${service}-outbox`, () => module.flush!());
   host.markStarted();
   return undefined;
 }

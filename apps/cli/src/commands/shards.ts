@@ -1,18 +1,18 @@
 import {
   distributedShardsConfig,
   type InvoiceSchema,
+  invoiceShardUrls,
   moveSlots,
   openInvoiceShards,
   ShardMap,
   shardMapConfig,
 } from '@fiscal/invoice';
 import { defineConfig, parseConfig } from '@fiscal/kit/config';
-import { createDatabase, type Database } from '@fiscal/kit/db';
-import { databaseSettings, invoiceShardUrls } from '../database-settings.js';
+import { createDatabase, type Database, databaseConfig } from '@fiscal/kit/db';
 
 const shardsConfig = defineConfig({
-  ...databaseSettings,
-  databaseUrl: { ...databaseSettings.databaseUrl, default: undefined },
+  ...databaseConfig,
+  databaseUrl: { ...databaseConfig.databaseUrl, default: undefined },
   ...distributedShardsConfig,
   ...shardMapConfig,
 });

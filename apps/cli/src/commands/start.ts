@@ -3,7 +3,13 @@ import type { ConnectRouter } from '@connectrpc/connect';
 import { createAnalyticsService } from '@fiscal/analytics';
 import { authConfig, createAuthService } from '@fiscal/auth';
 import { parseEvent } from '@fiscal/contracts';
-import { createGatewayServer, createMemoryRateLimiter, gatewayQuotaConfig, quotasOf } from '@fiscal/gateway';
+import {
+  createGatewayServer,
+  createMemoryRateLimiter,
+  gatewayHttpConfig,
+  gatewayQuotaConfig,
+  quotasOf,
+} from '@fiscal/gateway';
 import type { InvoiceSchema } from '@fiscal/invoice';
 import {
   applyRetention,
@@ -21,14 +27,14 @@ import {
 } from '@fiscal/invoice';
 import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit/auth';
 import { createMemoryCache } from '@fiscal/kit/cache';
-import { boolean, commonConfig, defineConfig, parseConfig, port, string } from '@fiscal/kit/config';
+import { boolean, commonConfig, defineConfig, parseConfig, string } from '@fiscal/kit/config';
 import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
 import { createInProcessBus, createMemoryQueueStore, createSqlDeadLetterShelf } from '@fiscal/kit/events';
 import { createInMemoryTransport } from '@fiscal/kit/grpc';
 import { accessLogConfig, listen } from '@fiscal/kit/http';
 import { createLogger } from '@fiscal/kit/log';
 import { ensurePortFree } from '@fiscal/kit/net';
-import type { ServiceModule } from '@fiscal/kit/runtime';
+import { runModules, type ServiceModule } from '@fiscal/kit/runtime';
 import { createNotificationService, notificationConfig } from '@fiscal/notification';
 import { createQueryService, summaryCacheMaxBytes, summaryCacheName } from '@fiscal/query';
 import { startHost } from '../host.js';
@@ -46,13 +52,7 @@ export const embeddedConfig = defineConfig({
   ...accessLogConfig,
   ...retentionConfig,
   ...inboxRetentionConfig,
-  httpPort: { env: 'FISCAL_HTTP_PORT', type: port(), default: 8080, doc: 'Port of the public REST API.' },
-  httpHost: {
-    env: 'FISCAL_HTTP_HOST',
-    type: string(),
-    default: '127.0.0.1',
-    doc: 'Address the REST API binds to; `fiscal serve gateway` defaults to 0.0.0.0.',
-  },
+  ...gatewayHttpConfig({ host: '127.0.0.1' }),
   dataDir: {
     env: 'FISCAL_DATA_DIR',
     type: string(),
@@ -82,7 +82,7 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   const host = await startHost('fiscal', settings, {
     adminTokenDir: inMemory ? undefined : settings.dataDir,
   });
-  const { logger, registry, health, shutdown } = host;
+  const { logger, registry, shutdown } = host;
   // One process, but each service's log lines carry its own name, as they would in distributed mode.
   const loggerOf = (service: string) => createLogger({ service, level: settings.logLevel });
 
@@ -208,11 +208,9 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     accessLog: { sampleRatio: settings.accessLogSampleRatio },
   });
 
-  for (const module of modules) {
-    for (const [name, check] of Object.entries(module.readinessChecks ?? {}))
-      health.addReadiness(name, check);
-    await module.start();
-  }
+  // No outbox flush on shutdown: what is unpublished when the consumers stop stays in the outboxes,
+  // and is published at the next start.
+  await runModules(host, modules, { flushOnShutdown: false });
   bus.open();
   // The same retention as distributed mode, on the same schedule: months of invoices past the
   // keeping period with their archived originals, event-log months, consumers' inboxes.
@@ -231,9 +229,6 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   const httpPort = await listen(gateway, api);
 
   shutdown.register('stop-accepting', 'gateway', () => gateway.close());
-  // No outbox flush: what is unpublished when the consumers stop stays in the outboxes, and is
-  // published at the next start.
-  for (const module of modules) shutdown.register('drain', module.name, () => module.stop());
   shutdown.register('close', 'bus', () => bus.close());
   shutdown.register('close', 'embedded-postgres', () => embedded.close());
 

@@ -5,6 +5,7 @@ export {
   unauthenticated,
   type VerifiedCaller,
 } from './access-token-verifier.js';
+export { callerKeysConfig } from './caller-keys-settings.js';
 export { createJwksKeyStore, type JwksKeyStore, type JwksKeyStoreOptions } from './jwks-key-store.js';
 export {
   authenticateRpcCallers,

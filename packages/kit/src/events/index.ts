@@ -32,4 +32,5 @@ export type { LeasedMessage, QueueStore } from './in-process/queue-store.js';
 export { createSqlDeadLetterShelf } from './in-process/sql-dead-letter-shelf.js';
 export { type BusSchema, busMigrations, createSqlQueueStore } from './in-process/sql-queue-store.js';
 export { createRabbitMqBus, type RabbitMqBus, type RabbitMqBusOptions } from './rabbitmq/rabbitmq-bus.js';
+export { rabbitMqConfig } from './rabbitmq/rabbitmq-settings.js';
 export { domainOf, groupNames } from './rabbitmq/topology.js';

@@ -3,6 +3,7 @@ export { clientInterceptors, serverInterceptors } from './interceptors.js';
 export { itemTraceparentsHeader, itemTraceparentsOf, itemTraceparentsValue } from './item-traces.js';
 export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from './server.js';
 export { serverMetricsInterceptor } from './server-metrics.js';
+export { grpcServerConfig } from './server-settings.js';
 export {
   type ClientTransportOptions,
   createGrpcClientTransport,

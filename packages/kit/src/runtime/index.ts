@@ -1,1 +1,2 @@
+export { type ModuleHost, type RunModulesOptions, runModules } from './run-modules.js';
 export type { ServiceModule } from './service-module.js';
