@@ -1,5 +1,6 @@
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { describe, expect, it, vi } from 'vitest';
+import { PortInUseError } from '../net/index.js';
 import { createGrpcServer } from './server.js';
 import { capturingLogger, type EchoObservations, registerEchoService } from './testing/echo-service.js';
 import { EchoService } from './testing/gen/echo_pb.js';
@@ -68,7 +69,7 @@ describe('gRPC server', () => {
     const first = startServer(1_000).server;
     const { port } = await first.listen({ host: '127.0.0.1', port: 0 });
     const second = startServer(1_000).server;
-    await expect(second.listen({ host: '127.0.0.1', port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect(second.listen({ host: '127.0.0.1', port })).rejects.toBeInstanceOf(PortInUseError);
     await first.close();
   });
 });
