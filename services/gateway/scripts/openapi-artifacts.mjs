@@ -17,6 +17,6 @@ export async function openApiArtifacts(document) {
 }
 
 export const artifactPaths = {
-  json: new URL('../../../packages/contracts/src/gen/http/fiscal-api.json', import.meta.url),
-  types: new URL('../../../packages/contracts/src/gen/http/fiscal-api.ts', import.meta.url),
+  json: new URL('../../../packages/contracts/src/http/gen/fiscal-api.json', import.meta.url),
+  types: new URL('../../../packages/contracts/src/http/gen/fiscal-api.ts', import.meta.url),
 };
