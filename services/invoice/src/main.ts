@@ -56,7 +56,8 @@ export type { InvoiceSchema } from './adapters/invoice-rows.js';
 export { openInvoiceShards } from './adapters/invoice-shards.js';
 export { createMemoryObjectStore } from './adapters/memory-object-store.js';
 export { invoiceMigrations } from './adapters/migrations.js';
-export { createShardRetention, type ShardRetention } from './adapters/postgres-retention.js';
+export { createPostgresEventLog } from './adapters/postgres-event-log.js';
+export { createShardRetention } from './adapters/postgres-retention.js';
 export { moveSlots } from './adapters/slot-mover.js';
 export { applyRetention, type RetentionPolicy, type RetentionReport } from './app/apply-retention.js';
 export {
@@ -65,6 +66,7 @@ export {
   type ReadEventLogOptions,
   readEventLog,
 } from './app/read-event-log.js';
+export type { ShardRetention } from './domain/retention/index.js';
 export { ShardMap } from './domain/sharding/index.js';
 export * from './settings.js';
 export { type InvoiceStore, type InvoiceStoreDependencies, openInvoiceStore } from './store.js';

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import {
+  createPostgresEventLog,
   distributedShardsConfig,
   embeddedShardsConfig,
   eventLogOf,
@@ -38,7 +39,10 @@ export async function runReplay(args: string[]): Promise<number> {
   const opened = distributed ? await openDistributed() : await openEmbedded();
   try {
     const shards = await openInvoiceShards(opened.shardDatabases);
-    const report = await replayReadModel({ database: opened.query, events: eventLogOf({ shards }) });
+    const report = await replayReadModel({
+      database: opened.query,
+      events: eventLogOf(createPostgresEventLog(shards)),
+    });
     console.log(
       `fiscal replay: query rebuilt from ${report.applied} events (${report.duplicates} duplicates, ${report.skipped} skipped)`,
     );

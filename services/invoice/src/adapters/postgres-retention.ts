@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ShardRetention } from '../domain/retention/index.js';
 import type { InvoiceShard } from './invoice-shards.js';
 import {
   comingMonths,
@@ -6,22 +7,6 @@ import {
   type MonthPartition,
   monthPartitionsOf,
 } from './monthly-partitions.js';
-
-/** What retention reads and removes on one shard; every statement is on that shard's database. */
-export interface ShardRetention {
-  readonly shard: number;
-  /** Invoice months wholly before `cutoff`, with how many invoices they hold. */
-  expiredInvoiceMonths(cutoff: Date): Promise<(MonthPartition & { rows: number })[]>;
-  /** Storage keys of the archived originals of a month's invoices. */
-  archivedDocuments(month: MonthPartition): Promise<string[]>;
-  /** Drops the month's partition and the fiscal-UUID index entries of its invoices. */
-  dropInvoiceMonth(month: MonthPartition): Promise<void>;
-  /** Outbox months wholly before `cutoff`, with their events and how many are still unpublished. */
-  expiredOutboxMonths(cutoff: Date): Promise<(MonthPartition & { rows: number; unpublished: number })[]>;
-  dropOutboxMonth(month: MonthPartition): Promise<void>;
-  /** Creates the outbox's partitions of this month and the next two. */
-  prepareComingMonths(now: Date): Promise<void>;
-}
 
 export function createShardRetention(shard: InvoiceShard): ShardRetention {
   const { db } = shard.database;

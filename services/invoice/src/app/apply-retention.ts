@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ShardRetention } from '../adapters/postgres-retention.js';
 import type { ObjectStore } from '../domain/document/index.js';
+import type { ShardRetention } from '../domain/retention/index.js';
 
 export interface RetentionPolicy {
   /** Invoices and their archived originals are kept this many years after their issuance month. */

@@ -5,6 +5,7 @@ import { appendToOutbox } from '@fiscal/kit/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvoiceSchema } from '../adapters/invoice-rows.js';
 import { type InvoiceShards, openInvoiceShards } from '../adapters/invoice-shards.js';
+import { createPostgresEventLog } from '../adapters/postgres-event-log.js';
 import { eventLogOf, readEventLog } from './read-event-log.js';
 
 function event(subject: string, sequence: number): EventEnvelope {
@@ -56,7 +57,7 @@ describe('the event log', () => {
     const pages: string[][] = [];
     let after: string | undefined;
     do {
-      const page = await readEventLog({ shards }, { after, limit: 3 });
+      const page = await readEventLog(createPostgresEventLog(shards), { after, limit: 3 });
       pages.push(page.events.map((read) => read.id));
       after = page.next;
     } while (after);
@@ -67,14 +68,17 @@ describe('the event log', () => {
 
   it('reads the same order every time', async () => {
     const first: string[] = [];
-    for await (const read of eventLogOf({ shards }, { pageSize: 5 })) first.push(read.id);
+    for await (const read of eventLogOf(createPostgresEventLog(shards), { pageSize: 5 })) first.push(read.id);
     const second: string[] = [];
-    for await (const read of eventLogOf({ shards }, { pageSize: 16 })) second.push(read.id);
+    for await (const read of eventLogOf(createPostgresEventLog(shards), { pageSize: 16 }))
+      second.push(read.id);
     expect(second).toEqual(first);
     expect(first).toHaveLength(16);
   });
 
   it('refuses a position it did not hand out', async () => {
-    await expect(readEventLog({ shards }, { after: '7:1', limit: 3 })).rejects.toThrow(RangeError);
+    await expect(readEventLog(createPostgresEventLog(shards), { after: '7:1', limit: 3 })).rejects.toThrow(
+      RangeError,
+    );
   });
 });

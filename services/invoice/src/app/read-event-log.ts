@@ -1,7 +1,5 @@
 import type { EventEnvelope } from '@fiscal/contracts';
-import type { OutboxSchema } from '@fiscal/kit/outbox';
-import type { Kysely } from 'kysely';
-import type { InvoiceStore } from '../store.js';
+import type { EventLogShards } from '../domain/event-log/index.js';
 
 export interface EventLogPage {
   events: EventEnvelope[];
@@ -21,23 +19,15 @@ export interface ReadEventLogOptions {
  * and an invoice's events live in one shard, so they come in their own order.
  */
 export async function readEventLog(
-  store: Pick<InvoiceStore, 'shards'>,
+  log: EventLogShards,
   { after, limit }: ReadEventLogOptions,
 ): Promise<EventLogPage> {
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`event log page limit must be positive, got ${limit}`);
-  const shards = store.shards.all;
-  const start = after === undefined ? { shard: 0, id: '0' } : positionOf(after, shards.length);
+  const start = after === undefined ? { shard: 0, id: '0' } : positionOf(after, log.count);
   const events: EventEnvelope[] = [];
-  for (let index = start.shard; index < shards.length; index++) {
-    const db = shards[index]!.database.db as unknown as Kysely<OutboxSchema>;
-    const rows = await db
-      .selectFrom('outbox')
-      .select(['id', 'envelope'])
-      .where('id', '>', index === start.shard ? start.id : '0')
-      .orderBy('id')
-      .limit(limit - events.length)
-      .execute();
+  for (let index = start.shard; index < log.count; index++) {
+    const rows = await log.readAfter(index, index === start.shard ? start.id : '0', limit - events.length);
     events.push(...rows.map((row) => row.envelope));
     if (events.length === limit) return { events, next: `${index}:${rows.at(-1)!.id}` };
   }
@@ -46,12 +36,12 @@ export async function readEventLog(
 
 /** The whole event log, read page by page. */
 export async function* eventLogOf(
-  store: Pick<InvoiceStore, 'shards'>,
+  log: EventLogShards,
   { pageSize = 1_000 }: { pageSize?: number } = {},
 ): AsyncIterable<EventEnvelope> {
   let after: string | undefined;
   do {
-    const page = await readEventLog(store, { after, limit: pageSize });
+    const page = await readEventLog(log, { after, limit: pageSize });
     yield* page.events;
     after = page.next;
   } while (after !== undefined);
