@@ -35,6 +35,16 @@ export const InvoiceCreatedV1 = Type.Object({
 });
 export type InvoiceCreatedData = Static<typeof InvoiceCreatedV1>;
 
+/**
+ * The six facts a client declares of an invoice (its fiscal UUID, the parties, the amount and its
+ * currency, when it was issued), as its created event carries them: the one declaration every
+ * service that holds them uses.
+ */
+export type InvoiceMetadata = Pick<
+  InvoiceCreatedData,
+  'uuid' | 'issuer' | 'receiver' | 'amount' | 'currency' | 'issuanceDate'
+>;
+
 export const InvoiceValidatedV1 = Type.Object({
   invoiceId: Identifier,
   uuid: Uuid,

@@ -2,6 +2,7 @@ import type {
   InvoiceArchivedData,
   InvoiceCreatedData,
   InvoiceFailedData,
+  InvoiceMetadata,
   InvoiceProcessingStartedData,
   InvoiceRejectedData,
   InvoiceRequeuedData,
@@ -22,17 +23,11 @@ export type InvoiceStatus = 'pending' | 'processing' | 'validated' | 'archived' 
 /** Documents travel by reference (claim check): a URL to download, or the inline XML kept with the row. */
 export type DocumentSource = { kind: 'url'; url: string } | { kind: 'inline'; xml: string };
 
-export interface InvoiceMetadata {
-  /** Fiscal folio (the TimbreFiscalDigital UUID), unique per organisation. */
-  uuid: string;
-  issuer: string;
-  receiver: string;
-  /** Decimal string, never a float. */
-  amount: string;
-  currency: string;
-  /** ISO 8601 timestamp of issuance. */
-  issuanceDate: string;
-}
+/**
+ * The uuid (the TimbreFiscalDigital's, unique per organisation), issuer, receiver, amount (a
+ * decimal string, never a float), currency and issuanceDate (an ISO 8601 instant) of an invoice.
+ */
+export type { InvoiceMetadata };
 
 export interface DocumentProblem {
   code: string;

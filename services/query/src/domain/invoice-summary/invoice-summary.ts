@@ -1,15 +1,12 @@
-import type { EventEnvelope } from '@fiscal/contracts';
+import type { EventEnvelope, InvoiceMetadata } from '@fiscal/contracts';
+
+/** An invoice's declared metadata, null until its created event has been folded in. */
+type SubmissionFacts = { [Fact in keyof InvoiceMetadata]: InvoiceMetadata[Fact] | null };
 
 /** The denormalised read model of one invoice, as the list and detail views show it. */
-export interface InvoiceSummary {
+export interface InvoiceSummary extends SubmissionFacts {
   id: string;
   orgId: string;
-  uuid: string | null;
-  issuer: string | null;
-  receiver: string | null;
-  amount: string | null;
-  currency: string | null;
-  issuanceDate: string | null;
   status: string;
   /** Why the invoice was rejected or failed; null otherwise. */
   outcomeReason: string | null;
@@ -55,15 +52,6 @@ export const projectedEventTypes = Object.keys(statusByEventType);
 /** Every status a summary can be in. */
 export const invoiceStatuses: readonly string[] = [...new Set(Object.values(statusByEventType))];
 
-interface CreatedData {
-  uuid: string;
-  issuer: string;
-  receiver: string;
-  amount: string;
-  currency: string;
-  issuanceDate: string;
-}
-
 /**
  * Folds one event into the summary. Status follows the newest sequence seen, so duplicated or
  * out-of-order delivery converges on the same state; the immutable submission data of `created`
@@ -96,7 +84,7 @@ export function applyEvent(current: InvoiceSummary | undefined, event: EventEnve
     ? { ...base, ...outcomeOf(event), status, sequence: event.sequence, updatedAt: event.time }
     : { ...base };
   if (event.type === 'fiscal.invoice.created') {
-    const data = event.data as CreatedData;
+    const data = event.data as InvoiceMetadata;
     Object.assign(next, {
       uuid: data.uuid,
       issuer: data.issuer,
