@@ -15,7 +15,7 @@ import { Registry } from 'prom-client';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNotificationService, type NotificationSchema, type NotificationSettings } from './main.js';
-import { startReceiver, waitUntil } from './testing/receivers.js';
+import { startReceiver } from './testing/receivers.js';
 
 const logger = pino({ level: 'silent' });
 const postgresReachable = await probeService('postgres');
@@ -139,7 +139,7 @@ describe.each(engines)('notification service on %s', (engine) => {
     expect(webhook).toMatchObject({ channel: 'webhook', status: 'active' });
 
     await bus.publish([archived('org_a'), archived('org_b')]);
-    await waitUntil(() => receiver.received.length === 1, 'the receiver got the event');
+    await expect.poll(() => receiver.received.length).toBe(1);
 
     const [request] = receiver.received;
     expect(verifyStandardWebhook(secret, request!.headers, request!.body)).toBe(true);
@@ -154,10 +154,7 @@ describe.each(engines)('notification service on %s', (engine) => {
     // The receiver answers before the dispatcher records the outcome: wait for the record.
     const deliveriesOf = async () =>
       (await client.listDeliveries({ webhookId: webhook!.id, limit: 10 })).deliveries;
-    await waitUntil(
-      async () => (await deliveriesOf())[0]?.status === 'delivered',
-      'the delivery to be recorded as delivered',
-    );
+    await expect.poll(async () => (await deliveriesOf())[0]?.status).toBe('delivered');
     expect(await deliveriesOf()).toMatchObject([{ status: 'delivered', attempts: 1, lastStatusCode: 204 }]);
   });
 
@@ -175,15 +172,18 @@ describe.each(engines)('notification service on %s', (engine) => {
     });
     const events = [archived('org_a'), archived('org_a'), archived('org_a')];
     await bus.publish(events);
-    await waitUntil(() => receiver.received.length >= 6, 'each event was refused at least twice');
+    // Each event refused at least twice.
+    await expect.poll(() => receiver.received.length).toBeGreaterThanOrEqual(6);
     down = false;
 
     const delivered = () =>
       new Set(receiver.received.filter((_, index) => index >= 0).map((r) => r.headers['webhook-id']));
-    await waitUntil(async () => {
-      const { deliveries } = await client.listDeliveries({ webhookId: webhook!.id, limit: 10 });
-      return deliveries.length === 3 && deliveries.every((delivery) => delivery.status === 'delivered');
-    }, 'every delivery is delivered');
+    await expect
+      .poll(async () => {
+        const { deliveries } = await client.listDeliveries({ webhookId: webhook!.id, limit: 10 });
+        return deliveries.map((delivery) => delivery.status);
+      })
+      .toEqual(['delivered', 'delivered', 'delivered']);
     expect(delivered().size).toBe(events.length);
     const bodies = new Set(receiver.received.map((r) => JSON.parse(r.body).data.invoiceId));
     expect(bodies.size).toBe(1);
@@ -209,10 +209,7 @@ describe.each(engines)('notification service on %s', (engine) => {
     });
     await bus.publish([archived('org_a'), archived('org_a')]);
 
-    await waitUntil(async () => {
-      const { webhooks } = await client.listWebhooks({});
-      return webhooks[0]?.status === 'disabled';
-    }, 'the subscription is disabled');
+    await expect.poll(async () => (await client.listWebhooks({})).webhooks[0]?.status).toBe('disabled');
     const { deliveries } = await client.listDeliveries({ webhookId: webhook!.id, limit: 10 });
     expect(deliveries.map((delivery) => [delivery.status, delivery.attempts])).toEqual([
       ['dead_lettered', 3],
@@ -304,7 +301,7 @@ describe.each(engines)('notification service on %s', (engine) => {
     ]);
 
     await bus.publish([archived('org_a')]);
-    await waitUntil(() => mails.length === 1 && texts.length === 1, 'the email and the SMS arrived');
+    await expect.poll(() => [mails.length, texts.length]).toEqual([1, 1]);
 
     expect(mails[0]!.to).toBe('ops@example.com');
     expect(mails[0]!.data).toContain(`Subject: Invoice ${archivedData.uuid} archived`);

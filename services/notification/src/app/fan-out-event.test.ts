@@ -20,7 +20,7 @@ import {
 import { createSecretBox } from '../adapters/secret-box.js';
 import type { NotificationStore } from '../domain/index.js';
 import { createNotificationService, type NotificationSettings } from '../main.js';
-import { startReceiver, waitUntil } from '../testing/receivers.js';
+import { startReceiver } from '../testing/receivers.js';
 import { fanOutEventsHandler } from './fan-out-event.js';
 
 const logger = pino({ level: 'silent' });
@@ -236,11 +236,8 @@ describe.each([
 
       await bus.publish(events);
 
-      await waitUntil(
-        async () => (await bus.deadLetters.list(notificationGroup)).length === 1,
-        'a dead letter',
-      );
-      await waitUntil(() => receiver.received.length === 9, 'the other nine were delivered');
+      await expect.poll(() => bus.deadLetters.list(notificationGroup)).toHaveLength(1);
+      await expect.poll(() => receiver.received.length).toBe(9);
       const [letter] = await bus.deadLetters.list(notificationGroup);
       expect(letter).toMatchObject({ envelope: { id: poison.id }, attempts: 1 });
       // Refused by the database for its value: no retry could change that, so no retry was made.

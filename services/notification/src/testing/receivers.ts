@@ -30,16 +30,3 @@ export async function startReceiver(answer: (request: ReceivedRequest, index: nu
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-/** Waits for `condition` to hold, polling; fails with `what` after `timeoutMs`. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
