@@ -1,13 +1,13 @@
 import type { ServiceOfSpan } from '@fiscal/kit/telemetry';
 import { SpanKind } from '@opentelemetry/api';
+import { topology } from './topology.js';
 
-/** The service that consumes each group's events, as `fiscal serve` deploys them. */
-const serviceOfGroup: Record<string, string> = {
-  'invoice-processor': 'invoice-worker',
-  'query-projector': 'query',
-  analytics: 'analytics',
-  notifications: 'notification',
-};
+/** The service that consumes each group's events, as the topology declares them. */
+const serviceOfGroup: Record<string, string> = Object.fromEntries(
+  Object.values(topology.backEnds).flatMap((service) =>
+    service.consumes ? [[service.consumes.group, service.name]] : [],
+  ),
+);
 
 /**
  * `fiscal start` runs every service in one process; its spans are exported under the service each

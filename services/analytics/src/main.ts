@@ -53,4 +53,4 @@ export async function createAnalyticsService({
   };
 }
 
-export { type AnalyticsSchema, analyticsMigrations };
+export { type AnalyticsSchema, analyticsGroup, analyticsMigrations, finalEventTypes };

@@ -173,4 +173,4 @@ export async function createNotificationService({
 
 export { type NotificationSettings, notificationConfig } from './settings.js';
 export type { NotificationSchema };
-export { notificationMigrations };
+export { notifiableEventTypes, notificationGroup, notificationMigrations };

@@ -85,4 +85,4 @@ export async function createQueryService({
 
 export type { QuerySchema } from './adapters/query-schema.js';
 export { type ReplayReadModelOptions, type ReplayReport, replayReadModel } from './replay.js';
-export { queryMigrations };
+export { projectedEventTypes, projectorGroup, queryMigrations };

@@ -1,24 +1,17 @@
-import { createAnalyticsService } from '@fiscal/analytics';
-import { authConfig, createAuthService } from '@fiscal/auth';
+import { authConfig } from '@fiscal/auth';
 import { parseEvent } from '@fiscal/contracts';
 import {
-  createGatewayServer,
-  createRedisRateLimiter,
   gatewayHttpConfig,
   gatewayProxyConfig,
   gatewayQuotaConfig,
   gatewayUpstreamConfig,
-  quotasOf,
 } from '@fiscal/gateway';
 import {
-  applyRetention,
   createFsObjectStore,
-  createInvoiceService,
-  createInvoiceWorker,
-  createShardRetention,
   distributedShardsConfig,
   eventLogConfig,
   type InvoiceSchema,
+  type InvoiceStore,
   invoiceShardUrls,
   objectStoreConfig,
   openInvoiceStore,
@@ -27,7 +20,7 @@ import {
   shardMapConfig,
 } from '@fiscal/invoice';
 import { authenticateRpcCallers, callerKeysConfig, createServiceCallerVerifier } from '@fiscal/kit/auth';
-import { createRedisCache, redisConfig } from '@fiscal/kit/cache';
+import { type Cache, createRedisCache, redisConfig } from '@fiscal/kit/cache';
 import {
   ConfigError,
   type ConfigOf,
@@ -37,21 +30,22 @@ import {
   parseConfig,
 } from '@fiscal/kit/config';
 import { createDatabase, databaseConfig } from '@fiscal/kit/db';
-import { createRabbitMqBus, rabbitMqConfig } from '@fiscal/kit/events';
+import { createRabbitMqBus, type EventBus, type RabbitMqBus, rabbitMqConfig } from '@fiscal/kit/events';
 import {
   createGrpcClientTransport,
   createGrpcServer,
   createInMemoryTransport,
+  type GrpcClientTransport,
   grpcServerConfig,
 } from '@fiscal/kit/grpc';
 import { accessLogConfig, listen } from '@fiscal/kit/http';
 import { runModules, type ServiceModule } from '@fiscal/kit/runtime';
-import { createNotificationService, notificationConfig } from '@fiscal/notification';
-import { createQueryService, summaryCacheName } from '@fiscal/query';
+import { notificationConfig } from '@fiscal/notification';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { type Host, startHost } from '../host.js';
-import { inboxRetentionConfig, scheduleRetention, withInboxRetention } from '../retention-schedule.js';
+import { inboxRetentionConfig } from '../retention-schedule.js';
+import { type BackEnd, buildBackEnd, type Engines, topology } from '../topology.js';
 
 const backendConfig = defineConfig({
   ...commonConfig,
@@ -108,101 +102,137 @@ export const serveConfigs = {
 /** What every backend's settings include (each spec extends `backendConfig`'s host and gRPC parts). */
 type BackendSettings = ConfigOf<typeof commonConfig> & { grpcHost: string; grpcPort: number };
 
-interface Backend {
-  // biome-ignore lint/suspicious/noExplicitAny: each backend reads its own settings spec
-  config: Record<string, any>;
+type Spec = Record<string, Field<unknown>>;
+
+/** A back end of the topology with the settings its own process reads. */
+interface Deployable {
+  config: Spec;
   // biome-ignore lint/suspicious/noExplicitAny: the settings parsed from `config`
-  create(host: Host, settings: any): Promise<ServiceModule>;
+  service: BackEnd<any>;
 }
 
-const backend = <S extends Record<string, Field<unknown>>>(
-  config: S,
-  create: (host: Host, settings: ConfigOf<S>) => Promise<ServiceModule>,
-): Backend => ({ config, create });
+/** Pairs a back end with its process's settings, which must include what the back end reads. */
+const deployable = <S extends Spec>(config: S, service: BackEnd<ConfigOf<S>>): Deployable => ({
+  config,
+  service,
+});
 
-const backends: Record<string, Backend> = {
-  invoice: backend(invoiceConfig, async (host, settings) => {
-    const store = await openShardedStore(host, settings);
-    const objects = createFsObjectStore({ root: settings.objectStoreDir });
-    scheduleRetention(host, 'invoice', settings.retentionInterval, async () => {
-      // One replica at a time: the others find the lock taken and wait for the next run.
-      const [first] = store.shards.all;
-      await first?.database.transaction(async (trx) => {
-        const { rows } = await sql<{ locked: boolean }>`
-          select pg_try_advisory_xact_lock(hashtext('fiscal-retention:invoice')) as locked`.execute(trx);
-        if (!rows[0]?.locked) return;
-        const report = await applyRetention({
-          shards: store.shards.all.map(createShardRetention),
-          objects,
-          policy: {
-            documentYears: settings.retentionYears,
-            eventRetentionMs: settings.invoiceEventRetention,
-          },
-          now: new Date(),
-          dryRun: false,
-          logger: host.logger,
-        });
-        if (report.invoiceMonths.length + report.outboxMonths.length > 0)
-          host.logger.info({ report }, 'retention applied');
-      });
-    });
-    return createInvoiceService({ store, objects });
-  }),
-  'invoice-worker': backend(invoiceWorkerConfig, async (host, settings) => {
-    const bus = await connectBus(host, settings);
-    return createInvoiceWorker({
-      store: await openShardedStore(host, settings, bus),
-      bus,
-      objects: createFsObjectStore({ root: settings.objectStoreDir }),
-      logger: host.logger,
-      registry: host.registry,
-      settings,
-      platformPorts: [settings.adminPort, settings.grpcPort],
-    });
-  }),
-  query: backend(queryConfig, async (host, settings) =>
-    createQueryService({
-      database: withInboxRetention(host, settings, await openDatabase(host, settings, 'query')),
-      bus: await connectBus(host, settings),
-      cache: redisCache(host, settings, summaryCacheName),
-      registry: host.registry,
-    }),
-  ),
-  auth: backend(authServiceConfig, async (host, settings) =>
-    createAuthService({
-      database: await openDatabase(host, settings, 'auth'),
-      revocations: redisCache(host, settings, 'revoked-tokens'),
-      publisher: await connectBus(host, settings),
-      loginLimiterRedis: redisClient(host, settings, 'login-limiter'),
-      settings,
-      logger: host.logger,
-      registry: host.registry,
-    }),
-  ),
-  analytics: backend(analyticsConfig, async (host, settings) =>
-    createAnalyticsService({
-      database: withInboxRetention(host, settings, await openDatabase(host, settings, 'analytics')),
-      bus: await connectBus(host, settings),
-      registry: host.registry,
-    }),
-  ),
-  notification: backend(notificationServiceConfig, async (host, settings) =>
-    createNotificationService({
-      database: withInboxRetention(host, settings, await openDatabase(host, settings, 'notification')),
-      bus: await connectBus(host, settings),
-      registry: host.registry,
-      logger: host.logger,
-      settings,
-      platformPorts: [settings.adminPort, settings.grpcPort],
-    }),
-  ),
+const { backEnds } = topology;
+const deployables: Record<keyof typeof backEnds, Deployable> = {
+  invoice: deployable(invoiceConfig, backEnds.invoice),
+  'invoice-worker': deployable(invoiceWorkerConfig, backEnds['invoice-worker']),
+  query: deployable(queryConfig, backEnds.query),
+  auth: deployable(authServiceConfig, backEnds.auth),
+  analytics: deployable(analyticsConfig, backEnds.analytics),
+  notification: deployable(notificationServiceConfig, backEnds.notification),
 };
 
 /** The settings each `fiscal serve <service>` reads, for the deployment manifests' tests and docs. */
 export const serviceConfigs: Record<string, Record<string, Field<unknown>>> = {
   gateway: gatewayConfig,
-  ...Object.fromEntries(Object.entries(backends).map(([name, { config }]) => [name, config])),
+  ...Object.fromEntries(Object.entries(deployables).map(([name, { config }]) => [name, config])),
 };
+
+/**
+ * What a process's settings may hold: the engines read the parts of them the service they run
+ * needs, and each service's spec (above) declares those parts.
+ */
+type ProcessSettings = ConfigOf<typeof commonConfig> &
+  Partial<
+    ConfigOf<typeof invoiceStoreConfig> & ConfigOf<typeof gatewayConfig> & ConfigOf<typeof redisConfig>
+  >;
+
+/** A setting the running service's spec declares; its absence is a configuration error. */
+function required<T>(value: T | undefined, field: { env: string }): T {
+  if (value === undefined) throw new ConfigError([`${field.env}: required`]);
+  return value;
+}
+
+/**
+ * Distributed engines for the one service a process runs: PostgreSQL, RabbitMQ, Redis, and gRPC
+ * to the other services at the addresses configured. Each engine is opened once, by its first user,
+ * and closed when the process shuts down.
+ */
+function distributedEngines(host: Host, settings: ProcessSettings): Engines {
+  let bus: RabbitMqBus | undefined;
+  let invoiceStore: Promise<InvoiceStore> | undefined;
+  let objects: ReturnType<typeof createFsObjectStore> | undefined;
+  const caches = new Map<string, Cache>();
+  const upstreams: GrpcClientTransport[] = [];
+  const upstreamUrls: Record<string, [string | undefined, { env: string }]> = {
+    invoice: [settings.invoiceGrpcUrl, gatewayUpstreamConfig.invoiceGrpcUrl],
+    query: [settings.queryGrpcUrl, gatewayUpstreamConfig.queryGrpcUrl],
+    auth: [settings.authGrpcUrl, gatewayUpstreamConfig.authGrpcUrl],
+    analytics: [settings.analyticsGrpcUrl, gatewayUpstreamConfig.analyticsGrpcUrl],
+    notification: [settings.notificationGrpcUrl, gatewayUpstreamConfig.notificationGrpcUrl],
+  };
+  const redisSettings = () => ({
+    redisUrl: required(settings.redisUrl, redisConfig.redisUrl),
+    redisKeyPrefix: required(settings.redisKeyPrefix, redisConfig.redisKeyPrefix),
+  });
+  const engines: Engines = {
+    host,
+    registry: host.registry,
+    // The process runs one service: its own logger carries the name.
+    logger: () => host.logger,
+    database: <DB>(service: string) => openDatabase<DB>(host, settings, service),
+    bus: async () => {
+      bus ??= connectBus(host, {
+        rabbitmqUrl: required(settings.rabbitmqUrl, rabbitMqConfig.rabbitmqUrl),
+        rabbitmqNamePrefix: required(settings.rabbitmqNamePrefix, rabbitMqConfig.rabbitmqNamePrefix),
+      });
+      return bus;
+    },
+    // Redis keeps its own bounds.
+    cache: (name) => {
+      let cache = caches.get(name);
+      if (!cache) {
+        cache = redisCache(host, redisSettings(), name);
+        caches.set(name, cache);
+      }
+      return cache;
+    },
+    objectStore: () => {
+      objects ??= createFsObjectStore({
+        root: required(settings.objectStoreDir, objectStoreConfig.objectStoreDir),
+      });
+      return objects;
+    },
+    invoiceStore: () => {
+      // Only the invoice deployables open the store, and their specs extend invoiceStoreConfig.
+      invoiceStore ??= engines
+        .bus()
+        .then((publisher) =>
+          openShardedStore(host, settings as ConfigOf<typeof invoiceStoreConfig>, publisher),
+        );
+      return invoiceStore;
+    },
+    transportTo: (service) => {
+      const upstream = upstreamUrls[service];
+      if (!upstream) throw new Error(`${service} serves no gRPC API`);
+      const transport = createGrpcClientTransport({ baseUrl: required(...upstream) });
+      if (upstreams.length === 0)
+        host.shutdown.register('close', 'upstream-connections', async () => {
+          for (const upstream of upstreams) upstream.close();
+        });
+      upstreams.push(transport);
+      return transport;
+    },
+    sharedCounters: (name) => redisClient(host, redisSettings(), name),
+    exclusiveDatabase: false,
+    platformPorts:
+      settings.grpcPort === undefined ? [settings.adminPort] : [settings.adminPort, settings.grpcPort],
+    oneReplicaAtATime: async (database, lock, work) => {
+      // Other replicas find the lock taken and leave the work to the one holding it.
+      await database.transaction(async (trx) => {
+        const { rows } = await sql<{ locked: boolean }>`
+          select pg_try_advisory_xact_lock(hashtext(${lock})) as locked`.execute(trx);
+        if (rows[0]?.locked) await work();
+      });
+    },
+  };
+  return engines;
+}
 
 type RedisSettings = ConfigOf<typeof redisConfig>;
 
@@ -234,7 +264,7 @@ function redisClient(host: Host, settings: RedisSettings, name: string) {
 async function openShardedStore(
   host: Host,
   settings: ConfigOf<typeof invoiceStoreConfig>,
-  publisher?: Awaited<ReturnType<typeof connectBus>>,
+  publisher: EventBus,
 ) {
   const databases = [];
   for (const [shard, url] of invoiceShardUrls(settings).entries()) {
@@ -245,7 +275,7 @@ async function openShardedStore(
   return openInvoiceStore({
     databases,
     shardMap: settings.invoiceShardMap,
-    publisher: publisher ?? (await connectBus(host, settings)),
+    publisher,
     logger: host.logger,
     registry: host.registry,
   });
@@ -253,7 +283,7 @@ async function openShardedStore(
 
 async function openDatabase<DB>(
   host: Host,
-  settings: { databaseUrl?: string | undefined; databaseSchema: string },
+  settings: { databaseUrl?: string | undefined; databaseSchema?: string | undefined },
   service: string,
   name = 'database',
 ) {
@@ -270,7 +300,7 @@ async function openDatabase<DB>(
   return database;
 }
 
-async function connectBus(host: Host, settings: { rabbitmqUrl: string; rabbitmqNamePrefix: string }) {
+function connectBus(host: Host, settings: { rabbitmqUrl: string; rabbitmqNamePrefix: string }) {
   const bus = createRabbitMqBus({
     url: settings.rabbitmqUrl,
     namePrefix: settings.rabbitmqNamePrefix,
@@ -300,19 +330,19 @@ function callerVerifierOf(host: Host, module: ServiceModule, settings: { authGrp
   return createServiceCallerVerifier({ authTransport });
 }
 
-/** Distributed mode: one service per process against PostgreSQL and RabbitMQ. */
+/** Distributed mode: one service of the topology per process, against PostgreSQL, RabbitMQ and Redis. */
 export async function runServe(service: string | undefined): Promise<number | undefined> {
   if (service === 'gateway') return serveGateway();
-  const factory = service === undefined ? undefined : backends[service];
-  if (!factory || service === undefined) {
+  const deployable = service === undefined ? undefined : deployables[service as keyof typeof deployables];
+  if (!deployable || service === undefined) {
     console.error(
-      `fiscal serve: ${service === undefined ? 'name a service' : `"${service}" has no deployable yet`}; available: gateway, ${Object.keys(backends).join(', ')}`,
+      `fiscal serve: ${service === undefined ? 'name a service' : `"${service}" has no deployable yet`}; available: gateway, ${Object.keys(deployables).join(', ')}`,
     );
     return 2;
   }
-  const settings = parseConfig(factory.config) as BackendSettings;
+  const settings = parseConfig(deployable.config) as BackendSettings;
   const host = await startHost(service, settings);
-  const module = await factory.create(host, settings);
+  const module = await buildBackEnd(deployable.service, distributedEngines(host, settings), settings);
   // The broker outlives this process: what its outbox still holds is handed over before it closes.
   await runModules(host, [module], { flushOnShutdown: true });
   if (module.registerRpc) {
@@ -341,30 +371,7 @@ export async function runServe(service: string | undefined): Promise<number | un
 async function serveGateway(): Promise<undefined> {
   const settings = parseConfig(gatewayConfig);
   const host = await startHost('gateway', settings);
-  const transports = {
-    invoiceTransport: createGrpcClientTransport({ baseUrl: settings.invoiceGrpcUrl }),
-    queryTransport: createGrpcClientTransport({ baseUrl: settings.queryGrpcUrl }),
-    authTransport: createGrpcClientTransport({ baseUrl: settings.authGrpcUrl }),
-    analyticsTransport: createGrpcClientTransport({ baseUrl: settings.analyticsGrpcUrl }),
-    notificationTransport: createGrpcClientTransport({ baseUrl: settings.notificationGrpcUrl }),
-  };
-  const rateLimiter = createRedisRateLimiter({
-    quotas: quotasOf(settings),
-    registry: host.registry,
-    client: redisClient(host, settings, 'rate-limits'),
-    logger: host.logger,
-  });
-  // Requests a replica took from the shared quotas and did not spend go back before Redis closes.
-  host.shutdown.register('flush', 'rate-limit-budgets', () => rateLimiter.close());
-  const gateway = createGatewayServer({
-    logger: host.logger,
-    registry: host.registry,
-    ...transports,
-    trustProxy: settings.trustProxy,
-    accessLog: { sampleRatio: settings.accessLogSampleRatio },
-    revocations: redisCache(host, settings, 'revoked-tokens'),
-    rateLimiter,
-  });
+  const gateway = topology.gateway.create(distributedEngines(host, settings), settings);
   await listen(gateway, {
     host: settings.httpHost,
     port: settings.httpPort,
@@ -372,8 +379,5 @@ async function serveGateway(): Promise<undefined> {
   });
   host.shutdown.register('stop-accepting', 'gateway', () => gateway.close());
   host.markStarted();
-  host.shutdown.register('close', 'upstream-connections', async () => {
-    for (const transport of Object.values(transports)) transport.close();
-  });
   return undefined;
 }

@@ -1,32 +1,22 @@
 import { join, resolve } from 'node:path';
 import type { ConnectRouter } from '@connectrpc/connect';
-import { createAnalyticsService } from '@fiscal/analytics';
-import { authConfig, createAuthService } from '@fiscal/auth';
+import { authConfig } from '@fiscal/auth';
 import { parseEvent } from '@fiscal/contracts';
+import { gatewayHttpConfig, gatewayQuotaConfig } from '@fiscal/gateway';
 import {
-  createGatewayServer,
-  createMemoryRateLimiter,
-  gatewayHttpConfig,
-  gatewayQuotaConfig,
-  quotasOf,
-} from '@fiscal/gateway';
-import type { InvoiceSchema } from '@fiscal/invoice';
-import {
-  applyRetention,
   createFsObjectStore,
-  createInvoiceService,
-  createInvoiceWorker,
   createMemoryObjectStore,
-  createShardRetention,
   embeddedShardsConfig,
   eventLogConfig,
+  type InvoiceSchema,
+  type InvoiceStore,
   openInvoiceStore,
   processingConfig,
   retentionConfig,
   shardMapConfig,
 } from '@fiscal/invoice';
 import { authenticateRpcCallers, createServiceCallerVerifier } from '@fiscal/kit/auth';
-import { createMemoryCache } from '@fiscal/kit/cache';
+import { type Cache, createMemoryCache } from '@fiscal/kit/cache';
 import { boolean, commonConfig, defineConfig, parseConfig, string } from '@fiscal/kit/config';
 import { createDatabase, openEmbeddedPostgres } from '@fiscal/kit/db';
 import { createInProcessBus, createMemoryQueueStore, createSqlDeadLetterShelf } from '@fiscal/kit/events';
@@ -35,10 +25,10 @@ import { accessLogConfig, listen } from '@fiscal/kit/http';
 import { createLogger } from '@fiscal/kit/log';
 import { ensurePortFree } from '@fiscal/kit/net';
 import { runModules, type ServiceModule } from '@fiscal/kit/runtime';
-import { createNotificationService, notificationConfig } from '@fiscal/notification';
-import { createQueryService, summaryCacheMaxBytes, summaryCacheName } from '@fiscal/query';
+import { notificationConfig } from '@fiscal/notification';
 import { startHost } from '../host.js';
-import { inboxRetentionConfig, scheduleRetention, withInboxRetention } from '../retention-schedule.js';
+import { inboxRetentionConfig } from '../retention-schedule.js';
+import { buildBackEnd, type Engines, topology } from '../topology.js';
 
 export const embeddedConfig = defineConfig({
   ...commonConfig,
@@ -68,10 +58,10 @@ export const embeddedConfig = defineConfig({
 });
 
 /**
- * Embedded mode: every service in this process, on one PGlite (a schema per service), the
- * in-process bus (its queues in memory, its dead letters in the same PGlite; each outbox keeps an
- * event until every consumer handled it, so a crash loses nothing), and in-memory gRPC transports
- * between the gateway and the services.
+ * Embedded mode: every service of the topology in this process, on one PGlite (a schema per
+ * service), the in-process bus (its queues in memory, its dead letters in the same PGlite; each
+ * outbox keeps an event until every consumer handled it, so a crash loses nothing), memory caches,
+ * and in-memory gRPC transports between the services.
  */
 export async function runStart(options: { memory: boolean }): Promise<void> {
   const settings = parseConfig(embeddedConfig);
@@ -106,75 +96,31 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
 
   host.provideDeadLetters(bus.deadLetters);
 
-  // Shard 0 keeps the service's schema name; each further shard is a schema of its own.
-  const shardDatabases = [];
-  for (let shard = 0; shard < settings.invoiceShards; shard++) {
-    shardDatabases.push(await database<InvoiceSchema>(shard === 0 ? 'invoice' : `invoice_${shard}`));
-  }
-  const invoiceStore = await openInvoiceStore({
-    databases: shardDatabases,
-    shardMap: settings.invoiceShardMap,
-    publisher: bus,
-    logger: loggerOf('invoice'),
-    registry,
-    exclusiveDatabase: true,
-    eventRetentionMs: settings.invoiceEventRetention,
-  });
+  const openSharedInvoiceStore = async () => {
+    // Shard 0 keeps the service's schema name; each further shard is a schema of its own.
+    const shardDatabases = [];
+    for (let shard = 0; shard < settings.invoiceShards; shard++) {
+      shardDatabases.push(await database<InvoiceSchema>(shard === 0 ? 'invoice' : `invoice_${shard}`));
+    }
+    return openInvoiceStore({
+      databases: shardDatabases,
+      shardMap: settings.invoiceShardMap,
+      publisher: bus,
+      logger: loggerOf('invoice'),
+      registry,
+      exclusiveDatabase: true,
+      eventRetentionMs: settings.invoiceEventRetention,
+    });
+  };
+  // The command API and the worker share one invoice store and one object store, and the auth
+  // service and the gateway one cache of revoked tokens: each is opened once, by its first user.
+  let invoiceStore: Promise<InvoiceStore> | undefined;
   const objects = inMemory
     ? createMemoryObjectStore()
     : createFsObjectStore({ root: join(dataDir, 'objects') });
+  const caches = new Map<string, Cache>();
 
-  const modules: ServiceModule[] = [
-    await createInvoiceService({ store: invoiceStore, objects }),
-    await createInvoiceWorker({
-      store: invoiceStore,
-      bus,
-      objects,
-      logger: loggerOf('invoice-worker'),
-      registry,
-      settings,
-      platformPorts: [settings.httpPort, settings.adminPort],
-    }),
-    await createQueryService({
-      database: withInboxRetention(host, settings, await database('query')),
-      bus,
-      cache: createMemoryCache({
-        name: summaryCacheName,
-        registry,
-        maxEntries: 50_000,
-        maxBytes: summaryCacheMaxBytes,
-      }),
-      registry,
-    }),
-    await createAnalyticsService({
-      database: withInboxRetention(host, settings, await database('analytics')),
-      bus,
-      registry,
-    }),
-    await createNotificationService({
-      database: withInboxRetention(host, settings, await database('notification')),
-      bus,
-      registry,
-      logger: loggerOf('notification'),
-      settings,
-      exclusiveDatabase: true,
-      platformPorts: [settings.httpPort, settings.adminPort],
-    }),
-  ];
-  // Logged-out access tokens: the auth service writes them, the gateway reads them.
-  const revocations = createMemoryCache({ name: 'revoked-tokens', registry, maxEntries: 1_000_000 });
-  modules.push(
-    await createAuthService({
-      database: await database('auth'),
-      revocations,
-      publisher: bus,
-      settings,
-      logger: loggerOf('auth'),
-      registry,
-      dataDir: inMemory ? undefined : dataDir,
-      exclusiveDatabase: true,
-    }),
-  );
+  const modules: ServiceModule[] = [];
   const rpcOf = (name: string) => {
     const module = modules.find((candidate) => candidate.name === name);
     if (!module?.registerRpc) throw new Error(`service ${name} has no gRPC API`);
@@ -182,10 +128,11 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
   };
   // Every service verifies the token each call carries, in one process as across a network; the
   // keys come from the auth service, as they would over gRPC.
-  const callerVerifier = createServiceCallerVerifier({
-    authTransport: createInMemoryTransport(rpcOf('auth').register, { logger: loggerOf('auth') }),
-  });
-  const transportFor = (name: string) => {
+  let callerVerifier: ReturnType<typeof createServiceCallerVerifier> | undefined;
+  const transportTo = (name: string) => {
+    callerVerifier ??= createServiceCallerVerifier({
+      authTransport: createInMemoryTransport(rpcOf('auth').register, { logger: loggerOf('auth') }),
+    });
     const { module, register } = rpcOf(name);
     return createInMemoryTransport(register, {
       logger: loggerOf(name),
@@ -195,37 +142,42 @@ export async function runStart(options: { memory: boolean }): Promise<void> {
     });
   };
 
-  const gateway = createGatewayServer({
-    logger: loggerOf('gateway'),
+  const engines: Engines = {
+    host,
     registry,
-    invoiceTransport: transportFor('invoice'),
-    queryTransport: transportFor('query'),
-    authTransport: transportFor('auth'),
-    analyticsTransport: transportFor('analytics'),
-    notificationTransport: transportFor('notification'),
-    revocations,
-    rateLimiter: createMemoryRateLimiter({ quotas: quotasOf(settings), registry }),
-    accessLog: { sampleRatio: settings.accessLogSampleRatio },
-  });
+    logger: loggerOf,
+    database,
+    bus: async () => bus,
+    cache: (name, bounds) => {
+      let cache = caches.get(name);
+      if (!cache) {
+        cache = createMemoryCache({ name, registry, ...bounds });
+        caches.set(name, cache);
+      }
+      return cache;
+    },
+    objectStore: () => objects,
+    invoiceStore: () => {
+      invoiceStore ??= openSharedInvoiceStore();
+      return invoiceStore;
+    },
+    transportTo,
+    // No sharedCounters: one process, whose counters (login attempts, quotas) are its own.
+    exclusiveDatabase: true,
+    platformPorts: [settings.httpPort, settings.adminPort],
+    dataDir: inMemory ? undefined : dataDir,
+    // No other replica to wait for.
+    oneReplicaAtATime: (_database, _lock, work) => work(),
+  };
+
+  for (const service of Object.values(topology.backEnds))
+    modules.push(await buildBackEnd(service, engines, settings));
+  const gateway = topology.gateway.create(engines, settings);
 
   // No outbox flush on shutdown: what is unpublished when the consumers stop stays in the outboxes,
   // and is published at the next start.
   await runModules(host, modules, { flushOnShutdown: false });
   bus.open();
-  // The same retention as distributed mode, on the same schedule: months of invoices past the
-  // keeping period with their archived originals, event-log months, consumers' inboxes.
-  scheduleRetention(host, 'invoice', settings.retentionInterval, async () => {
-    const report = await applyRetention({
-      shards: invoiceStore.shards.all.map(createShardRetention),
-      objects,
-      policy: { documentYears: settings.retentionYears, eventRetentionMs: settings.invoiceEventRetention },
-      now: new Date(),
-      dryRun: false,
-      logger,
-    });
-    if (report.invoiceMonths.length + report.outboxMonths.length > 0)
-      logger.info({ report }, 'retention applied');
-  });
   const httpPort = await listen(gateway, api);
 
   shutdown.register('stop-accepting', 'gateway', () => gateway.close());
