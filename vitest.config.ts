@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const services = ['gateway', 'auth', 'invoice', 'query', 'analytics', 'notification'];
@@ -17,6 +17,11 @@ const alias = [
   })),
 ];
 
+// Tests beside the code. `unit` never leaves the test's process: no database (PGlite included),
+// broker, cache or child process; a server it starts itself on loopback is fine. A test that needs
+// more is named `*.integration.test.ts` and runs in `integration`. `e2e` runs the platform.
+const sources = ['packages/*/src', 'services/*/src', 'apps/*/src'];
+
 // `expect.poll` waits this long for a condition: engines on a busy machine are slow to get there.
 const eventually = { timeout: 15_000, interval: 10 };
 
@@ -28,7 +33,18 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+          include: sources.map((folder) => `${folder}/**/*.test.ts`),
+          exclude: [...configDefaults.exclude, '**/*.integration.test.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
+          expect: { poll: eventually },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: sources.map((folder) => `${folder}/**/*.integration.test.ts`),
           testTimeout: 20_000,
           hookTimeout: 60_000,
           expect: { poll: eventually },

@@ -8,7 +8,6 @@ import {
   type EventBus,
   PermanentError,
 } from '../events/index.js';
-import { waitUntil } from '../events/testing/bus-conformance.js';
 import { HealthRegistry } from '../lifecycle/index.js';
 import { createAdminServer } from './admin-server.js';
 
@@ -69,13 +68,8 @@ async function adminWithPoisonedGroup() {
   const poison = async (count: number) => {
     const events = Array.from({ length: count }, poisonEvent);
     await bus.publish(events);
-    let listed: Listed = { deadLetters: [] };
-    const deadline = Date.now() + 5_000;
-    while (listed.deadLetters.length < count && Date.now() < deadline) {
-      listed = await list();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return { events, listed };
+    await expect.poll(async () => (await list()).deadLetters, { timeout: 5_000 }).toHaveLength(count);
+    return { events, listed: await list() };
   };
   const post = (action: 'redrive' | 'purge', payload?: unknown) =>
     admin.inject({
@@ -121,7 +115,7 @@ describe('dead-letter admin endpoints', () => {
     const firstLetter = listed.deadLetters.find((letter) => letter.envelope.id === first!.id)!;
     const redrive = await post('redrive', { ids: [firstLetter.id] });
     expect(redrive.json()).toEqual({ redriven: 1 });
-    await waitUntil(() => handled.includes(first!.id), 5_000, 'the redriven event');
+    await expect.poll(() => handled, { timeout: 5_000 }).toContain(first!.id);
 
     const purge = await post('purge', { all: true });
     expect(purge.json()).toEqual({ purged: 1 });

@@ -28,18 +28,6 @@ export interface ConformanceOptions {
 
 const fastRetry = { maxAttempts: 3, initialDelayMs: 40, maxDelayMs: 400 };
 
-export async function waitUntil(
-  condition: () => boolean,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 function envelopeOf(type: string, data: unknown = {}, extra: Partial<EventEnvelope> = {}): EventEnvelope {
   const id = randomUUID();
   return {
@@ -96,13 +84,8 @@ export function runEventBusConformance(
         },
       });
       await bus.publish(Array.from({ length: count }, () => envelopeOf(type)));
-      let letters: DeadLetter[] = [];
-      const deadline = Date.now() + 15_000;
-      while (letters.length < count && Date.now() < deadline) {
-        letters = await bus.deadLetters.list(group);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      expect(letters).toHaveLength(count);
+      await expect.poll(() => bus.deadLetters.list(group)).toHaveLength(count);
+      const letters = await bus.deadLetters.list(group);
       const heal = () => {
         refusing = false;
       };
@@ -139,7 +122,7 @@ export function runEventBusConformance(
       }
       const events = [envelopeOf(type), envelopeOf(type), envelopeOf(type)];
       await bus.publish(events);
-      await waitUntil(() => seen.a!.length === 3 && seen.b!.length === 3, 15_000, 'both groups');
+      await expect.poll(() => [seen.a!.length, seen.b!.length]).toEqual([3, 3]);
       expect(seen.a!.sort()).toEqual(events.map((event) => event.id).sort());
       expect(seen.b!.sort()).toEqual(events.map((event) => event.id).sort());
     });
@@ -164,11 +147,7 @@ export function runEventBusConformance(
       // Published one by one, as ten commits would: events published together may travel together
       // (a batched message), and a message goes to one member.
       for (const event of events) await first.publish([event]);
-      await waitUntil(
-        () => handledBy.first!.length + handledBy.second!.length === 10,
-        15_000,
-        'ten deliveries',
-      );
+      await expect.poll(() => handledBy.first!.length + handledBy.second!.length).toBe(10);
       await new Promise((resolve) => setTimeout(resolve, 200));
       const all = [...handledBy.first!, ...handledBy.second!];
       expect(all.sort()).toEqual(events.map((event) => event.id).sort());
@@ -192,12 +171,8 @@ export function runEventBusConformance(
       });
       const event = envelopeOf(type);
       await bus.publish([event]);
-      let letters: Awaited<ReturnType<EventBus['deadLetters']['list']>> = [];
-      const deadline = Date.now() + 15_000;
-      while (letters.length === 0 && Date.now() < deadline) {
-        letters = await bus.deadLetters.list(group);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await expect.poll(() => bus.deadLetters.list(group)).toHaveLength(1);
+      const letters = await bus.deadLetters.list(group);
       expect(attempts.map((entry) => entry.attempt)).toEqual([1, 2, 3]);
       const gaps = [attempts[1]!.at - attempts[0]!.at, attempts[2]!.at - attempts[1]!.at];
       expect(gaps[0]).toBeGreaterThanOrEqual(fastRetry.initialDelayMs / 2 - 5);
@@ -222,12 +197,8 @@ export function runEventBusConformance(
         },
       });
       await bus.publish([envelopeOf(type)]);
-      let letters: Awaited<ReturnType<EventBus['deadLetters']['list']>> = [];
-      const deadline = Date.now() + 15_000;
-      while (letters.length === 0 && Date.now() < deadline) {
-        letters = await bus.deadLetters.list(group);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await expect.poll(() => bus.deadLetters.list(group)).toHaveLength(1);
+      const letters = await bus.deadLetters.list(group);
       expect(calls).toBe(1);
       expect(letters[0]).toMatchObject({ attempts: 1 });
       expect(letters[0]!.error).toContain('unknown schema version 9');
@@ -249,7 +220,7 @@ export function runEventBusConformance(
       });
       const event = envelopeOf(type);
       await doomed.publish([event]);
-      await waitUntil(() => taken, 15_000, 'the doomed consumer to take the event');
+      await expect.poll(() => taken).toBe(true);
       await environment.crash(doomed);
       const redelivered: { id: string; redelivered: boolean }[] = [];
       await survivor.subscribe({
@@ -259,7 +230,7 @@ export function runEventBusConformance(
           redelivered.push({ id: received.id, redelivered: delivery.redelivered });
         },
       });
-      await waitUntil(() => redelivered.length === 1, options.redeliveryWithinMs + 15_000, 'redelivery');
+      await expect.poll(() => redelivered, { timeout: options.redeliveryWithinMs + 15_000 }).toHaveLength(1);
       expect(redelivered[0]).toEqual({ id: event.id, redelivered: true });
     });
 
@@ -281,7 +252,7 @@ export function runEventBusConformance(
           received.push(event.id);
         },
       });
-      await waitUntil(() => received.length === 2, 15_000, 'events published before the consumer connected');
+      await expect.poll(() => received).toHaveLength(2);
       expect(received.sort()).toEqual(events.map((event) => event.id).sort());
     });
 
@@ -305,16 +276,12 @@ export function runEventBusConformance(
         },
       });
       await bus.publish([envelopeOf(type, {}, { traceparent })]);
-      let letters: Awaited<ReturnType<EventBus['deadLetters']['list']>> = [];
-      const deadline = Date.now() + 15_000;
-      while (letters.length === 0 && Date.now() < deadline) {
-        letters = await bus.deadLetters.list(group);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await expect.poll(() => bus.deadLetters.list(group)).toHaveLength(1);
+      const letters = await bus.deadLetters.list(group);
       expect(letters[0]?.envelope.traceparent).toBe(traceparent);
       failing = false;
       expect(await bus.deadLetters.redrive(group, { all: true })).toBe(1);
-      await waitUntil(() => consumerTraces.length === 2, 15_000, 'the redriven delivery');
+      await expect.poll(() => consumerTraces).toHaveLength(2);
       expect(consumerTraces).toEqual([traceId, traceId]);
       expect(traceparents).toEqual([traceparent, traceparent]);
       expect(await bus.deadLetters.list(group)).toEqual([]);
@@ -333,7 +300,7 @@ export function runEventBusConformance(
         },
       });
       await bus.publish([envelopeOf(type, { note: 'fine' })]);
-      await waitUntil(() => calls === 1, 15_000, 'the valid event');
+      await expect.poll(() => calls).toBe(1);
       await expect(
         bus.publish([{ ...envelopeOf(type), specversion: '0.3' } as unknown as EventEnvelope]),
       ).rejects.toThrow();
@@ -352,7 +319,7 @@ export function runEventBusConformance(
         },
       });
       await bus.publish([envelopeOf(other), envelopeOf(wanted), envelopeOf(other)]);
-      await waitUntil(() => received.length === 1, 15_000, 'the bound event');
+      await expect.poll(() => received).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(received).toEqual([wanted]);
     });
@@ -364,7 +331,7 @@ export function runEventBusConformance(
       heal();
 
       expect(await bus.deadLetters.redrive(group, { ids: [first.id, first.id] })).toBe(1);
-      await waitUntil(() => handled.length === 1, 15_000, 'the redriven letter');
+      await expect.poll(() => handled).toHaveLength(1);
       expect(handled).toEqual([first.envelope.id]);
       expect(await bus.deadLetters.purge(group, { ids: [second.id] })).toBe(1);
       expect((await bus.deadLetters.list(group)).map((letter) => letter.envelope.id)).toEqual([
@@ -417,7 +384,7 @@ export function runEventBusConformance(
       });
       const event = envelopeOf(type);
       await bus.publish([event]);
-      await waitUntil(() => received.length === 1, 15_000, 'a delivery after the questions');
+      await expect.poll(() => received).toHaveLength(1);
       expect(received).toEqual([event.id]);
       // Asked about, never subscribed: not one of the bus's groups.
       expect(bus.deadLetters.groups()).toEqual([after]);
@@ -442,7 +409,7 @@ export function runEventBusConformance(
         },
       });
       for (let event = 0; event < 8; event++) await bus.publish([envelopeOf(type)]);
-      await waitUntil(() => done === 8, 15_000, 'eight handled');
+      await expect.poll(() => done).toBe(8);
       expect(peak).toBe(2);
     });
 
@@ -464,7 +431,7 @@ export function runEventBusConformance(
           batches.push(batch.map((item) => item.event.id));
         },
       });
-      await waitUntil(() => batches.flat().length === 50, 15_000, 'fifty handled');
+      await expect.poll(() => batches.flat()).toHaveLength(50);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(batches.flat().sort()).toEqual(events.map((event) => event.id).sort());
       expect(batches.every((batch) => batch.length <= 20)).toBe(true);
@@ -497,12 +464,8 @@ export function runEventBusConformance(
           committed.push(...batch.map((item) => item.event.id));
         },
       });
-      let letters: DeadLetter[] = [];
-      const deadline = Date.now() + 15_000;
-      while (letters.length === 0 && Date.now() < deadline) {
-        letters = await bus.deadLetters.list(group);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      await expect.poll(() => bus.deadLetters.list(group)).toHaveLength(1);
+      const letters = await bus.deadLetters.list(group);
       expect(letters.map((letter) => letter.envelope.id)).toEqual([poison]);
       expect(letters[0]).toMatchObject({ attempts: fastRetry.maxAttempts });
       expect([...committed].sort()).toEqual(

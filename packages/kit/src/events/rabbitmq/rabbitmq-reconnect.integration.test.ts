@@ -7,7 +7,6 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeService, serviceUrls } from '../../testing/services.js';
-import { waitUntil } from '../testing/bus-conformance.js';
 import { createRabbitMqBus, type RabbitMqBus } from './rabbitmq-bus.js';
 
 const available = await probeService('rabbitmq');
@@ -104,7 +103,7 @@ describe.skipIf(!available)('RabbitMQ bus across a broker outage', () => {
     });
     const before = envelope(type);
     await bus.publish([before]);
-    await waitUntil(() => received.includes(before.id), 10_000, 'delivery before the outage');
+    await expect.poll(() => received, { timeout: 10_000 }).toContain(before.id);
 
     await link.cut();
     await expect(bus.publish([envelope(type)])).rejects.toThrow(/unreachable|closed|connection/i);
@@ -120,7 +119,7 @@ describe.skipIf(!available)('RabbitMQ bus across a broker outage', () => {
         if (Date.now() > deadline) throw error;
       }
     }
-    await waitUntil(() => received.includes(after.id), 20_000, 'delivery after reconnecting');
+    await expect.poll(() => received, { timeout: 20_000 }).toContain(after.id);
     expect(received).toContain(before.id);
   });
 });

@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openEmbeddedPostgres } from '../db/embedded-postgres.js';
 import { createDatabase } from '../db/index.js';
 import { createInProcessBus, createSqlQueueStore } from '../events/index.js';
-import { waitUntil } from '../events/testing/bus-conformance.js';
 import { handleOnce, inboxMigrations } from './inbox.js';
 
 interface Schema {
@@ -75,7 +74,7 @@ describe('a crash between the effect and the acknowledgement', () => {
         partitionkey: 'inv-1',
       },
     ]);
-    await waitUntil(() => committed, 10_000, 'the first delivery to commit');
+    await expect.poll(() => committed, { timeout: 10_000 }).toBe(true);
     doomed.halt();
 
     // Its replacement gets the same event again.
@@ -89,7 +88,7 @@ describe('a crash between the effect and the acknowledgement', () => {
         outcomes.push(await project(event));
       },
     });
-    await waitUntil(() => outcomes.length === 2, 10_000, 'the redelivery');
+    await expect.poll(() => outcomes, { timeout: 10_000 }).toHaveLength(2);
     await replacement.close();
 
     expect(redeliveries).toEqual([true]);
