@@ -11,6 +11,7 @@ const alias = [
   { find: /^@fiscal\/contracts$/, replacement: root('./packages/contracts/src/index.ts') },
   { find: /^@fiscal\/contracts\/(.*)$/, replacement: root('./packages/contracts/src/$1/index.ts') },
   { find: /^@fiscal\/kit\/(.*)$/, replacement: root('./packages/kit/src/$1/index.ts') },
+  { find: /^@fiscal\/invoice\/settings$/, replacement: root('./services/invoice/src/settings.ts') },
   ...services.map((name) => ({
     find: new RegExp(`^@fiscal/${name}$`),
     replacement: root(`./services/${name}/src/main.ts`),

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type CfdiVerdict, loadCfdiReferences, validateCfdi } from '@fiscal/cfdi';
-import { processingConfig } from '@fiscal/invoice';
+import { processingConfig } from '@fiscal/invoice/settings';
 import { defineConfig, parseConfig } from '@fiscal/kit/config';
 
 const validateConfig = defineConfig({
